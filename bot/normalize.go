@@ -1,0 +1,106 @@
+package bot
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalize folds the ways people type the same words into one form:
+// NFKC (full-width letters and half-width katakana), lower case, katakana
+// to hiragana, long-vowel marks and dashes between kana dropped, and
+// punctuation turned into single spaces.
+func Normalize(s string) string {
+	return string(appendNormalized(nil, s, true))
+}
+
+// appendNormalized appends the normalized s to dst; with fold false it
+// keeps katakana, so that the tokenizer can tell words from particles.
+func appendNormalized(dst []rune, s string, fold bool) []rune {
+	s = norm.NFKC.String(s)
+	space := true // no leading space
+	prev := rune(0)
+	for _, r := range s {
+		switch {
+		case isLongVowel(r) && (isKana(prev) || prev == 0):
+			continue // ミューズ = ミュズ = ミュ-ズ
+		case r == '.' && isDigit(prev):
+			// keep decimal points: 0.47
+		case r == '\'' || r == '’':
+			continue // parkinson's = parkinsons
+		case unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r) || unicode.IsControl(r):
+			if !space {
+				dst = append(dst, ' ')
+				space = true
+			}
+			prev = 0
+			continue
+		}
+		r = unicode.ToLower(r)
+		if fold {
+			r = toHiragana(r)
+		}
+		dst = append(dst, r)
+		space = false
+		prev = r
+	}
+	if n := len(dst); n > 0 && dst[n-1] == ' ' {
+		dst = dst[:n-1]
+	}
+	// A trailing decimal point ("0.47.") is punctuation after all.
+	if n := len(dst); n > 0 && dst[n-1] == '.' {
+		dst = dst[:n-1]
+	}
+	return dst
+}
+
+func isLongVowel(r rune) bool {
+	switch r {
+	case 'ー', '-', '~', '〜', '−', '‐', '―', 'ｰ':
+		return true
+	}
+	return false
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+func isHiragana(r rune) bool { return r >= 'ぁ' && r <= 'ゖ' }
+
+func isKatakana(r rune) bool { return r >= 'ァ' && r <= 'ヺ' }
+
+func isKana(r rune) bool { return isHiragana(r) || isKatakana(r) }
+
+func isKanji(r rune) bool { return unicode.Is(unicode.Han, r) || r == '々' }
+
+// toHiragana maps a katakana letter to its hiragana twin.
+func toHiragana(r rune) rune {
+	if r >= 'ァ' && r <= 'ヶ' {
+		return r - 0x60
+	}
+	return r
+}
+
+// Language returns the reply language for a message: Japanese when it has
+// any Japanese script, English when it has Latin letters, otherwise def.
+func Language(s, def string) string {
+	latin := false
+	for _, r := range s {
+		if isKana(r) || isKanji(r) || (r >= 'ｦ' && r <= 'ﾟ') {
+			return "ja"
+		}
+		if unicode.IsLetter(r) && r < 0x250 || r >= 'Ａ' && r <= 'ｚ' {
+			latin = true
+		}
+	}
+	if latin {
+		return "en"
+	}
+	return def
+}
+
+// compact removes the spaces of a normalized string, for whole-message
+// rules ("ありがとう!!" and "ありがとう" alike).
+func compact(s string) string {
+	return strings.ReplaceAll(s, " ", "")
+}

@@ -1,0 +1,59 @@
+package bot
+
+// Kind says what sort of reply the bot gives.
+type Kind string
+
+// Reply kinds.
+const (
+	// KindAnswer answers from one entry of the knowledge base.
+	KindAnswer Kind = "answer"
+	// KindClarify offers the entries the question could mean.
+	KindClarify Kind = "clarify"
+	// KindFallback says the bot cannot answer and what it can answer.
+	KindFallback Kind = "fallback"
+	// KindRule is the reply of a safety or small-talk rule.
+	KindRule Kind = "rule"
+)
+
+// Reply is what the bot says, independent of any chat platform; each
+// adapter decides how its platform shows it.
+type Reply struct {
+	Kind Kind   `json:"kind"`
+	Lang string `json:"lang"`
+	// Text is what the user reads.
+	Text string `json:"text"`
+	// Entry is the id of the entry answered (kind answer, or a rule whose
+	// reply is followed by an answer).
+	Entry string `json:"entry"`
+	// Rule is the id of the rule that fired (kind rule).
+	Rule string `json:"rule"`
+	// Score is the confidence of the best match, from 0 to 1.
+	Score float64 `json:"score"`
+	// Sources are the documents the answer comes from.
+	Sources []Source `json:"sources"`
+	// Suggestions are follow-up questions or, for kind clarify, the
+	// choices offered.
+	Suggestions []Suggestion `json:"suggestions"`
+	// Notice is the disclaimer shown with medical content, if any.
+	Notice string `json:"notice"`
+}
+
+// Source is a document an answer cites.
+type Source struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Publisher string `json:"publisher"`
+	Date      string `json:"date"`
+	URL       string `json:"url"`
+}
+
+// Suggestion is a question the user can ask next with one tap.
+type Suggestion struct {
+	// Label is short enough for a button.
+	Label string `json:"label"`
+	// Question is the question the button asks.
+	Question string `json:"question"`
+	// Entry is the entry the question leads to, for adapters that can
+	// answer it directly (a LINE postback, a Slack button).
+	Entry string `json:"entry"`
+}

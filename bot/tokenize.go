@@ -1,0 +1,102 @@
+package bot
+
+import (
+	"strings"
+	"unicode"
+)
+
+// token is one indexed unit of text: a Latin word, or a character bigram
+// (a single character for a one-character run) of Japanese.
+type token struct {
+	text string
+	// soft marks Japanese tokens with a hiragana letter in them: mostly
+	// grammar and word boundaries (の, って, 液っ), so unknown ones do not
+	// count against a match the way an unknown content word does.
+	soft bool
+}
+
+// stopwords are English words that carry no topic.
+var stopwords = map[string]bool{
+	"a": true, "an": true, "the": true, "is": true, "are": true, "was": true, "were": true,
+	"be": true, "been": true, "of": true, "to": true, "in": true, "on": true, "for": true,
+	"and": true, "or": true, "do": true, "does": true, "did": true, "can": true, "could": true,
+	"i": true, "you": true, "me": true, "my": true, "it": true, "its": true, "this": true,
+	"that": true, "about": true, "with": true, "please": true, "tell": true, "there": true,
+	"any": true, "at": true, "by": true, "from": true, "so": true, "s": true, "we": true,
+	"they": true, "them": true, "their": true, "our": true, "your": true, "he": true, "she": true,
+	"his": true, "her": true, "know": true, "want": true, "would": true, "like": true,
+	"some": true, "have": true, "has": true, "had": true, "im": true, "just": true, "also": true,
+}
+
+// tokenize splits text into index tokens. Text is normalized first, but
+// katakana is folded per token so that katakana words are not mistaken
+// for particles.
+func tokenize(text string) []token {
+	runes := appendNormalized(nil, text, false)
+	var out []token
+	for i := 0; i < len(runes); {
+		r := runes[i]
+		switch {
+		case isWordRune(r):
+			j := i
+			for j < len(runes) && (isWordRune(runes[j]) || runes[j] == '.' && j+1 < len(runes) && isDigit(runes[j+1])) {
+				j++
+			}
+			if w := englishStem(string(runes[i:j])); w != "" && !stopwords[w] {
+				out = append(out, token{text: w})
+			}
+			i = j
+		case isJapanese(r):
+			j := i
+			for j < len(runes) && isJapanese(runes[j]) {
+				j++
+			}
+			out = appendBigrams(out, runes[i:j])
+			i = j
+		default:
+			i++
+		}
+	}
+	return out
+}
+
+func isWordRune(r rune) bool {
+	return r < 0x3000 && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+func isJapanese(r rune) bool { return isKana(r) || isKanji(r) }
+
+// appendBigrams appends the character bigrams of a Japanese run; a run of
+// one character is kept whole unless it is a lone hiragana particle.
+func appendBigrams(out []token, run []rune) []token {
+	if len(run) == 1 {
+		if isHiragana(run[0]) {
+			return out
+		}
+		return append(out, token{text: string(toHiragana(run[0]))})
+	}
+	for k := 0; k+1 < len(run); k++ {
+		a, b := run[k], run[k+1]
+		out = append(out, token{
+			text:     string([]rune{toHiragana(a), toHiragana(b)}),
+			soft:     isHiragana(a) || isHiragana(b),
+		})
+	}
+	return out
+}
+
+// englishStem folds simple English plurals: trials → trial, therapies →
+// therapy. It leaves short words and words ending in ss, us or is alone.
+func englishStem(w string) string {
+	switch {
+	case len(w) <= 3:
+		return w
+	case strings.HasSuffix(w, "ies") && len(w) > 4:
+		return w[:len(w)-3] + "y"
+	case strings.HasSuffix(w, "ss"), strings.HasSuffix(w, "us"), strings.HasSuffix(w, "is"):
+		return w
+	case strings.HasSuffix(w, "s"):
+		return w[:len(w)-1]
+	}
+	return w
+}

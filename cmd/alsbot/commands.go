@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"alsbot/adapters/terminal"
+	"alsbot/bot"
+	"alsbot/knowledge"
+	"alsbot/seeds"
+)
+
+// errUsage is returned after a usage message has been printed.
+var errUsage = errors.New("usage")
+
+// errInvalid is returned by validate when the knowledge base has problems,
+// after they have been printed.
+var errInvalid = errors.New("the knowledge base has problems")
+
+func exitCode(err error) int {
+	if err == errUsage {
+		return 2
+	}
+	return 1
+}
+
+// kbFlags are the flags that say where the knowledge base is.
+type kbFlags struct {
+	kb, seeds string
+}
+
+func (f *kbFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&f.kb, "kb", getenv("ALSBOT_KB"), "knowledge-base `DIR` (default: built in)")
+	fs.StringVar(&f.seeds, "seeds", getenv("ALSBOT_SEEDS"), "source-register `DIR` (default: DIR/../seeds of --kb, else built in)")
+}
+
+// dirs returns the knowledge base and source register to read.
+func (f *kbFlags) dirs() (kb, src knowledge.Dir) {
+	kb = knowledge.Dir{FS: knowledge.Files, Path: "knowledge"}
+	src = knowledge.Dir{FS: seeds.Files, Path: "seeds"}
+	if f.kb != "" {
+		kb = knowledge.Dir{FS: os.DirFS(f.kb), Path: filepath.ToSlash(f.kb)}
+		sibling := filepath.Join(f.kb, "..", "seeds")
+		if st, err := os.Stat(sibling); err == nil && st.IsDir() {
+			src = knowledge.Dir{FS: os.DirFS(sibling), Path: filepath.ToSlash(sibling)}
+		}
+	}
+	if f.seeds != "" {
+		src = knowledge.Dir{FS: os.DirFS(f.seeds), Path: filepath.ToSlash(f.seeds)}
+	}
+	return kb, src
+}
+
+// load reads the knowledge base and builds the bot.
+func (f *kbFlags) load() (*bot.Bot, error) {
+	kbDir, srcDir := f.dirs()
+	kb, err := knowledge.Load(kbDir, srcDir)
+	if err != nil {
+		return nil, fmt.Errorf("the knowledge base has problems (run alsbot validate):\n%w", err)
+	}
+	return bot.New(kb)
+}
+
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errUsage
+		}
+		return errUsage
+	}
+	return nil
+}
+
+func runAsk(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
+	var kf kbFlags
+	kf.register(fs, getenv)
+	asJSON := fs.Bool("json", false, "print each reply as one JSON object per line")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	b, err := kf.load()
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(stdout)
+	defer w.Flush()
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	answer := func(q string) error {
+		r := b.Ask(ctx, bot.Question{Text: q})
+		if *asJSON {
+			return enc.Encode(r)
+		}
+		terminal.Print(w, r)
+		_, err := fmt.Fprintln(w)
+		return err
+	}
+	if fs.NArg() > 0 {
+		for _, q := range fs.Args() {
+			if err := answer(q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		if err := answer(sc.Text()); err != nil {
+			return err
+		}
+		w.Flush()
+	}
+	return sc.Err()
+}
+
+func runChat(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
+	var kf kbFlags
+	kf.register(fs, getenv)
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	b, err := kf.load()
+	if err != nil {
+		return err
+	}
+	return terminal.Chat(ctx, b, stdin, stdout)
+}
+
+func runValidate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	var kf kbFlags
+	kf.register(fs, getenv)
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	kbDir, srcDir := kf.dirs()
+	kb, err := knowledge.Load(kbDir, srcDir)
+	if err == nil {
+		var b *bot.Bot
+		if b, err = bot.New(kb); err == nil {
+			err = b.Check(ctx)
+		}
+	}
+	if err != nil {
+		problems := knowledge.Problems(err)
+		for _, p := range problems {
+			fmt.Fprintln(stdout, p.Error())
+		}
+		fmt.Fprintf(stderr, "%d problems\n", len(problems))
+		return errInvalid
+	}
+	fmt.Fprintf(stdout, "ok: %d entries, %d rules, %d synonym groups, %d sources\n",
+		len(kb.Entries), len(kb.Rules), len(kb.Synonyms), len(kb.Sources))
+	return nil
+}

@@ -1,0 +1,60 @@
+// Command alsbot answers questions about ALS therapies from a curated
+// knowledge base: from the shell (ask), in an interactive terminal chat
+// (chat), and checks the knowledge base for maintainers (validate).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if err != errUsage {
+			fmt.Fprintln(os.Stderr, "alsbot:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+const usage = `alsbot answers questions about ALS therapies from a curated knowledge base.
+
+Usage:
+  alsbot ask [--json] [--kb DIR] [QUESTION ...]   answer each question (or each line of standard input)
+  alsbot chat [--kb DIR]                          chat in the terminal
+  alsbot validate [--kb DIR]                      check the knowledge base and the source register
+
+Flags common to all commands:
+  --kb DIR      read the knowledge base from DIR instead of the built-in one (env ALSBOT_KB)
+  --seeds DIR   read the source register from DIR (env ALSBOT_SEEDS; default: DIR/../seeds
+                when --kb is given and that directory exists, else the built-in register)
+`
+
+// run is the whole command, with its environment passed in so tests can
+// drive it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "ask":
+		return runAsk(ctx, args, getenv, stdin, stdout, stderr)
+	case "chat":
+		return runChat(ctx, args, getenv, stdin, stdout, stderr)
+	case "validate":
+		return runValidate(ctx, args, getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "alsbot: unknown command %q\n\n%s", cmd, usage)
+	return errUsage
+}

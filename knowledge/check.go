@@ -1,0 +1,249 @@
+package knowledge
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf16"
+)
+
+// MaxAnswerUnits is the longest answer allowed, in UTF-16 code units: the
+// length of one LINE text message, so that every answer fits in one.
+const MaxAnswerUnits = 5000
+
+// Source kinds the register knows.
+var sourceKinds = map[string]bool{"press-release": true, "blog": true, "paper": true}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// check validates the loaded knowledge base as a whole: required text,
+// references between entries, sources and the menu, and rule patterns.
+func (l *loader) check() {
+	kb := l.kb
+	for _, s := range kb.Sources {
+		l.checkSource(s)
+	}
+	for _, e := range kb.Entries {
+		if first, dup := kb.entries[e.ID]; dup {
+			l.addf(l.line(e, "id", e.Pos), "duplicate entry id %q (first at %s:%d)", e.ID, first.Pos.File, first.Pos.Line)
+			continue
+		}
+		kb.entries[e.ID] = e
+	}
+	for _, e := range kb.Entries {
+		l.checkEntry(e)
+	}
+	rules := map[string]*Rule{}
+	for _, r := range kb.Rules {
+		if first, dup := rules[r.ID]; dup {
+			l.addf(l.line(r, "id", r.Pos), "duplicate rule id %q (first at %s:%d)", r.ID, first.Pos.File, first.Pos.Line)
+		}
+		rules[r.ID] = r
+		l.checkRule(r)
+	}
+	l.checkSynonyms()
+	l.checkMessages()
+	for i, id := range kb.Menu {
+		if _, ok := kb.entries[id]; !ok {
+			l.addf(l.line(&kb.Menu, fmt.Sprintf(".%d", i), l.menu), "menu names unknown entry %q", id)
+		}
+	}
+	if len(kb.Menu) == 0 {
+		l.addf(Pos{File: "knowledge"}, "no menu: list the entry ids offered as topics under menu:")
+	}
+}
+
+func (l *loader) checkSource(s *Source) {
+	at := func(field string) Pos { return l.line(s, field, s.Pos) }
+	switch {
+	case s.ID == "":
+		l.addf(s.Pos, "source has no id")
+	case !idPattern.MatchString(s.ID):
+		l.addf(at("id"), "source id %q: use lower-case letters, digits and dashes", s.ID)
+	}
+	if first, dup := l.kb.sources[s.ID]; dup {
+		l.addf(at("id"), "duplicate source id %q (first at %s:%d)", s.ID, first.Pos.File, first.Pos.Line)
+	}
+	l.kb.sources[s.ID] = s
+	if s.Title == "" {
+		l.addf(s.Pos, "source %q has no title", s.ID)
+	}
+	if s.Publisher == "" && len(s.Authors) == 0 {
+		l.addf(s.Pos, "source %q names neither publisher nor authors", s.ID)
+	}
+	if !sourceKinds[s.Kind] {
+		l.addf(at("kind"), "source %q: kind %q is not one of press-release, blog, paper", s.ID, s.Kind)
+	}
+	if s.Lang != JA && s.Lang != EN {
+		l.addf(at("lang"), "source %q: lang %q is not ja or en", s.ID, s.Lang)
+	}
+	if err := checkPublished(s.Date); err != nil {
+		l.addf(at("date"), "source %q: date: %v", s.ID, err)
+	}
+	if s.URL == "" && s.DOI == "" && s.Document == "" {
+		l.addf(s.Pos, "source %q has no url, doi or document: a reader could not find it", s.ID)
+	}
+	if len(s.Facts) == 0 {
+		l.addf(s.Pos, "source %q lists no facts", s.ID)
+	}
+}
+
+func (l *loader) checkEntry(e *Entry) {
+	at := func(field string) Pos { return l.line(e, field, e.Pos) }
+	switch {
+	case e.ID == "":
+		l.addf(e.Pos, "entry has no id")
+		return
+	case !idPattern.MatchString(e.ID):
+		l.addf(at("id"), "entry id %q: use lower-case letters, digits and dashes", e.ID)
+	}
+	l.bothLanguages(e.Title, at("title"), fmt.Sprintf("entry %q: title", e.ID))
+	l.bothLanguages(e.Answer, at("answer"), fmt.Sprintf("entry %q: answer", e.ID))
+	if len(e.Questions.JA) == 0 {
+		l.addf(at("questions"), "entry %q has no ja example questions", e.ID)
+	}
+	if len(e.Questions.EN) == 0 {
+		l.addf(at("questions"), "entry %q has no en example questions", e.ID)
+	}
+	for _, lang := range []string{JA, EN} {
+		if n := len(utf16.Encode([]rune(e.Answer.In(lang)))); n > MaxAnswerUnits {
+			l.addf(at("answer."+lang), "entry %q: %s answer is %d UTF-16 units, longer than one LINE message (%d)", e.ID, lang, n, MaxAnswerUnits)
+		}
+	}
+	if len(e.Sources) == 0 {
+		l.addf(e.Pos, "entry %q cites no source: every answer must say where it comes from", e.ID)
+	}
+	for i, id := range e.Sources {
+		if _, ok := l.kb.sources[id]; !ok {
+			l.addf(at(fmt.Sprintf("sources.%d", i)), "entry %q cites unknown source %q", e.ID, id)
+		}
+	}
+	for i, id := range e.Related {
+		if _, ok := l.kb.entries[id]; !ok {
+			l.addf(at(fmt.Sprintf("related.%d", i)), "entry %q: related entry %q does not exist", e.ID, id)
+		} else if id == e.ID {
+			l.addf(at(fmt.Sprintf("related.%d", i)), "entry %q lists itself as related", e.ID)
+		}
+	}
+	for i, r := range e.Readings {
+		if !isKana(r) {
+			l.addf(at(fmt.Sprintf("readings.%d", i)), "entry %q: reading %q is not written in hiragana", e.ID, r)
+		}
+	}
+	if err := checkDate(e.Reviewed); err != nil {
+		l.addf(at("reviewed"), "entry %q: reviewed: %v", e.ID, err)
+	}
+}
+
+// bothLanguages reports what (such as `entry "x": title`) when it lacks
+// the text of a language.
+func (l *loader) bothLanguages(t Text, pos Pos, what string) {
+	for _, lang := range []string{JA, EN} {
+		if strings.TrimSpace(t.In(lang)) == "" {
+			l.addf(pos, "%s has no %s text", what, lang)
+		}
+	}
+}
+
+// ruleThens are the things that may follow a rule's reply.
+var ruleThens = map[string]bool{"": true, "answer": true, "menu": true}
+
+func (l *loader) checkRule(r *Rule) {
+	at := func(field string) Pos { return l.line(r, field, r.Pos) }
+	if r.ID == "" {
+		l.addf(r.Pos, "rule has no id")
+	}
+	if len(r.Patterns.JA) == 0 || len(r.Patterns.EN) == 0 {
+		l.addf(at("patterns"), "rule %q needs patterns in both ja and en", r.ID)
+	}
+	for _, list := range []struct {
+		field string
+		pats  Texts
+	}{{"patterns", r.Patterns}, {"except", r.Except}} {
+		for _, lang := range []string{JA, EN} {
+			for i, p := range list.pats.In(lang) {
+				if _, err := regexp.Compile(p); err != nil {
+					l.addf(at(fmt.Sprintf("%s.%s.%d", list.field, lang, i)), "rule %q: pattern %q does not compile: %v", r.ID, p, err)
+				}
+			}
+		}
+	}
+	l.bothLanguages(r.Reply, at("reply"), fmt.Sprintf("rule %q: reply", r.ID))
+	if !ruleThens[r.Then] {
+		l.addf(at("then"), "rule %q: then %q is not one of answer, menu (or empty)", r.ID, r.Then)
+	}
+}
+
+func (l *loader) checkSynonyms() {
+	seen := map[string]Pos{}
+	for _, g := range l.kb.Synonyms {
+		if len(g.Forms) < 2 {
+			l.addf(g.Pos, "a synonym group needs at least two forms")
+		}
+		for _, f := range g.Forms {
+			k := strings.ToLower(strings.TrimSpace(f))
+			if k == "" {
+				l.addf(g.Pos, "empty synonym")
+				continue
+			}
+			if first, dup := seen[k]; dup && first != g.Pos {
+				l.addf(g.Pos, "synonym %q is also in the group at %s:%d", f, first.File, first.Line)
+			}
+			seen[k] = g.Pos
+		}
+	}
+}
+
+func (l *loader) checkMessages() {
+	m := &l.kb.Messages
+	if l.messages.File == "" {
+		l.addf(Pos{File: "knowledge"}, "no messages: fallback, clarify, disclaimer, menu, welcome and text_only are needed")
+		return
+	}
+	for _, f := range []struct {
+		name string
+		t    Text
+	}{
+		{"fallback", m.Fallback}, {"clarify", m.Clarify}, {"disclaimer", m.Disclaimer},
+		{"menu", m.Menu}, {"welcome", m.Welcome}, {"text_only", m.TextOnly},
+	} {
+		l.bothLanguages(f.t, l.line(m, f.name, l.messages), "message "+f.name)
+	}
+}
+
+func checkDate(s string) error {
+	if s == "" {
+		return fmt.Errorf("missing (write YYYY-MM-DD)")
+	}
+	if _, err := time.Parse(time.DateOnly, s); err != nil {
+		return fmt.Errorf("%q is not a date (write YYYY-MM-DD)", s)
+	}
+	return nil
+}
+
+// checkPublished accepts a publication date as precise as the source
+// gives it: YYYY, YYYY-MM or YYYY-MM-DD.
+func checkPublished(s string) error {
+	for _, layout := range []string{"2006", "2006-01", time.DateOnly} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not a date (write YYYY, YYYY-MM or YYYY-MM-DD)", s)
+}
+
+// isKana reports whether s is written in hiragana (with the long-vowel
+// mark and spaces allowed).
+func isKana(s string) bool {
+	if strings.TrimSpace(s) == "" {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.Is(unicode.Hiragana, r) && r != 'ー' && r != ' ' {
+			return false
+		}
+	}
+	return true
+}

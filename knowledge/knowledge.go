@@ -1,0 +1,185 @@
+// Package knowledge holds the curated bilingual knowledge base that the bot
+// answers from: entries, synonyms, safety and small-talk rules, fixed
+// messages, and the register of source documents every answer cites.
+//
+// The YAML files beside this package are the knowledge base that ships in the
+// binary; maintainers edit them, and Load reads any directory laid out the
+// same way so that an edit can be seen without rebuilding.
+package knowledge
+
+import "strings"
+
+// Languages the knowledge base is written in.
+const (
+	JA = "ja"
+	EN = "en"
+)
+
+// Text is one piece of text written in both languages.
+type Text struct {
+	JA string `yaml:"ja"`
+	EN string `yaml:"en"`
+}
+
+// In returns the text in lang, falling back to Japanese.
+func (t Text) In(lang string) string {
+	if lang == EN {
+		return t.EN
+	}
+	return t.JA
+}
+
+// Texts is a list of texts in each language, such as example questions.
+type Texts struct {
+	JA []string `yaml:"ja"`
+	EN []string `yaml:"en"`
+}
+
+// In returns the texts in lang.
+func (t Texts) In(lang string) []string {
+	if lang == EN {
+		return t.EN
+	}
+	return t.JA
+}
+
+// All returns the texts of both languages.
+func (t Texts) All() []string {
+	return append(append([]string(nil), t.JA...), t.EN...)
+}
+
+// Entry is one answerable topic: how people ask about it and what the bot
+// says, with the sources that back the answer.
+type Entry struct {
+	ID        string   `yaml:"id"`
+	Topic     string   `yaml:"topic"`
+	Title     Text     `yaml:"title"`
+	Questions Texts    `yaml:"questions"`
+	Keywords  []string `yaml:"keywords"`
+	// Readings are hiragana spellings of the entry's key terms, so that a
+	// question typed in kana alone still finds the entry.
+	Readings []string `yaml:"readings"`
+	Answer   Text     `yaml:"answer"`
+	Sources  []string `yaml:"sources"`
+	Related  []string `yaml:"related"`
+	// Reviewed is the date (YYYY-MM-DD) a maintainer last checked the entry
+	// against its sources.
+	Reviewed string `yaml:"reviewed"`
+	// AsOf dates a time-bound statement in the answer ("ongoing as of 2025").
+	AsOf string `yaml:"as_of"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Rule is a safety or small-talk rule, checked in order before retrieval.
+type Rule struct {
+	ID string `yaml:"id"`
+	// Patterns are regular expressions matched against the normalized
+	// message; any one of them fires the rule.
+	Patterns Texts `yaml:"patterns"`
+	// Except cancels the rule when one of these matches, so that negations
+	// ("息は苦しくない") and other topics do not trip it.
+	Except Texts `yaml:"except"`
+	// Whole makes the patterns match the whole message (punctuation and
+	// spaces aside) rather than any part of it; for greetings and thanks,
+	// which should not swallow a real question.
+	Whole bool `yaml:"whole"`
+	Reply Text `yaml:"reply"`
+	// Then says what follows the reply: "" for nothing, "answer" for the
+	// best matching entry (when confident), "menu" for the topic menu.
+	Then string `yaml:"then"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Messages are the bot's fixed messages.
+type Messages struct {
+	Fallback   Text `yaml:"fallback"`
+	Clarify    Text `yaml:"clarify"`
+	Disclaimer Text `yaml:"disclaimer"`
+	Menu       Text `yaml:"menu"`
+	Welcome    Text `yaml:"welcome"`
+	TextOnly   Text `yaml:"text_only"`
+}
+
+// SynonymGroup is a set of surface forms that mean the same thing.
+type SynonymGroup struct {
+	Forms []string
+	Pos   Pos
+}
+
+// Source is one document in the source register.
+type Source struct {
+	ID        string   `yaml:"id"`
+	Kind      string   `yaml:"kind"`
+	Title     string   `yaml:"title"`
+	TitleEN   string   `yaml:"title_en"`
+	Publisher string   `yaml:"publisher"`
+	Authors   []string `yaml:"authors"`
+	Date      string   `yaml:"date"`
+	URL       string   `yaml:"url"`
+	DOI       string   `yaml:"doi"`
+	Lang      string   `yaml:"lang"`
+	// Document names the copy of the source kept in shared/seeds, if any.
+	Document string `yaml:"document"`
+	// Facts are what the source supports, in the register's own words,
+	// with every figure exact.
+	Facts []string `yaml:"facts"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// TitleIn returns the source's title for a reader of lang: the English
+// title when there is one and the reader reads English.
+func (s *Source) TitleIn(lang string) string {
+	if lang == EN && s.TitleEN != "" {
+		return s.TitleEN
+	}
+	return s.Title
+}
+
+// Link returns the source's URL, or its DOI as a URL when it has no URL.
+func (s *Source) Link() string {
+	if s.URL != "" {
+		return s.URL
+	}
+	if s.DOI != "" {
+		return "https://doi.org/" + strings.TrimPrefix(s.DOI, "https://doi.org/")
+	}
+	return ""
+}
+
+// Pos is a position in a YAML file, for problems a maintainer can jump to.
+type Pos struct {
+	File string
+	Line int
+}
+
+// KB is a loaded, validated knowledge base.
+type KB struct {
+	Entries  []*Entry
+	Rules    []*Rule
+	Synonyms []SynonymGroup
+	Messages Messages
+	// Menu lists the entry ids offered as the topic menu.
+	Menu []string
+	// OffTopic lists words naming subjects the bot does not cover (other
+	// diseases, for instance); a question built around one is refused.
+	OffTopic []string
+	Sources  []*Source
+
+	entries map[string]*Entry
+	sources map[string]*Source
+}
+
+// Entry returns the entry with the given id.
+func (kb *KB) Entry(id string) (*Entry, bool) {
+	e, ok := kb.entries[id]
+	return e, ok
+}
+
+// Source returns the source with the given id.
+func (kb *KB) Source(id string) (*Source, bool) {
+	s, ok := kb.sources[id]
+	return s, ok
+}
