@@ -27,10 +27,17 @@ type Thresholds struct {
 	// ClarifyRatio: a runner-up scoring at least this share of the best
 	// makes the bot ask which of them was meant.
 	ClarifyRatio float64
+	// SimilarityWeight is how much closeness to an example question adds
+	// to an entry's score (a share of its BM25 score per unit of Jaccard).
+	SimilarityWeight float64
+	// SimilarityMargin: when the best entry's closest example question is
+	// this much closer to the question than the runner-up's, the bot
+	// answers instead of asking.
+	SimilarityMargin float64
 }
 
 // DefaultThresholds are the calibrated thresholds.
-var DefaultThresholds = Thresholds{MinCoverage: 0.5, MinScore: 3, ClarifyRatio: 0.9}
+var DefaultThresholds = Thresholds{MinCoverage: 0.6, MinScore: 3, ClarifyRatio: 0.85, SimilarityWeight: 2, SimilarityMargin: 0.15}
 
 // Bot answers questions from one knowledge base. It is safe for
 // concurrent use.
@@ -56,7 +63,7 @@ func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Bot{kb: kb, ix: newIndex(kb), rules: rules, th: DefaultThresholds}
+	b := &Bot{kb: kb, rules: rules, th: DefaultThresholds}
 	for _, w := range kb.OffTopic {
 		if n := Normalize(w); n != "" {
 			b.offTopic = append(b.offTopic, synonymForm{form: n, latin: isLatinText(n)})
@@ -65,6 +72,7 @@ func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
 	for _, o := range opts {
 		o(b)
 	}
+	b.ix = newIndex(kb, b.th.SimilarityWeight)
 	return b, nil
 }
 
@@ -108,10 +116,25 @@ func (b *Bot) Search(text string, k int) []Match {
 	return b.ix.search(b.ix.parse(text), k)
 }
 
+// isOffTopic reports whether the message names a subject the bot does not
+// cover. Latin words match as word beginnings: parkinson, parkinsons.
 func (b *Bot) isOffTopic(norm string) bool {
 	for _, w := range b.offTopic {
-		if containsForm(norm, w.form, w.latin) {
-			return true
+		if !w.latin {
+			if strings.Contains(norm, w.form) {
+				return true
+			}
+			continue
+		}
+		for i := strings.Index(norm, w.form); i >= 0; {
+			if i == 0 || !isASCIIWord(norm[i-1]) {
+				return true
+			}
+			next := strings.Index(norm[i+1:], w.form)
+			if next < 0 {
+				break
+			}
+			i += 1 + next
 		}
 	}
 	return false
@@ -120,6 +143,13 @@ func (b *Bot) isOffTopic(norm string) bool {
 // confident reports whether m is good enough to answer or offer.
 func (b *Bot) confident(m Match) bool {
 	return m.Coverage >= b.th.MinCoverage && m.Score >= b.th.MinScore
+}
+
+// close reports whether the runner-up m is too close to the best match
+// for the bot to choose between them.
+func (b *Bot) close(best, m Match) bool {
+	return m.Score >= best.Score*b.th.ClarifyRatio && b.confident(m) &&
+		best.Similarity < m.Similarity+b.th.SimilarityMargin
 }
 
 // decide turns ranked matches into an answer, a choice or a fallback.
@@ -133,7 +163,7 @@ func (b *Bot) decide(lang string, ms []Match) Reply {
 	}
 	close := ms[:1]
 	for _, m := range ms[1:] {
-		if m.Score >= ms[0].Score*b.th.ClarifyRatio && b.confident(m) && len(close) < 3 {
+		if b.close(ms[0], m) && len(close) < 3 {
 			close = append(close, m)
 		}
 	}
@@ -204,7 +234,7 @@ func (b *Bot) ruleReply(ru *rule, lang, text string) Reply {
 		// The facts may follow the rule's reply, but only when the
 		// question clearly names a topic: never a guess.
 		ms := b.Search(text, 4)
-		if len(ms) > 0 && b.confident(ms[0]) && (len(ms) == 1 || ms[1].Score < ms[0].Score*b.th.ClarifyRatio) {
+		if len(ms) > 0 && b.confident(ms[0]) && (len(ms) == 1 || !b.close(ms[0], ms[1])) {
 			a := b.answer(lang, ms[0].Entry, ms[0].Coverage)
 			r.Text += "\n\n" + a.Text
 			r.Entry, r.Sources, r.Suggestions, r.Notice = a.Entry, a.Sources, a.Suggestions, a.Notice

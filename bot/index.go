@@ -34,7 +34,13 @@ type index struct {
 	avgLen   float64
 	postings map[string][]posting
 	synonyms []synonymForm
-	pool     sync.Pool // *scratch
+	fillers  []synonymForm
+
+	questions []exampleQuestion
+	qpostings map[string][]int32 // term → example questions that have it
+	simWeight float64
+
+	pool sync.Pool // *scratch
 }
 
 type posting struct {
@@ -52,9 +58,18 @@ type synonymForm struct {
 
 // scratch holds per-query accumulators, reused through a pool.
 type scratch struct {
-	score   []float64
-	matched []float64
-	touched []int32
+	score, soft, hard, sim []float64 // by entry
+	touched                   []int32
+	qmatched                  []float64 // by example question
+	qtouched                  []bool
+	qlist                     []int32
+}
+
+// exampleQuestion is one example question (or title) of an entry, for the
+// question-to-question similarity.
+type exampleQuestion struct {
+	doc    int32
+	weight float64
 }
 
 // Match is a scored candidate entry for a question.
@@ -67,10 +82,18 @@ type Match struct {
 	// question is known to the entry, low when the question is mostly
 	// about something else.
 	Coverage float64
+	// Similarity is the weighted overlap (Jaccard) of the question with the
+	// entry's closest example question or title, from 0 to 1.
+	Similarity float64
 }
 
-func newIndex(kb *knowledge.KB) *index {
-	ix := &index{entries: kb.Entries, postings: map[string][]posting{}}
+func newIndex(kb *knowledge.KB, simWeight float64) *index {
+	ix := &index{entries: kb.Entries, postings: map[string][]posting{}, qpostings: map[string][]int32{}, simWeight: simWeight}
+	for _, f := range kb.Fillers {
+		if n := Normalize(f); n != "" {
+			ix.fillers = append(ix.fillers, synonymForm{form: n, latin: isLatinText(n)})
+		}
+	}
 	for g, group := range kb.Synonyms {
 		term := "~" + strconv.Itoa(g)
 		for _, f := range group.Forms {
@@ -109,11 +132,34 @@ func newIndex(kb *knowledge.KB) *index {
 	if n := len(kb.Entries); n > 0 {
 		ix.avgLen = total / float64(n)
 	}
-	n := len(kb.Entries)
+	ix.indexQuestions(kb)
+	n, nq := len(kb.Entries), len(ix.questions)
 	ix.pool.New = func() any {
-		return &scratch{score: make([]float64, n), matched: make([]float64, n)}
+		return &scratch{
+			score: make([]float64, n), soft: make([]float64, n), hard: make([]float64, n), sim: make([]float64, n),
+			qmatched: make([]float64, nq), qtouched: make([]bool, nq),
+		}
 	}
 	return ix
+}
+
+// indexQuestions indexes each example question and title on its own, with
+// the same term weights as a query, for the question-to-question similarity.
+func (ix *index) indexQuestions(kb *knowledge.KB) {
+	for d, e := range kb.Entries {
+		texts := append([]string{e.Title.JA, e.Title.EN}, e.Questions.All()...)
+		for _, text := range texts {
+			q := ix.parse(text)
+			if len(q.terms) == 0 {
+				continue
+			}
+			qi := int32(len(ix.questions))
+			ix.questions = append(ix.questions, exampleQuestion{doc: int32(d), weight: q.weight()})
+			for _, t := range q.terms {
+				ix.qpostings[t.text] = append(ix.qpostings[t.text], qi)
+			}
+		}
+	}
 }
 
 // synonymTerms appends the terms of the synonym groups whose forms occur
@@ -130,18 +176,22 @@ func (ix *index) synonymTerms(norm string, dst []string) []string {
 // containsForm reports whether norm contains form; Latin forms must stand
 // as whole words.
 func containsForm(norm, form string, latin bool) bool {
-	if !latin {
-		return strings.Contains(norm, form)
-	}
+	_, ok := indexForm(norm, form, latin)
+	return ok
+}
+
+// indexForm returns where form first occurs in norm; Latin forms must
+// stand as whole words.
+func indexForm(norm, form string, latin bool) (int, bool) {
 	for from := 0; ; {
 		i := strings.Index(norm[from:], form)
 		if i < 0 {
-			return false
+			return 0, false
 		}
 		i += from
 		end := i + len(form)
-		if (i == 0 || !isASCIIWord(norm[i-1])) && (end == len(norm) || !isASCIIWord(norm[end])) {
-			return true
+		if !latin || (i == 0 || !isASCIIWord(norm[i-1])) && (end == len(norm) || !isASCIIWord(norm[end])) {
+			return i, true
 		}
 		from = i + 1
 	}
@@ -177,33 +227,105 @@ func (ix *index) idf(df int) float64 {
 	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
 }
 
+// softWeight scales Japanese tokens with hiragana in them (particles,
+// endings, word boundaries): they help rank but say little about topic.
+const softWeight = 0.4
+
 // query is a question turned into index terms.
 type query struct {
-	terms []string
-	// weight is the total weight of the question's words: what a perfect
-	// match would cover.
-	weight float64
+	terms []qterm
+	// hard and soft are the total weights of the question's terms that are
+	// and are not soft. A good match covers most of the hard weight; soft
+	// terms only help, except in a question written in kana alone.
+	hard, soft float64
+}
+
+// weight is the weight of a perfect match, for the similarity.
+func (q *query) weight() float64 { return q.hard + q.soft }
+
+type qterm struct {
+	text string
+	idf  float64 // already scaled for soft terms
+	soft bool
 }
 
 func (ix *index) parse(text string) query {
 	var q query
-	for _, tok := range tokenize(text) {
-		if contains(q.terms, tok.text) {
+	raw, folded := ix.normalizeQuery(text)
+	for _, tok := range tokenizeNormalized(raw) {
+		if q.has(tok.text) {
 			continue
 		}
 		df := len(ix.postings[tok.text])
 		if df == 0 && tok.soft {
 			continue // an unknown particle says nothing either way
 		}
-		q.terms = append(q.terms, tok.text)
-		q.weight += ix.idf(df)
+		t := qterm{text: tok.text, idf: ix.idf(df), soft: tok.soft}
+		if t.soft {
+			t.idf *= softWeight
+			q.soft += t.idf
+		} else {
+			q.hard += t.idf
+		}
+		q.terms = append(q.terms, t)
 	}
-	before := len(q.terms)
-	q.terms = ix.synonymTerms(Normalize(text), q.terms)
-	for _, t := range q.terms[before:] {
-		q.weight += ix.idf(len(ix.postings[t]))
+	for _, term := range ix.synonymTerms(folded, nil) {
+		t := qterm{text: term, idf: ix.idf(len(ix.postings[term]))}
+		q.terms = append(q.terms, t)
+		q.hard += t.idf
 	}
 	return q
+}
+
+// normalizeQuery normalizes text twice over, with katakana kept (for the
+// tokenizer, which tells katakana words from hiragana particles) and folded
+// to hiragana (for synonyms), and blanks out the fillers in both. Folding
+// keeps byte offsets: katakana and hiragana letters are both three bytes.
+func (ix *index) normalizeQuery(text string) (raw, folded string) {
+	rb := []byte(string(appendNormalized(nil, text, false)))
+	fb := []byte(string(foldKana([]rune(string(rb)))))
+	for _, f := range ix.fillers {
+		for from := 0; from < len(fb); {
+			i, ok := indexForm(string(fb[from:]), f.form, f.latin)
+			if !ok {
+				break
+			}
+			i += from
+			for k := i; k < i+len(f.form); k++ {
+				rb[k], fb[k] = ' ', ' '
+			}
+			from = i + len(f.form)
+		}
+	}
+	return string(rb), string(fb)
+}
+
+func foldKana(rs []rune) []rune {
+	for i, r := range rs {
+		rs[i] = toHiragana(r)
+	}
+	return rs
+}
+
+// coverage is the share of the question an entry matched, given the
+// weights of its hard and soft terms the entry has.
+func (q *query) coverage(hard, soft float64) float64 {
+	if q.hard == 0 {
+		return soft / q.soft // a question in kana alone
+	}
+	if hard == 0 {
+		return 0 // matched on particles alone
+	}
+	return (hard + soft) / (q.hard + soft)
+}
+
+func (q *query) has(term string) bool {
+	for _, t := range q.terms {
+		if t.text == term {
+			return true
+		}
+	}
+	return false
 }
 
 // search returns up to k entries best matching the question, best first.
@@ -213,27 +335,49 @@ func (ix *index) search(q query, k int) []Match {
 	}
 	s := ix.pool.Get().(*scratch)
 	defer ix.pool.Put(s)
-	for _, term := range q.terms {
-		list := ix.postings[term]
-		if len(list) == 0 {
-			continue
-		}
-		idf := ix.idf(len(list))
-		for _, p := range list {
+	for _, t := range q.terms {
+		for _, p := range ix.postings[t.text] {
 			d := p.doc
 			if s.score[d] == 0 {
 				s.touched = append(s.touched, d)
 			}
 			tf := float64(p.tf)
 			norm := bm25K1 * (1 - bm25B + bm25B*ix.lengths[d]/ix.avgLen)
-			s.score[d] += idf * tf * (bm25K1 + 1) / (tf + norm)
-			s.matched[d] += idf
+			s.score[d] += t.idf * tf * (bm25K1 + 1) / (tf + norm)
+			if t.soft {
+				s.soft[d] += t.idf
+			} else {
+				s.hard[d] += t.idf
+			}
+		}
+		for _, qi := range ix.qpostings[t.text] {
+			s.qmatched[qi] += t.idf
+			if !s.qtouched[qi] {
+				s.qtouched[qi] = true
+				s.qlist = append(s.qlist, qi)
+			}
 		}
 	}
+	// The closest example question of each entry: a question that is
+	// nearly one the maintainers wrote is a strong sign.
+	for _, qi := range s.qlist {
+		m := s.qmatched[qi]
+		j := m / (q.weight() + ix.questions[qi].weight - m)
+		if d := ix.questions[qi].doc; j > s.sim[d] {
+			s.sim[d] = j
+		}
+		s.qmatched[qi], s.qtouched[qi] = 0, false
+	}
+	s.qlist = s.qlist[:0]
 	top := make([]Match, 0, k+1)
 	for _, d := range s.touched {
-		m := Match{Entry: ix.entries[d], Score: s.score[d], Coverage: s.matched[d] / q.weight}
-		s.score[d], s.matched[d] = 0, 0
+		m := Match{
+			Entry:      ix.entries[d],
+			Score:      s.score[d] * (1 + ix.simWeight*s.sim[d]),
+			Coverage:   q.coverage(s.hard[d], s.soft[d]),
+			Similarity: s.sim[d],
+		}
+		s.score[d], s.soft[d], s.hard[d], s.sim[d] = 0, 0, 0, 0
 		if len(top) == k && m.Score <= top[k-1].Score {
 			continue
 		}

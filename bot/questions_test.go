@@ -38,15 +38,27 @@ func loadQuestions(t testing.TB) []testQuestion {
 
 func shippedBot(t testing.TB, opts ...bot.Option) *bot.Bot {
 	t.Helper()
-	kb, err := knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"})
-	if err != nil {
-		t.Fatalf("shipped knowledge base: %v", err)
-	}
-	b, err := bot.New(kb, opts...)
+	b, err := newShippedBot(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func mustShippedBot() *bot.Bot {
+	b, err := newShippedBot()
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func newShippedBot(opts ...bot.Option) (*bot.Bot, error) {
+	kb, err := knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"})
+	if err != nil {
+		return nil, fmt.Errorf("shipped knowledge base: %w", err)
+	}
+	return bot.New(kb, opts...)
 }
 
 // outcome says what the bot did with a question, in the terms of the

@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -14,61 +15,127 @@ import (
 // normalized form of a message.
 type rule struct {
 	*knowledge.Rule
-	patterns []*regexp.Regexp
-	except   []*regexp.Regexp
+	patterns []pattern
+	except   []pattern
+}
+
+// pattern is a compiled rule pattern with the letters a match can start
+// with, so that most patterns are skipped without running the regular
+// expression on a message that has none of them.
+type pattern struct {
+	re    *regexp.Regexp
+	first string // "" when any letter may start a match
 }
 
 func compileRules(kb *knowledge.KB) ([]rule, error) {
 	var out []rule
 	for _, r := range kb.Rules {
 		cr := rule{Rule: r}
-		for _, p := range r.Patterns.All() {
-			re, err := compilePattern(p, r.Whole)
-			if err != nil {
-				return nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
-			}
-			cr.patterns = append(cr.patterns, re)
+		var err error
+		if cr.patterns, err = compilePatterns(r.Patterns.All(), r.Whole); err != nil {
+			return nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
 		}
-		for _, p := range r.Except.All() {
-			re, err := compilePattern(p, false)
-			if err != nil {
-				return nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
-			}
-			cr.except = append(cr.except, re)
+		if cr.except, err = compilePatterns(r.Except.All(), false); err != nil {
+			return nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
 		}
 		out = append(out, cr)
 	}
 	return out, nil
 }
 
-// compilePattern folds a pattern the way messages are folded (width, case,
-// katakana, long vowels) without touching its regular-expression syntax,
+// compilePatterns folds patterns the way messages are folded (width, case,
+// katakana, long vowels) without touching their regular-expression syntax,
 // so maintainers can write ミューズ and match みゅーず.
-func compilePattern(p string, whole bool) (*regexp.Regexp, error) {
-	p = norm.NFKC.String(p)
-	var b strings.Builder
-	for _, r := range strings.ToLower(p) {
-		if r == 'ー' {
-			continue
+func compilePatterns(patterns []string, whole bool) ([]pattern, error) {
+	var out []pattern
+	for _, p := range patterns {
+		var b strings.Builder
+		for _, r := range strings.ToLower(norm.NFKC.String(p)) {
+			if r != 'ー' {
+				b.WriteRune(toHiragana(r))
+			}
 		}
-		b.WriteRune(toHiragana(r))
+		src := b.String()
+		if whole {
+			src = "^(?:" + src + ")$"
+		}
+		re, err := regexp.Compile(src)
+		if err != nil {
+			return nil, err
+		}
+		pat := pattern{re: re}
+		if tree, err := syntax.Parse(src, syntax.Perl); err == nil {
+			if set, ok := firstRunes(tree.Simplify()); ok {
+				pat.first = string(set)
+			}
+		}
+		out = append(out, pat)
 	}
-	p = b.String()
-	if whole {
-		p = "^(?:" + p + ")$"
+	return out, nil
+}
+
+// firstRunes returns the runes a match of re can start with, and false
+// when that is not a small known set (a match could be empty, or start
+// with any letter of a class).
+func firstRunes(re *syntax.Regexp) ([]rune, bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 || re.Flags&syntax.FoldCase != 0 {
+			return nil, false
+		}
+		return re.Rune[:1], true
+	case syntax.OpCapture, syntax.OpPlus:
+		return firstRunes(re.Sub[0])
+	case syntax.OpAlternate:
+		var set []rune
+		for _, sub := range re.Sub {
+			s, ok := firstRunes(sub)
+			if !ok {
+				return nil, false
+			}
+			set = append(set, s...)
+		}
+		return set, true
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			switch sub.Op {
+			case syntax.OpBeginText, syntax.OpBeginLine, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+				continue // zero width: the match starts with what follows
+			}
+			return firstRunes(sub)
+		}
+	case syntax.OpCharClass:
+		var set []rune
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if re.Rune[i+1]-re.Rune[i] > 16 {
+				return nil, false
+			}
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				set = append(set, r)
+			}
+		}
+		return set, len(set) > 0
 	}
-	return regexp.Compile(p)
+	return nil, false
+}
+
+// match reports whether the pattern matches the normalized message.
+func (p *pattern) match(norm string) bool {
+	if p.first != "" && !strings.ContainsAny(norm, p.first) {
+		return false
+	}
+	return p.re.MatchString(norm)
 }
 
 // matches reports whether the rule fires on a normalized message.
 func (r *rule) matches(norm string) bool {
-	for _, re := range r.except {
-		if re.MatchString(norm) {
+	for i := range r.except {
+		if r.except[i].match(norm) {
 			return false
 		}
 	}
-	for _, re := range r.patterns {
-		if re.MatchString(norm) {
+	for i := range r.patterns {
+		if r.patterns[i].match(norm) {
 			return true
 		}
 	}

@@ -32,7 +32,12 @@ var stopwords = map[string]bool{
 // katakana is folded per token so that katakana words are not mistaken
 // for particles.
 func tokenize(text string) []token {
-	runes := appendNormalized(nil, text, false)
+	return tokenizeNormalized(string(appendNormalized(nil, text, false)))
+}
+
+// tokenizeNormalized tokenizes text already normalized with katakana kept.
+func tokenizeNormalized(text string) []token {
+	runes := []rune(text)
 	var out []token
 	for i := 0; i < len(runes); {
 		r := runes[i]
@@ -66,20 +71,22 @@ func isWordRune(r rune) bool {
 
 func isJapanese(r rune) bool { return isKana(r) || isKanji(r) }
 
-// appendBigrams appends the character bigrams of a Japanese run; a run of
-// one character is kept whole unless it is a lone hiragana particle.
+// appendBigrams appends the character bigrams of a Japanese run, and the
+// kanji that stand alone between kana (治 of 治る, 猫 of 猫が), which no
+// bigram of their own would carry.
 func appendBigrams(out []token, run []rune) []token {
-	if len(run) == 1 {
-		if isHiragana(run[0]) {
-			return out
+	for k, r := range run {
+		if isKanji(r) && (k == 0 || !isKanji(run[k-1])) && (k+1 == len(run) || !isKanji(run[k+1])) {
+			out = append(out, token{text: string(r)})
+		} else if len(run) == 1 && isKatakana(r) {
+			out = append(out, token{text: string(toHiragana(r))})
 		}
-		return append(out, token{text: string(toHiragana(run[0]))})
 	}
 	for k := 0; k+1 < len(run); k++ {
 		a, b := run[k], run[k+1]
 		out = append(out, token{
-			text:     string([]rune{toHiragana(a), toHiragana(b)}),
-			soft:     isHiragana(a) || isHiragana(b),
+			text: string([]rune{toHiragana(a), toHiragana(b)}),
+			soft: isHiragana(a) || isHiragana(b),
 		})
 	}
 	return out

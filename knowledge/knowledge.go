@@ -166,7 +166,10 @@ type KB struct {
 	// OffTopic lists words naming subjects the bot does not cover (other
 	// diseases, for instance); a question built around one is refused.
 	OffTopic []string
-	Sources  []*Source
+	// Fillers are words that set the scene of a question without naming
+	// its topic ("母が", "ネットで見た", "I read"); retrieval ignores them.
+	Fillers []string
+	Sources []*Source
 
 	entries map[string]*Entry
 	sources map[string]*Source

@@ -68,6 +68,7 @@ type fileYAML struct {
 	Messages *Messages  `yaml:"messages"`
 	Menu     []string   `yaml:"menu"`
 	OffTopic []string   `yaml:"off_topic"`
+	Fillers  []string   `yaml:"fillers"`
 }
 
 // Load reads every *.yaml file of kb and of the source register seeds,
@@ -253,17 +254,25 @@ func (l *loader) loadKB(d Dir) {
 		if root == nil {
 			continue
 		}
-		for i, n := range seqItems(root, "entries") {
-			if i < len(f.Entries) {
-				f.Entries[i].Pos = Pos{File: file, Line: n.Line}
-				l.remember(f.Entries[i], n)
+		entries := seqItems(root, "entries")
+		for i, e := range f.Entries {
+			if e == nil || i >= len(entries) {
+				l.addf(Pos{File: file, Line: mapValue(root, "entries").Line}, "entry %d is empty", i+1)
+				continue
 			}
+			e.Pos = Pos{File: file, Line: entries[i].Line}
+			l.remember(e, entries[i])
+			l.kb.Entries = append(l.kb.Entries, e)
 		}
-		for i, n := range seqItems(root, "rules") {
-			if i < len(f.Rules) {
-				f.Rules[i].Pos = Pos{File: file, Line: n.Line}
-				l.remember(f.Rules[i], n)
+		rules := seqItems(root, "rules")
+		for i, r := range f.Rules {
+			if r == nil || i >= len(rules) {
+				l.addf(Pos{File: file, Line: mapValue(root, "rules").Line}, "rule %d is empty", i+1)
+				continue
 			}
+			r.Pos = Pos{File: file, Line: rules[i].Line}
+			l.remember(r, rules[i])
+			l.kb.Rules = append(l.kb.Rules, r)
 		}
 		syn := seqItems(root, "synonyms")
 		for i, forms := range f.Synonyms {
@@ -292,7 +301,6 @@ func (l *loader) loadKB(d Dir) {
 			l.remember(&l.kb.Menu, mapValue(root, "menu"))
 		}
 		l.kb.OffTopic = append(l.kb.OffTopic, f.OffTopic...)
-		l.kb.Entries = append(l.kb.Entries, f.Entries...)
-		l.kb.Rules = append(l.kb.Rules, f.Rules...)
+		l.kb.Fillers = append(l.kb.Fillers, f.Fillers...)
 	}
 }

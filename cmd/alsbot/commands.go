@@ -85,6 +85,7 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 	var kf kbFlags
 	kf.register(fs, getenv)
 	asJSON := fs.Bool("json", false, "print each reply as one JSON object per line")
+	explain := fs.Bool("explain", false, "also print the best matching entries and their scores")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -98,6 +99,11 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 	enc.SetEscapeHTML(false)
 	answer := func(q string) error {
 		r := b.Ask(ctx, bot.Question{Text: q})
+		if *explain {
+			for _, m := range b.Search(q, 4) {
+				fmt.Fprintf(w, "# %-22s score %6.2f  coverage %.2f  similarity %.2f\n", m.Entry.ID, m.Score, m.Coverage, m.Similarity)
+			}
+		}
 		if *asJSON {
 			return enc.Encode(r)
 		}

@@ -1,0 +1,138 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"alsbot/bot"
+)
+
+func ask(b *bot.Bot, text string) bot.Reply {
+	return b.Ask(context.Background(), bot.Question{Text: text})
+}
+
+func TestAnswerCitesItsSourcesInTheAskersLanguage(t *testing.T) {
+	b := shippedBot(t)
+	for _, tt := range []struct{ q, lang, entry, mustSay string }{
+		{"ミューズ細胞の治験結果は？", "ja", "muse-trial-efficacy", "0.47"},
+		{"Muse trial results", "en", "muse-trial-efficacy", "not statistically significant"},
+		{"培養上清液とは？", "ja", "cm-what", "培養上清液"},
+		{"what is conditioned medium", "en", "cm-what", "conditioned medium"},
+	} {
+		r := ask(b, tt.q)
+		if r.Kind != bot.KindAnswer || r.Entry != tt.entry {
+			t.Errorf("%q: got %s %s, want answer %s", tt.q, r.Kind, r.Entry, tt.entry)
+			continue
+		}
+		if r.Lang != tt.lang {
+			t.Errorf("%q: reply in %s, want %s", tt.q, r.Lang, tt.lang)
+		}
+		if !strings.Contains(r.Text, tt.mustSay) {
+			t.Errorf("%q: answer does not say %q:\n%s", tt.q, tt.mustSay, r.Text)
+		}
+		if len(r.Sources) == 0 || r.Sources[0].Title == "" {
+			t.Errorf("%q: answer without a titled source: %+v", tt.q, r.Sources)
+		}
+		if r.Notice == "" {
+			t.Errorf("%q: answer without the disclaimer", tt.q)
+		}
+		for _, s := range r.Suggestions {
+			if s.Entry == r.Entry {
+				t.Errorf("%q: suggests the entry just answered", tt.q)
+			}
+		}
+	}
+}
+
+func TestEveryAnswerHasATitledSource(t *testing.T) {
+	b := shippedBot(t)
+	for _, e := range b.KB().Entries {
+		for _, lang := range []string{"ja", "en"} {
+			r, ok := b.Answer(e.ID, lang)
+			if !ok || len(r.Sources) == 0 || r.Sources[0].Title == "" {
+				t.Errorf("%s (%s): no titled source", e.ID, lang)
+			}
+		}
+	}
+}
+
+func TestSafetyRulesComeFirst(t *testing.T) {
+	b := shippedBot(t)
+	r := ask(b, "息ができない　ミューズ細胞の治験")
+	if r.Kind != bot.KindRule || r.Rule != "emergency" {
+		t.Fatalf("emergency with a topic word: got %s %s %s", r.Kind, r.Rule, r.Entry)
+	}
+	if !strings.HasPrefix(r.Text, "命に関わる") || !strings.Contains(r.Text, "119") {
+		t.Errorf("the emergency reply must lead with 119:\n%s", r.Text)
+	}
+	if len(r.Suggestions) != 0 || r.Entry != "" {
+		t.Errorf("nothing may come with the emergency reply: %+v", r)
+	}
+	r = ask(b, "I want to end my life")
+	if r.Rule != "crisis" || !strings.Contains(r.Text, "0120-279-338") {
+		t.Errorf("crisis: got %s %s:\n%s", r.Kind, r.Rule, r.Text)
+	}
+}
+
+// TestRulesDoNotTripByAccident asks questions that share words with the
+// rules but are not emergencies, crises or personal decisions.
+func TestRulesDoNotTripByAccident(t *testing.T) {
+	b := shippedBot(t)
+	for _, q := range []string{
+		"死にたくないので治療法を知りたい",
+		"息は苦しくないです。ミューズ細胞の副作用は？",
+		"motor neurons die in ALS",
+		"Does ALS cause choking?",
+		"山下先生はどんな研究をしたの？",
+		"人と話すのも難しくなる病気ですか",
+	} {
+		if r := ask(b, q); r.Kind == bot.KindRule {
+			t.Errorf("%q tripped rule %s", q, r.Rule)
+		}
+	}
+}
+
+func TestMedicalDecisionGoesToTheDoctorThenFacts(t *testing.T) {
+	b := shippedBot(t)
+	r := ask(b, "父にミューズ細胞の治療を受けさせるべき？")
+	if r.Rule != "medical-decision" {
+		t.Fatalf("got %s %s, want the medical-decision rule", r.Kind, r.Rule)
+	}
+	if !strings.Contains(r.Text, "主治医") {
+		t.Errorf("does not refer to the doctor:\n%s", r.Text)
+	}
+}
+
+func TestOtherDiseasesAndChatterAreRefused(t *testing.T) {
+	b := shippedBot(t)
+	for _, q := range []string{"アルツハイマーの治験結果", "Parkinson's new treatment", "今日の天気は？", "おすすめのラーメン"} {
+		r := ask(b, q)
+		if r.Kind != bot.KindFallback {
+			t.Errorf("%q: got %s %s, want fallback", q, r.Kind, r.Entry)
+			continue
+		}
+		if len(r.Suggestions) == 0 {
+			t.Errorf("%q: the fallback offers nothing the bot can answer", q)
+		}
+	}
+}
+
+func TestClarifyOffersTheCloseCandidates(t *testing.T) {
+	b := shippedBot(t)
+	r := ask(b, "細胞")
+	if r.Kind == bot.KindAnswer {
+		t.Skipf("%q is answered outright with %s", "細胞", r.Entry)
+	}
+	if r.Kind == bot.KindClarify && len(r.Suggestions) < 2 {
+		t.Errorf("a clarifying reply with %d choices", len(r.Suggestions))
+	}
+}
+
+func ExampleBot_Ask() {
+	b := mustShippedBot()
+	r := b.Ask(context.Background(), bot.Question{Text: "ミューズ細胞の治験結果は？"})
+	fmt.Println(r.Kind, r.Entry, r.Sources[0].ID)
+	// Output: answer muse-trial-efficacy okayama-muse-press-2023
+}

@@ -1,0 +1,157 @@
+package knowledge_test
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"alsbot/knowledge"
+	"alsbot/seeds"
+)
+
+func shipped() (knowledge.Dir, knowledge.Dir) {
+	return knowledge.Dir{FS: knowledge.Files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"}
+}
+
+func TestShippedKnowledgeBaseLoads(t *testing.T) {
+	kb, err := knowledge.Load(shipped())
+	if err != nil {
+		t.Fatalf("the shipped knowledge base has problems:\n%v", err)
+	}
+	if len(kb.Entries) < 30 {
+		t.Errorf("%d entries, want the 30 topics of the sources", len(kb.Entries))
+	}
+	for _, e := range kb.Entries {
+		for _, id := range e.Sources {
+			if s, _ := kb.Source(id); s.Title == "" {
+				t.Errorf("entry %s cites %s, which has no title", e.ID, id)
+			}
+		}
+	}
+}
+
+// A minimal valid knowledge base, to break one piece at a time.
+const (
+	goodSource = `id: press
+kind: press-release
+title: A press release
+publisher: A University
+date: 2023-12-21
+url: https://example.org/press
+lang: ja
+facts:
+  - 5 patients took part.
+`
+	goodEntries = `entries:
+  - id: one
+    title: {ja: 一つ目, en: First}
+    questions:
+      ja: [ミューズ細胞とは]
+      en: [what are muse cells]
+    answer: {ja: 答え, en: Answer}
+    sources: [press]
+    reviewed: 2026-11-21
+  - id: two
+    title: {ja: 二つ目, en: Second}
+    questions:
+      ja: [上清液とは]
+      en: [what is conditioned medium]
+    answer: {ja: 答え, en: Answer}
+    sources: [press]
+    related: [one]
+    reviewed: 2026-11-21
+`
+	goodRest = `rules:
+  - id: emergency
+    patterns: {ja: [息ができない], en: [cant breathe]}
+    reply: {ja: 119へ, en: Call 119}
+messages:
+  fallback: {ja: わかりません, en: "Sorry"}
+  clarify: {ja: どれ, en: "Which one"}
+  disclaimer: {ja: 注意, en: Notice}
+  menu: {ja: メニュー, en: Menu}
+  welcome: {ja: ようこそ, en: Welcome}
+  text_only: {ja: 文字だけ, en: Text only}
+menu: [one]
+`
+)
+
+func load(t *testing.T, entries, rest, source string) error {
+	t.Helper()
+	kb := fstest.MapFS{
+		"entries.yaml": {Data: []byte(entries)},
+		"rest.yaml":    {Data: []byte(rest)},
+	}
+	src := fstest.MapFS{"press.yaml": {Data: []byte(source)}}
+	_, err := knowledge.Load(knowledge.Dir{FS: kb, Path: "kb"}, knowledge.Dir{FS: src, Path: "seeds"})
+	return err
+}
+
+func TestMinimalKnowledgeBaseLoads(t *testing.T) {
+	if err := load(t, goodEntries, goodRest, goodSource); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestProblemsNameFileAndLine breaks the knowledge base in the ways a
+// maintainer might, and checks each is reported where it is.
+func TestProblemsNameFileAndLine(t *testing.T) {
+	long := strings.Repeat("長", knowledge.MaxAnswerUnits+1)
+	tests := []struct {
+		name                  string
+		entries, rest, source string
+		want                  string
+	}{
+		{"syntax error", goodEntries + "  - id: [unclosed\n", goodRest, goodSource, "did not find expected"},
+		{"unknown key", strings.Replace(goodEntries, "    reviewed: 2026-11-21\n  - id: two", "    reviewd: 2026-11-21\n  - id: two", 1), goodRest, goodSource, `kb/entries.yaml:9: unknown key "reviewd"`},
+		{"duplicate id", strings.Replace(goodEntries, "id: two", "id: one", 1), goodRest, goodSource, `kb/entries.yaml:10: duplicate entry id "one" (first at kb/entries.yaml:2)`},
+		{"missing en answer", strings.Replace(goodEntries, "answer: {ja: 答え, en: Answer}", "answer: {ja: 答え}", 1), goodRest, goodSource, `kb/entries.yaml:7: entry "one": answer has no en text`},
+		{"no sources", strings.Replace(goodEntries, "    sources: [press]\n    reviewed: 2026-11-21\n  - id: two", "    reviewed: 2026-11-21\n  - id: two", 1), goodRest, goodSource, `kb/entries.yaml:2: entry "one" cites no source`},
+		{"unknown source", strings.Replace(goodEntries, "sources: [press]", "sources: [pres]", 1), goodRest, goodSource, `kb/entries.yaml:8: entry "one" cites unknown source "pres"`},
+		{"unknown related", strings.Replace(goodEntries, "related: [one]", "related: [three]", 1), goodRest, goodSource, `kb/entries.yaml:17: entry "two": related entry "three" does not exist`},
+		{"bad pattern", goodEntries, strings.Replace(goodRest, "[息ができない]", "[息が(できない]", 1), goodSource, `kb/rest.yaml:3: rule "emergency": pattern "息が(できない" does not compile`},
+		{"answer too long", strings.Replace(goodEntries, "answer: {ja: 答え, en: Answer}", "answer: {ja: "+long+", en: Answer}", 1), goodRest, goodSource, `kb/entries.yaml:7: entry "one": ja answer is 5001 UTF-16 units`},
+		{"reading not kana", strings.Replace(goodEntries, "    reviewed: 2026-11-21\n  - id: two", "    readings: [Muse]\n    reviewed: 2026-11-21\n  - id: two", 1), goodRest, goodSource, `kb/entries.yaml:9: entry "one": reading "Muse" is not written in hiragana`},
+		{"source without facts", goodEntries, goodRest, strings.Replace(goodSource, "facts:\n  - 5 patients took part.\n", "", 1), `seeds/press.yaml:1: source "press" lists no facts`},
+		{"menu names unknown entry", goodEntries, strings.Replace(goodRest, "menu: [one]", "menu: [nine]", 1), goodSource, `kb/rest.yaml:12: menu names unknown entry "nine"`},
+		{"missing message", goodEntries, strings.Replace(goodRest, "  welcome: {ja: ようこそ, en: Welcome}\n", "", 1), goodSource, `kb/rest.yaml:`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := load(t, tt.entries, tt.rest, tt.source)
+			if err == nil {
+				t.Fatal("loaded without problems")
+			}
+			var lines []string
+			for _, p := range knowledge.Problems(err) {
+				lines = append(lines, p.Error())
+			}
+			for _, l := range lines {
+				if strings.Contains(l, tt.want) && strings.Contains(l, ".yaml:") {
+					return
+				}
+			}
+			t.Errorf("no problem reads %q; got:\n%s", tt.want, strings.Join(lines, "\n"))
+		})
+	}
+}
+
+// FuzzLoad feeds arbitrary text as a knowledge-base file: the loader must
+// never panic, and every problem it reports must name a file.
+func FuzzLoad(f *testing.F) {
+	f.Add(goodEntries)
+	f.Add(goodRest)
+	f.Add("entries:\n  - id: x\n    title: {ja: [1]}\n")
+	f.Add("rules:\n  - id: r\n    patterns: {ja: ['(']}\n")
+	f.Add(": : :\n\t- [")
+	f.Fuzz(func(t *testing.T, data string) {
+		kb := fstest.MapFS{"a.yaml": {Data: []byte(data)}, "rest.yaml": {Data: []byte(goodRest)}}
+		src := fstest.MapFS{"press.yaml": {Data: []byte(goodSource)}}
+		_, err := knowledge.Load(knowledge.Dir{FS: kb, Path: "kb"}, knowledge.Dir{FS: src, Path: "seeds"})
+		for _, p := range knowledge.Problems(err) {
+			if p.Pos.File == "" {
+				t.Errorf("problem without a file: %v", p)
+			}
+		}
+	})
+}
