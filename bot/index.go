@@ -59,10 +59,10 @@ type synonymForm struct {
 // scratch holds per-query accumulators, reused through a pool.
 type scratch struct {
 	score, soft, hard, sim []float64 // by entry
-	touched                   []int32
-	qmatched                  []float64 // by example question
-	qtouched                  []bool
-	qlist                     []int32
+	touched                []int32
+	qmatched               []float64 // by example question
+	qtouched               []bool
+	qlist                  []int32
 }
 
 // exampleQuestion is one example question (or title) of an entry, for the
