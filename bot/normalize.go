@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"strings"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -97,10 +96,4 @@ func Language(s, def string) string {
 		return "en"
 	}
 	return def
-}
-
-// compact removes the spaces of a normalized string, for whole-message
-// rules ("ありがとう!!" and "ありがとう" alike).
-func compact(s string) string {
-	return strings.ReplaceAll(s, " ", "")
 }
