@@ -72,10 +72,7 @@ func (f *kbFlags) load() (*bot.Bot, error) {
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errUsage
-		}
-		return errUsage
+		return errUsage // the flag package has printed what was wrong
 	}
 	return nil
 }
