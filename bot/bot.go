@@ -85,6 +85,20 @@ type Question struct {
 	// Lang is the reply language when the message itself does not tell
 	// (digits or emoji alone); "ja" when empty.
 	Lang string
+	// Channel names where the message came from ("line", "slack",
+	// "web", "cli"), for metrics and records.
+	Channel string
+	// User identifies the sender on its channel, for per-user limits. It
+	// is a platform id: never log it raw.
+	User string
+	// Conversation identifies the conversation the message belongs to
+	// (channel and user, or channel and thread), so a follow-up can be
+	// understood in context. Empty means the message stands alone.
+	Conversation string
+	// Entry, when set, is the id of an entry the user picked from the
+	// choices or suggestions offered (a button or postback): the bot
+	// answers it directly, and Text is only used for the language.
+	Entry string
 }
 
 // Ask replies to one message. Safety rules come first; then the best
@@ -95,6 +109,12 @@ func (b *Bot) Ask(ctx context.Context, q Question) Reply {
 		def = knowledge.JA
 	}
 	lang := Language(q.Text, def)
+	if q.Entry != "" {
+		if r, ok := b.Answer(q.Entry, lang); ok {
+			return r
+		}
+		return b.fallback(lang, 0)
+	}
 	norm := Normalize(q.Text)
 	if norm == "" {
 		return b.fallback(lang, 0)

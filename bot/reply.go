@@ -13,6 +13,9 @@ const (
 	KindFallback Kind = "fallback"
 	// KindRule is the reply of a safety or small-talk rule.
 	KindRule Kind = "rule"
+	// KindSilent means there is nothing to send: an adapter sends no
+	// message at all (a user already told to slow down, for example).
+	KindSilent Kind = "silent"
 )
 
 // Reply is what the bot says, independent of any chat platform; each

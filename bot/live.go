@@ -1,0 +1,41 @@
+package bot
+
+import (
+	"context"
+	"sync/atomic"
+)
+
+// Live is a bot that can be replaced while it serves, as when the
+// knowledge base is reloaded. Each call uses the bot current when it
+// starts, so a question in flight finishes on the version it began with.
+type Live struct {
+	cur atomic.Pointer[Bot]
+}
+
+// NewLive returns a Live serving b.
+func NewLive(b *Bot) *Live {
+	l := &Live{}
+	l.cur.Store(b)
+	return l
+}
+
+// Current returns the bot serving now.
+func (l *Live) Current() *Bot { return l.cur.Load() }
+
+// Swap makes b the bot for every call from now on.
+func (l *Live) Swap(b *Bot) { l.cur.Store(b) }
+
+// Ask replies to one message with the current bot.
+func (l *Live) Ask(ctx context.Context, q Question) Reply { return l.Current().Ask(ctx, q) }
+
+// Answer replies with one entry of the current bot.
+func (l *Live) Answer(id, lang string) (Reply, bool) { return l.Current().Answer(id, lang) }
+
+// Menu is the current bot's topic menu.
+func (l *Live) Menu(lang string) Reply { return l.Current().Menu(lang) }
+
+// Welcome is the current bot's greeting for a new user.
+func (l *Live) Welcome(lang string) Reply { return l.Current().Welcome(lang) }
+
+// TextOnly is the current bot's reply to a message it cannot read.
+func (l *Live) TextOnly(lang string) Reply { return l.Current().TextOnly(lang) }
