@@ -1,0 +1,166 @@
+// Package ratelimit keeps one user from flooding the bot: each user (a
+// channel and a user id) may ask a few questions in a row, then one every
+// few seconds. The first message over the limit gets a polite reply in the
+// user's language; the ones after it get a silent reply (send nothing)
+// until the user may ask again, so a stuck key or a script never makes
+// the bot shout back.
+package ratelimit
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"alsbot/bot"
+)
+
+// Defaults sized for a person typing on a phone: five messages in a row
+// (a question split over a few lines, or a few taps on suggestions), then
+// one every three seconds, which is faster than anyone reads a medical
+// answer and types the next question, and slow enough to stop a script.
+const (
+	DefaultBurst = 5
+	DefaultEvery = 3 * time.Second
+)
+
+// RuleID is the Rule of the polite reply, so adapters and records can tell
+// it from the knowledge base's rules.
+const RuleID = "rate-limit"
+
+// Asker is the part of the bot the limiter guards and passes through.
+type Asker interface {
+	Ask(ctx context.Context, q bot.Question) bot.Reply
+	Answer(id, lang string) (bot.Reply, bool)
+	Menu(lang string) bot.Reply
+	Welcome(lang string) bot.Reply
+	TextOnly(lang string) bot.Reply
+}
+
+// Observer learns when a user is told to slow down.
+type Observer interface {
+	Limited(channel string)
+}
+
+// Config sets the limit. A zero Burst disables limiting.
+type Config struct {
+	// Burst is how many messages a user may send in a row.
+	Burst int
+	// Every is how often a user may ask once the burst is spent.
+	Every time.Duration
+	// Observer, if set, hears of every user told to slow down.
+	Observer Observer
+}
+
+// Limiter is an Asker that limits each user. It is safe for concurrent
+// use. Its methods other than Ask pass straight through.
+type Limiter struct {
+	Asker
+	cfg Config
+	now func() time.Time
+
+	mu      sync.Mutex
+	users   map[userKey]*user
+	sweepAt time.Time
+}
+
+var _ Asker = (*Limiter)(nil)
+
+type userKey struct{ channel, user string }
+
+type user struct {
+	lim    *rate.Limiter
+	warned bool
+}
+
+// sweepEvery is how often users back at a full burst are forgotten: a
+// fresh limiter is the same as a full one, so memory stays proportional to
+// the users active in the last few seconds.
+const sweepEvery = time.Minute
+
+// New returns a limiter in front of next.
+func New(next Asker, cfg Config) *Limiter {
+	return &Limiter{Asker: next, cfg: cfg, now: time.Now, users: map[userKey]*user{}}
+}
+
+// Ask answers q with the next Asker while the user is within the limit.
+// Over it, the first message gets a polite reply (kind rule, rule
+// RuleID) and the others a silent reply, until the user may ask again.
+// Questions without a user are not limited.
+func (l *Limiter) Ask(ctx context.Context, q bot.Question) bot.Reply {
+	if l.cfg.Burst <= 0 || q.User == "" {
+		return l.Asker.Ask(ctx, q)
+	}
+	allowed, warn := l.take(userKey{q.Channel, q.User})
+	switch {
+	case allowed:
+		return l.Asker.Ask(ctx, q)
+	case warn:
+		if l.cfg.Observer != nil {
+			l.cfg.Observer.Limited(q.Channel)
+		}
+		return SlowDown(q)
+	}
+	lang := q.Lang
+	if lang == "" {
+		lang = "ja"
+	}
+	return bot.Reply{Kind: bot.KindSilent, Lang: bot.Language(q.Text, lang)}
+}
+
+// take spends one message of k's allowance. It reports whether the
+// message may be answered and, if not, whether the user must be told.
+func (l *Limiter) take(k userKey) (allowed, warn bool) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.After(l.sweepAt) {
+		l.sweep(now)
+	}
+	u := l.users[k]
+	if u == nil {
+		u = &user{lim: rate.NewLimiter(rate.Every(l.cfg.Every), l.cfg.Burst)}
+		l.users[k] = u
+	}
+	if u.lim.AllowN(now, 1) {
+		u.warned = false
+		return true, false
+	}
+	if u.warned {
+		return false, false
+	}
+	u.warned = true
+	return false, true
+}
+
+func (l *Limiter) sweep(now time.Time) {
+	for k, u := range l.users {
+		if u.lim.TokensAt(now) >= float64(l.cfg.Burst) {
+			delete(l.users, k)
+		}
+	}
+	l.sweepAt = now.Add(sweepEvery)
+}
+
+// Users is how many users the limiter remembers now.
+func (l *Limiter) Users() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.users)
+}
+
+// SlowDown is the polite reply to a user over the limit, in the language
+// of their message.
+func SlowDown(q bot.Question) bot.Reply {
+	lang := q.Lang
+	if lang == "" {
+		lang = "ja"
+	}
+	lang = bot.Language(q.Text, lang)
+	text := "メッセージが続けて届いたため、少しのあいだお返事を控えています。数秒おいてから、もう一度送ってください。"
+	if lang == "en" {
+		text = "Messages are arriving faster than I can answer, so I am pausing for a moment. Please wait a few seconds and send your question again."
+	}
+	return bot.Reply{Kind: bot.KindRule, Lang: lang, Rule: RuleID, Text: text}
+}
