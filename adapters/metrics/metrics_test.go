@@ -14,10 +14,10 @@ import (
 type fixed struct{ r bot.Reply }
 
 func (f fixed) Ask(context.Context, bot.Question) bot.Reply { return f.r }
-func (f fixed) Answer(string, string) (bot.Reply, bool)    { return f.r, true }
-func (f fixed) Menu(string) bot.Reply                      { return f.r }
-func (f fixed) Welcome(string) bot.Reply                   { return f.r }
-func (f fixed) TextOnly(string) bot.Reply                  { return f.r }
+func (f fixed) Answer(string, string) (bot.Reply, bool)     { return f.r, true }
+func (f fixed) Menu(string) bot.Reply                       { return f.r }
+func (f fixed) Welcome(string) bot.Reply                    { return f.r }
+func (f fixed) TextOnly(string) bot.Reply                   { return f.r }
 
 func scrape(t *testing.T, m *Metrics) string {
 	t.Helper()
