@@ -45,7 +45,7 @@ type Bot struct {
 	kb       *knowledge.KB
 	ix       *index
 	rules    []rule
-	offTopic []synonymForm
+	offTopic phraseSet
 	th       Thresholds
 }
 
@@ -65,9 +65,7 @@ func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
 	}
 	b := &Bot{kb: kb, rules: rules, th: DefaultThresholds}
 	for _, w := range kb.OffTopic {
-		if n := Normalize(w); n != "" {
-			b.offTopic = append(b.offTopic, synonymForm{form: n, latin: isLatinText(n)})
-		}
+		b.offTopic.add(Normalize(w), 0, true)
 	}
 	for _, o := range opts {
 		o(b)
@@ -115,10 +113,11 @@ func (b *Bot) Ask(ctx context.Context, q Question) Reply {
 		}
 		return b.fallback(lang, 0)
 	}
-	norm := Normalize(q.Text)
-	if norm == "" {
+	raw := appendNormalized(nil, q.Text, false)
+	if len(raw) == 0 {
 		return b.fallback(lang, 0)
 	}
+	norm := string(foldKana(raw))
 	for i := range b.rules {
 		if b.rules[i].matches(norm) {
 			return b.ruleReply(&b.rules[i], lang, q.Text)
@@ -127,7 +126,7 @@ func (b *Bot) Ask(ctx context.Context, q Question) Reply {
 	if b.isOffTopic(norm) {
 		return b.fallback(lang, 0)
 	}
-	return b.decide(lang, b.Search(q.Text, 4))
+	return b.decide(lang, b.ix.search(b.ix.parseNormalized(raw), 4))
 }
 
 // Search returns up to k entries best matching text, best first, without
@@ -138,27 +137,7 @@ func (b *Bot) Search(text string, k int) []Match {
 
 // isOffTopic reports whether the message names a subject the bot does not
 // cover. Latin words match as word beginnings: parkinson, parkinsons.
-func (b *Bot) isOffTopic(norm string) bool {
-	for _, w := range b.offTopic {
-		if !w.latin {
-			if strings.Contains(norm, w.form) {
-				return true
-			}
-			continue
-		}
-		for i := strings.Index(norm, w.form); i >= 0; {
-			if i == 0 || !isASCIIWord(norm[i-1]) {
-				return true
-			}
-			next := strings.Index(norm[i+1:], w.form)
-			if next < 0 {
-				break
-			}
-			i += 1 + next
-		}
-	}
-	return false
-}
+func (b *Bot) isOffTopic(norm string) bool { return b.offTopic.any(norm) }
 
 // confident reports whether m is good enough to answer or offer.
 func (b *Bot) confident(m Match) bool {

@@ -2,9 +2,9 @@ package bot
 
 import (
 	"math"
+	"runtime"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 
 	"alsbot/knowledge"
@@ -33,8 +33,10 @@ type index struct {
 	lengths  []float64
 	avgLen   float64
 	postings map[string][]posting
-	synonyms []synonymForm
-	fillers  []synonymForm
+	synonyms phraseSet // id: synonym group
+	synTerms []string  // by synonym group: its index term
+	fillers  phraseSet
+	spell    speller
 
 	questions []exampleQuestion
 	qpostings map[string][]int32 // term → example questions that have it
@@ -46,14 +48,6 @@ type index struct {
 type posting struct {
 	doc int32
 	tf  float32
-}
-
-// synonymForm is one normalized surface form of a synonym group; a text
-// that contains it also carries the group's term.
-type synonymForm struct {
-	form  string
-	latin bool // match whole words only: "cm" must not match inside "cmv"
-	term  string
 }
 
 // scratch holds per-query accumulators, reused through a pool.
@@ -87,40 +81,40 @@ type Match struct {
 	Similarity float64
 }
 
+// indexedText is one text of an entry, tokenized once at load time for
+// both the entry's document and the question-to-question similarity.
+type indexedText struct {
+	doc      int32
+	weight   float64
+	question bool // an example question or title, not a keyword
+	toks     []token
+	syn      []string
+}
+
 func newIndex(kb *knowledge.KB, simWeight float64) *index {
 	ix := &index{entries: kb.Entries, postings: map[string][]posting{}, qpostings: map[string][]int32{}, simWeight: simWeight}
 	for _, f := range kb.Fillers {
-		if n := Normalize(f); n != "" {
-			ix.fillers = append(ix.fillers, synonymForm{form: n, latin: isLatinText(n)})
-		}
+		ix.fillers.add(Normalize(f), 0, false)
 	}
 	for g, group := range kb.Synonyms {
-		term := "~" + strconv.Itoa(g)
+		ix.synTerms = append(ix.synTerms, "~"+strconv.Itoa(g))
 		for _, f := range group.Forms {
-			n := Normalize(f)
-			if n == "" {
-				continue
-			}
-			ix.synonyms = append(ix.synonyms, synonymForm{form: n, latin: isLatinText(n), term: term})
+			ix.synonyms.add(Normalize(f), g, false)
 		}
 	}
+	texts := ix.entryTexts(kb.Entries)
 	total := 0.0
-	for d, e := range kb.Entries {
-		tf := map[string]float64{}
-		add := func(w float64, texts ...string) {
-			for _, t := range texts {
-				for _, tok := range tokenize(t) {
-					tf[tok.text] += w
-				}
-				for _, term := range ix.synonymTerms(Normalize(t), nil) {
-					tf[term] += w
-				}
+	tf := map[string]float64{}
+	for d, ts := range texts {
+		clear(tf)
+		for _, it := range ts {
+			for _, tok := range it.toks {
+				tf[tok.text] += it.weight
+			}
+			for _, term := range it.syn {
+				tf[term] += it.weight
 			}
 		}
-		add(weightTitle, e.Title.JA, e.Title.EN)
-		add(weightQuestion, e.Questions.All()...)
-		add(weightKeyword, e.Keywords...)
-		add(weightReading, e.Readings...)
 		length := 0.0
 		for term, f := range tf {
 			ix.postings[term] = append(ix.postings[term], posting{doc: int32(d), tf: float32(f)})
@@ -132,7 +126,23 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 	if n := len(kb.Entries); n > 0 {
 		ix.avgLen = total / float64(n)
 	}
-	ix.indexQuestions(kb)
+	for _, ts := range texts {
+		for _, it := range ts {
+			if !it.question {
+				continue
+			}
+			q := ix.query(it.toks, it.syn)
+			if len(q.terms) == 0 {
+				continue
+			}
+			qi := int32(len(ix.questions))
+			ix.questions = append(ix.questions, exampleQuestion{doc: it.doc, weight: q.weight()})
+			for _, t := range q.terms {
+				ix.qpostings[t.text] = append(ix.qpostings[t.text], qi)
+			}
+		}
+	}
+	ix.spell = newSpeller(ix.postings)
 	n, nq := len(kb.Entries), len(ix.questions)
 	ix.pool.New = func() any {
 		return &scratch{
@@ -143,58 +153,47 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 	return ix
 }
 
-// indexQuestions indexes each example question and title on its own, with
-// the same term weights as a query, for the question-to-question similarity.
-func (ix *index) indexQuestions(kb *knowledge.KB) {
-	for d, e := range kb.Entries {
-		texts := append([]string{e.Title.JA, e.Title.EN}, e.Questions.All()...)
-		for _, text := range texts {
-			q := ix.parse(text)
-			if len(q.terms) == 0 {
-				continue
+// entryTexts tokenizes the texts of every entry, by entry, spreading the
+// work over the processors: it is most of the time a load takes.
+func (ix *index) entryTexts(entries []*knowledge.Entry) [][]indexedText {
+	out := make([][]indexedText, len(entries))
+	workers := min(runtime.GOMAXPROCS(0), len(entries))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			intern := map[string]string{}
+			for d := w; d < len(entries); d += workers {
+				e := entries[d]
+				var ts []indexedText
+				add := func(weight float64, question bool, texts ...string) {
+					for _, t := range texts {
+						raw, folded := ix.normalize(t)
+						ts = append(ts, indexedText{doc: int32(d), weight: weight, question: question,
+							toks: tokenizeInterned(raw, intern), syn: ix.synonymTerms(folded, nil)})
+					}
+				}
+				add(weightTitle, true, e.Title.JA, e.Title.EN)
+				add(weightQuestion, true, e.Questions.All()...)
+				add(weightKeyword, false, e.Keywords...)
+				add(weightReading, false, e.Readings...)
+				out[d] = ts
 			}
-			qi := int32(len(ix.questions))
-			ix.questions = append(ix.questions, exampleQuestion{doc: int32(d), weight: q.weight()})
-			for _, t := range q.terms {
-				ix.qpostings[t.text] = append(ix.qpostings[t.text], qi)
-			}
-		}
+		})
 	}
+	wg.Wait()
+	return out
 }
 
 // synonymTerms appends the terms of the synonym groups whose forms occur
-// in the normalized text.
-func (ix *index) synonymTerms(norm string, dst []string) []string {
-	for _, s := range ix.synonyms {
-		if containsForm(norm, s.form, s.latin) && !contains(dst, s.term) {
-			dst = append(dst, s.term)
+// in the normalized, folded text.
+func (ix *index) synonymTerms(folded string, dst []string) []string {
+	ix.synonyms.each(folded, func(_, _, g int) bool {
+		if term := ix.synTerms[g]; !contains(dst, term) {
+			dst = append(dst, term)
 		}
-	}
+		return true
+	})
 	return dst
-}
-
-// containsForm reports whether norm contains form; Latin forms must stand
-// as whole words.
-func containsForm(norm, form string, latin bool) bool {
-	_, ok := indexForm(norm, form, latin)
-	return ok
-}
-
-// indexForm returns where form first occurs in norm; Latin forms must
-// stand as whole words.
-func indexForm(norm, form string, latin bool) (int, bool) {
-	for from := 0; ; {
-		i := strings.Index(norm[from:], form)
-		if i < 0 {
-			return 0, false
-		}
-		i += from
-		end := i + len(form)
-		if !latin || (i == 0 || !isASCIIWord(norm[i-1])) && (end == len(norm) || !isASCIIWord(norm[end])) {
-			return i, true
-		}
-		from = i + 1
-	}
 }
 
 func isASCIIWord(c byte) bool {
@@ -249,10 +248,25 @@ type qterm struct {
 	soft bool
 }
 
+// parse turns a user's question into index terms: normalized, with
+// misspelt English words corrected and romaji read as kana, and fillers
+// blanked out.
 func (ix *index) parse(text string) query {
+	return ix.parseNormalized(appendNormalized(nil, text, false))
+}
+
+// parseNormalized is parse for a text already normalized with katakana
+// kept.
+func (ix *index) parseNormalized(raw []rune) query {
+	raw = ix.spell.rewrite(raw)
+	r, folded := ix.blankFillers(raw)
+	return ix.query(tokenizeNormalized(r), ix.synonymTerms(folded, nil))
+}
+
+// query weighs tokens and synonym terms by how telling they are.
+func (ix *index) query(toks []token, syn []string) query {
 	var q query
-	raw, folded := ix.normalizeQuery(text)
-	for _, tok := range tokenizeNormalized(raw) {
+	for _, tok := range toks {
 		if q.has(tok.text) {
 			continue
 		}
@@ -269,7 +283,7 @@ func (ix *index) parse(text string) query {
 		}
 		q.terms = append(q.terms, t)
 	}
-	for _, term := range ix.synonymTerms(folded, nil) {
+	for _, term := range syn {
 		t := qterm{text: term, idf: ix.idf(len(ix.postings[term]))}
 		q.terms = append(q.terms, t)
 		q.hard += t.idf
@@ -277,34 +291,42 @@ func (ix *index) parse(text string) query {
 	return q
 }
 
-// normalizeQuery normalizes text twice over, with katakana kept (for the
-// tokenizer, which tells katakana words from hiragana particles) and folded
-// to hiragana (for synonyms), and blanks out the fillers in both. Folding
-// keeps byte offsets: katakana and hiragana letters are both three bytes.
-func (ix *index) normalizeQuery(text string) (raw, folded string) {
-	rb := []byte(string(appendNormalized(nil, text, false)))
-	fb := []byte(string(foldKana([]rune(string(rb)))))
-	for _, f := range ix.fillers {
-		for from := 0; from < len(fb); {
-			i, ok := indexForm(string(fb[from:]), f.form, f.latin)
-			if !ok {
-				break
-			}
-			i += from
-			for k := i; k < i+len(f.form); k++ {
-				rb[k], fb[k] = ' ', ' '
-			}
-			from = i + len(f.form)
+// normalize normalizes a knowledge-base text with katakana kept (for the
+// tokenizer, which tells katakana words from hiragana particles) and
+// folded to hiragana (for synonyms), fillers blanked out in both.
+func (ix *index) normalize(text string) (raw, folded string) {
+	return ix.blankFillers(appendNormalized(nil, text, false))
+}
+
+// blankFillers blanks out the fillers of a normalized text, and returns it
+// as is and folded to hiragana. Folding keeps byte offsets: katakana and
+// hiragana letters are both three bytes.
+func (ix *index) blankFillers(raw []rune) (string, string) {
+	folded := string(foldKana(raw))
+	var rb, fb []byte
+	ix.fillers.each(folded, func(start, end, _ int) bool {
+		if rb == nil {
+			rb, fb = []byte(string(raw)), []byte(folded)
 		}
+		for k := start; k < end; k++ {
+			rb[k], fb[k] = ' ', ' '
+		}
+		return true
+	})
+	if rb == nil {
+		return string(raw), folded
 	}
 	return string(rb), string(fb)
 }
 
+// foldKana returns rs with katakana turned into hiragana, leaving rs as it
+// is.
 func foldKana(rs []rune) []rune {
+	out := make([]rune, len(rs))
 	for i, r := range rs {
-		rs[i] = toHiragana(r)
+		out[i] = toHiragana(r)
 	}
-	return rs
+	return out
 }
 
 // coverage is the share of the question an entry matched, given the

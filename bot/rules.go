@@ -19,12 +19,12 @@ type rule struct {
 	except   []pattern
 }
 
-// pattern is a compiled rule pattern with the letters a match can start
-// with, so that most patterns are skipped without running the regular
-// expression on a message that has none of them.
+// pattern is a compiled rule pattern with the literal strings one of
+// which every match contains, so that most patterns are skipped without
+// running the regular expression on a message that has none of them.
 type pattern struct {
-	re    *regexp.Regexp
-	first string // "" when any letter may start a match
+	re       *regexp.Regexp
+	literals []string // nil when no such set is known
 }
 
 func compileRules(kb *knowledge.KB) ([]rule, error) {
@@ -65,8 +65,8 @@ func compilePatterns(patterns []string, whole bool) ([]pattern, error) {
 		}
 		pat := pattern{re: re}
 		if tree, err := syntax.Parse(src, syntax.Perl); err == nil {
-			if set, ok := firstRunes(tree.Simplify()); ok {
-				pat.first = string(set)
+			if lits, ok := requiredLiterals(tree.Simplify()); ok {
+				pat.literals = lits
 			}
 		}
 		out = append(out, pat)
@@ -74,22 +74,26 @@ func compilePatterns(patterns []string, whole bool) ([]pattern, error) {
 	return out, nil
 }
 
-// firstRunes returns the runes a match of re can start with, and false
-// when that is not a small known set (a match could be empty, or start
-// with any letter of a class).
-func firstRunes(re *syntax.Regexp) ([]rune, bool) {
+// requiredLiterals returns strings one of which every match of re
+// contains, and false when it finds no such set (a match could be empty,
+// or made of any letters of a class).
+func requiredLiterals(re *syntax.Regexp) ([]string, bool) {
 	switch re.Op {
 	case syntax.OpLiteral:
 		if len(re.Rune) == 0 || re.Flags&syntax.FoldCase != 0 {
 			return nil, false
 		}
-		return re.Rune[:1], true
+		return []string{string(re.Rune)}, true
 	case syntax.OpCapture, syntax.OpPlus:
-		return firstRunes(re.Sub[0])
+		return requiredLiterals(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return requiredLiterals(re.Sub[0])
+		}
 	case syntax.OpAlternate:
-		var set []rune
+		var set []string
 		for _, sub := range re.Sub {
-			s, ok := firstRunes(sub)
+			s, ok := requiredLiterals(sub)
 			if !ok {
 				return nil, false
 			}
@@ -97,21 +101,32 @@ func firstRunes(re *syntax.Regexp) ([]rune, bool) {
 		}
 		return set, true
 	case syntax.OpConcat:
+		// Any part that must match will do; the one with the longest
+		// shortest literal skips the most messages.
+		var best []string
+		bestLen := 0
 		for _, sub := range re.Sub {
-			switch sub.Op {
-			case syntax.OpBeginText, syntax.OpBeginLine, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
-				continue // zero width: the match starts with what follows
+			s, ok := requiredLiterals(sub)
+			if !ok {
+				continue
 			}
-			return firstRunes(sub)
+			shortest := len(s[0])
+			for _, l := range s[1:] {
+				shortest = min(shortest, len(l))
+			}
+			if shortest > bestLen || shortest == bestLen && len(s) < len(best) {
+				best, bestLen = s, shortest
+			}
 		}
+		return best, best != nil
 	case syntax.OpCharClass:
-		var set []rune
+		var set []string
 		for i := 0; i+1 < len(re.Rune); i += 2 {
 			if re.Rune[i+1]-re.Rune[i] > 16 {
 				return nil, false
 			}
 			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
-				set = append(set, r)
+				set = append(set, string(r))
 			}
 		}
 		return set, len(set) > 0
@@ -121,10 +136,19 @@ func firstRunes(re *syntax.Regexp) ([]rune, bool) {
 
 // match reports whether the pattern matches the normalized message.
 func (p *pattern) match(norm string) bool {
-	if p.first != "" && !strings.ContainsAny(norm, p.first) {
+	if p.literals != nil && !containsAny(norm, p.literals) {
 		return false
 	}
 	return p.re.MatchString(norm)
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // matches reports whether the rule fires on a normalized message.

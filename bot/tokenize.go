@@ -3,6 +3,7 @@ package bot
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // token is one indexed unit of text: a Latin word, or a character bigram
@@ -26,6 +27,7 @@ var stopwords = map[string]bool{
 	"they": true, "them": true, "their": true, "our": true, "your": true, "he": true, "she": true,
 	"his": true, "her": true, "know": true, "want": true, "would": true, "like": true,
 	"some": true, "have": true, "has": true, "had": true, "im": true, "just": true, "also": true,
+	"thanks": true, "thank": true, "pls": true, "plz": true, "hi": true, "hello": true,
 }
 
 // tokenize splits text into index tokens. Text is normalized first, but
@@ -36,7 +38,12 @@ func tokenize(text string) []token {
 }
 
 // tokenizeNormalized tokenizes text already normalized with katakana kept.
-func tokenizeNormalized(text string) []token {
+func tokenizeNormalized(text string) []token { return tokenizeInterned(text, nil) }
+
+// tokenizeInterned tokenizes like tokenizeNormalized; with a non-nil
+// intern table, repeated tokens share one string, which saves most of the
+// allocations of indexing a knowledge base.
+func tokenizeInterned(text string, intern map[string]string) []token {
 	runes := []rune(text)
 	var out []token
 	for i := 0; i < len(runes); {
@@ -56,7 +63,7 @@ func tokenizeNormalized(text string) []token {
 			for j < len(runes) && isJapanese(runes[j]) {
 				j++
 			}
-			out = appendBigrams(out, runes[i:j])
+			out = appendBigrams(out, runes[i:j], intern)
 			i = j
 		default:
 			i++
@@ -74,7 +81,7 @@ func isJapanese(r rune) bool { return isKana(r) || isKanji(r) }
 // appendBigrams appends the character bigrams of a Japanese run, and the
 // kanji that stand alone between kana (治 of 治る, 猫 of 猫が), which no
 // bigram of their own would carry.
-func appendBigrams(out []token, run []rune) []token {
+func appendBigrams(out []token, run []rune, intern map[string]string) []token {
 	for k, r := range run {
 		if isKanji(r) && (k == 0 || !isKanji(run[k-1])) && (k+1 == len(run) || !isKanji(run[k+1])) {
 			out = append(out, token{text: string(r)})
@@ -84,8 +91,17 @@ func appendBigrams(out []token, run []rune) []token {
 	}
 	for k := 0; k+1 < len(run); k++ {
 		a, b := run[k], run[k+1]
+		var buf [8]byte
+		bg := utf8.AppendRune(utf8.AppendRune(buf[:0], toHiragana(a)), toHiragana(b))
+		text, ok := intern[string(bg)]
+		if !ok {
+			text = string(bg)
+			if intern != nil {
+				intern[text] = text
+			}
+		}
 		out = append(out, token{
-			text: string([]rune{toHiragana(a), toHiragana(b)}),
+			text: text,
 			soft: isHiragana(a) || isHiragana(b),
 		})
 	}

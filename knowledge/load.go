@@ -1,16 +1,16 @@
 package knowledge
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -90,7 +90,8 @@ func Load(kb, seeds Dir) (*KB, error) {
 type loader struct {
 	kb       *KB
 	problems []error
-	lines    map[any]map[string]int // field lines of each entry, rule and source
+	nodes    map[any]*yaml.Node     // where each entry, rule and source was read
+	lines    map[any]map[string]int // their field lines, worked out when asked
 	messages Pos                    // where messages were defined
 	menu     Pos                    // where the menu was defined
 }
@@ -102,10 +103,48 @@ func (l *loader) addf(pos Pos, format string, args ...any) {
 // line returns the line of a field of an entry, rule or source (a path such
 // as "answer.ja" or "patterns.en.2"), or the line the item starts on.
 func (l *loader) line(item any, field string, start Pos) Pos {
-	if n, ok := l.lines[item][field]; ok {
+	if n := fieldLine(l.nodes[item], field); n > 0 {
 		return Pos{File: start.File, Line: n}
 	}
 	return start
+}
+
+// fieldLine returns the line of the value at a dotted path under n (the
+// line of its key, or of the item for a sequence index), or 0.
+func fieldLine(n *yaml.Node, path string) int {
+	line := 0
+	for part := range strings.SplitSeq(path, ".") {
+		if part == "" {
+			continue
+		}
+		if n == nil {
+			return 0
+		}
+		switch n.Kind {
+		case yaml.MappingNode:
+			var next *yaml.Node
+			for k := 0; k+1 < len(n.Content); k += 2 {
+				if n.Content[k].Value == part {
+					line, next = n.Content[k].Line, n.Content[k+1]
+					break
+				}
+			}
+			n = next
+		case yaml.SequenceNode:
+			k, err := strconv.Atoi(part)
+			if err != nil || k < 0 || k >= len(n.Content) {
+				return 0
+			}
+			n = n.Content[k]
+			line = n.Line
+		default:
+			return 0
+		}
+	}
+	if n == nil {
+		return 0
+	}
+	return line
 }
 
 func yamlFiles(d Dir) ([]string, error) {
@@ -115,6 +154,32 @@ func yamlFiles(d Dir) ([]string, error) {
 	}
 	sort.Strings(names)
 	return names, nil
+}
+
+// decoded is one file decoded into a *T, with the tree it was read from
+// (nil when it could not be read) and its problems.
+type decoded[T any] struct {
+	name     string
+	v        *T
+	root     *yaml.Node
+	problems []error
+}
+
+// decodeAll decodes the files in parallel, as YAML parsing is most of the
+// time it takes to load a knowledge base, and returns them in order.
+func decodeAll[T any](d Dir, names []string) []decoded[T] {
+	out := make([]decoded[T], len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() {
+			fl := &loader{}
+			v := new(T)
+			root := fl.decode(d, name, v)
+			out[i] = decoded[T]{name: name, v: v, root: root, problems: fl.problems}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // decode parses one file strictly into v, reporting syntax errors and
@@ -131,16 +196,73 @@ func (l *loader) decode(d Dir, name string, v any) *yaml.Node {
 		l.yamlError(file, err)
 		return nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		l.yamlError(file, err)
-		return nil
-	}
 	if len(doc.Content) == 0 {
 		return nil
 	}
+	// The text is parsed once; the tree is checked for unknown keys
+	// and then decoded, which yaml.v3 only does strictly from text.
+	n := len(l.problems)
+	l.unknownKeys(file, doc.Content[0], reflect.TypeOf(v))
+	if err := doc.Decode(v); err != nil {
+		l.yamlError(file, err)
+	}
+	if len(l.problems) > n {
+		return nil
+	}
 	return doc.Content[0]
+}
+
+// unknownKeys reports every mapping key under n that the Go type t has no
+// field for, so that a misspelt key is an error rather than ignored.
+func (l *loader) unknownKeys(file string, n *yaml.Node, t reflect.Type) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		return // checked where it is defined
+	case yaml.SequenceNode:
+		if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+			for _, c := range n.Content {
+				l.unknownKeys(file, c, t.Elem())
+			}
+		}
+	case yaml.MappingNode:
+		switch t.Kind() {
+		case reflect.Map:
+			for i := 1; i < len(n.Content); i += 2 {
+				l.unknownKeys(file, n.Content[i], t.Elem())
+			}
+		case reflect.Struct:
+			fields := yamlFields(t)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				ft, ok := fields[k.Value]
+				if !ok {
+					l.addf(Pos{File: file, Line: k.Line}, "unknown key %q", k.Value)
+					continue
+				}
+				l.unknownKeys(file, n.Content[i+1], ft)
+			}
+		}
+	}
+}
+
+// yamlFields maps the YAML keys of a struct type to their field types.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		switch {
+		case name == "-" || !f.IsExported():
+			continue
+		case name == "":
+			name = strings.ToLower(f.Name)
+		}
+		out[name] = f.Type
+	}
+	return out
 }
 
 var (
@@ -170,28 +292,6 @@ func (l *loader) yamlError(file string, err error) {
 	}
 }
 
-// fieldLines records the line of every value under n, by dotted path.
-func fieldLines(n *yaml.Node, prefix string, into map[string]int) {
-	switch n.Kind {
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			p := k.Value
-			if prefix != "" {
-				p = prefix + "." + k.Value
-			}
-			into[p] = k.Line
-			fieldLines(v, p, into)
-		}
-	case yaml.SequenceNode:
-		for i, c := range n.Content {
-			p := prefix + "." + strconv.Itoa(i)
-			into[p] = c.Line
-			fieldLines(c, p, into)
-		}
-	}
-}
-
 // mapValue returns the value of key in a mapping node.
 func mapValue(n *yaml.Node, key string) *yaml.Node {
 	if n == nil || n.Kind != yaml.MappingNode {
@@ -205,13 +305,13 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
+// remember keeps the tree an item was read from, for the lines of its
+// fields should a problem be found in one.
 func (l *loader) remember(item any, n *yaml.Node) {
-	if l.lines == nil {
-		l.lines = map[any]map[string]int{}
+	if l.nodes == nil {
+		l.nodes = map[any]*yaml.Node{}
 	}
-	m := map[string]int{}
-	fieldLines(n, "", m)
-	l.lines[item] = m
+	l.nodes[item] = n
 }
 
 // seqItems returns the items of the sequence under key, or nil.
@@ -229,9 +329,9 @@ func (l *loader) loadSources(d Dir) {
 		l.addf(Pos{File: d.Path}, "no source register (*.yaml) found")
 		return
 	}
-	for _, name := range names {
-		s := new(Source)
-		root := l.decode(d, name, s)
+	for _, f := range decodeAll[Source](d, names) {
+		l.problems = append(l.problems, f.problems...)
+		s, root, name := f.v, f.root, f.name
 		if root == nil {
 			continue
 		}
@@ -247,10 +347,9 @@ func (l *loader) loadKB(d Dir) {
 		l.addf(Pos{File: d.Path}, "no knowledge-base files (*.yaml) found")
 		return
 	}
-	for _, name := range names {
-		file := path.Join(d.Path, name)
-		var f fileYAML
-		root := l.decode(d, name, &f)
+	for _, parsed := range decodeAll[fileYAML](d, names) {
+		l.problems = append(l.problems, parsed.problems...)
+		file, f, root := path.Join(d.Path, parsed.name), parsed.v, parsed.root
 		if root == nil {
 			continue
 		}
