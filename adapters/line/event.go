@@ -1,0 +1,282 @@
+package line
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
+
+	"alsbot/adapters/userid"
+	"alsbot/bot"
+)
+
+// action is what an event asks of the bot.
+type action int
+
+const (
+	actAsk      action = iota + 1 // a question, typed or picked
+	actWelcome                    // a new friend
+	actTextOnly                   // a sticker, picture or other non-text message
+)
+
+// incoming is an event the adapter answers, reduced to what answering
+// needs.
+type incoming struct {
+	id         string
+	what       string // for logs: text, postback, follow, sticker, image…
+	act        action
+	q          bot.Question
+	replyToken string
+	// to is where a push goes: the user, group or room.
+	to         string
+	oneToOne   bool
+	redelivery bool
+}
+
+// classify decides whether ev is answered, and how. destination is the
+// bot's own user id, from the webhook body. Events the bot does not answer
+// (unknown types, groups where it is not mentioned, standby mode) give
+// false.
+func classify(destination string, ev webhook.EventInterface) (incoming, bool) {
+	var (
+		in    incoming
+		src   webhook.SourceInterface
+		mode  webhook.EventMode
+		deliv *webhook.DeliveryContext
+	)
+	switch e := ev.(type) {
+	case webhook.MessageEvent:
+		in.id, in.replyToken, src, mode, deliv = e.WebhookEventId, e.ReplyToken, e.Source, e.Mode, e.DeliveryContext
+		if !in.fromSource(src) {
+			return in, false
+		}
+		switch m := e.Message.(type) {
+		case webhook.TextMessageContent:
+			text := m.Text
+			if !in.oneToOne {
+				var ok bool
+				if text, ok = addressed(m, destination); !ok {
+					return in, false
+				}
+			}
+			in.what, in.act, in.q.Text = "text", actAsk, text
+		case webhook.StickerMessageContent, webhook.ImageMessageContent, webhook.VideoMessageContent,
+			webhook.AudioMessageContent, webhook.FileMessageContent, webhook.LocationMessageContent:
+			if !in.oneToOne {
+				return in, false // nobody in a group asked the bot anything
+			}
+			in.what, in.act = m.GetType(), actTextOnly
+		default:
+			return in, false
+		}
+	case webhook.FollowEvent:
+		in.id, in.replyToken, src, mode, deliv = e.WebhookEventId, e.ReplyToken, e.Source, e.Mode, e.DeliveryContext
+		if !in.fromSource(src) {
+			return in, false
+		}
+		in.what, in.act = "follow", actWelcome
+	case webhook.PostbackEvent:
+		in.id, in.replyToken, src, mode, deliv = e.WebhookEventId, e.ReplyToken, e.Source, e.Mode, e.DeliveryContext
+		if !in.fromSource(src) || e.Postback == nil {
+			return in, false
+		}
+		in.what, in.act = "postback", actAsk
+		in.q.Entry, in.q.Text, in.q.Lang = postbackQuestion(e.Postback.Data)
+	default:
+		return in, false
+	}
+	if mode == webhook.EventMode_STANDBY {
+		// Another channel (a module) has the chat: the bot keeps quiet.
+		return in, false
+	}
+	in.redelivery = deliv != nil && deliv.IsRedelivery
+	in.q.Channel = Channel
+	if in.q.Lang == "" {
+		in.q.Lang = "ja"
+	}
+	return in, true
+}
+
+// fromSource fills in who sent the event and where a reply goes. An
+// unknown source is not answered.
+func (in *incoming) fromSource(src webhook.SourceInterface) bool {
+	switch s := src.(type) {
+	case webhook.UserSource:
+		in.q.User, in.to, in.oneToOne = s.UserId, s.UserId, true
+	case webhook.GroupSource:
+		in.q.User, in.to = s.UserId, s.GroupId
+	case webhook.RoomSource:
+		in.q.User, in.to = s.UserId, s.RoomId
+	default:
+		return false
+	}
+	if in.to == "" {
+		return false
+	}
+	in.q.Conversation = Channel + ":" + in.to
+	return true
+}
+
+// addressed reports whether a group message mentions the bot (self is the
+// bot's user id), and returns its text without the bot's mentions.
+// Mention positions count UTF-16 code units, as LINE's clients do.
+func addressed(m webhook.TextMessageContent, self string) (string, bool) {
+	if m.Mention == nil {
+		return "", false
+	}
+	type span struct{ from, to int }
+	var spans []span
+	for _, mi := range m.Mention.Mentionees {
+		u, ok := mi.(webhook.UserMentionee)
+		if !ok || !(u.IsSelf || (self != "" && u.UserId == self)) {
+			continue
+		}
+		spans = append(spans, span{int(u.Index), int(u.Index) + int(u.Length)})
+	}
+	if len(spans) == 0 {
+		return "", false
+	}
+	units := utf16.Encode([]rune(m.Text))
+	sort.Slice(spans, func(i, j int) bool { return spans[i].from < spans[j].from })
+	var kept []uint16
+	at := 0
+	for _, s := range spans {
+		if s.from < at || s.to <= s.from || s.to > len(units) || splitsPair(units, s.from) || splitsPair(units, s.to) {
+			continue // overlapping or out of range: leave that text as it is
+		}
+		kept = append(kept, units[at:s.from]...)
+		at = s.to
+	}
+	kept = append(kept, units[at:]...)
+	return strings.TrimSpace(string(utf16.Decode(kept))), true
+}
+
+// splitsPair reports whether cutting units at i would split a surrogate
+// pair.
+func splitsPair(units []uint16, i int) bool {
+	return i > 0 && i < len(units) && isLow(units[i]) && isHigh(units[i-1])
+}
+
+func isHigh(u uint16) bool { return u >= 0xD800 && u < 0xDC00 }
+
+func isLow(u uint16) bool { return u >= 0xDC00 && u < 0xE000 }
+
+// postbackData is the data of a button that answers an entry.
+func postbackData(entry, lang string) string {
+	v := url.Values{"entry": {entry}}
+	if lang != "" {
+		v.Set("lang", lang)
+	}
+	return v.Encode()
+}
+
+// postbackQuestion reads a postback: entry=<id> answers an entry,
+// q=<text> asks a question, and anything else is taken as question text
+// (a rich menu set up in the console may send plain words).
+func postbackQuestion(data string) (entry, text, lang string) {
+	if v, err := url.ParseQuery(data); err == nil && (v.Has("entry") || v.Has("q")) {
+		entry, text, lang = strings.TrimSpace(v.Get("entry")), v.Get("q"), v.Get("lang")
+		if lang != "ja" && lang != "en" {
+			lang = ""
+		}
+		return entry, text, lang
+	}
+	return "", data, ""
+}
+
+// handleSafely answers one event; a panic is logged, and the worker goes
+// on with the next event.
+func (h *Handler) handleSafely(ctx context.Context, j job, ev webhook.EventInterface) {
+	defer func() {
+		if v := recover(); v != nil {
+			// The panic value may quote a patient's message: log its type
+			// (and a runtime error's own text), never the value itself.
+			what := fmt.Sprintf("%T", v)
+			if re, ok := v.(runtime.Error); ok {
+				what = re.Error()
+			}
+			h.log.Error("line event handler panicked", "event", eventID(ev), "panic", what, "stack", string(debug.Stack()))
+		}
+	}()
+	h.handle(ctx, j, ev)
+}
+
+// handle answers one event, once.
+func (h *Handler) handle(ctx context.Context, j job, ev webhook.EventInterface) {
+	in, ok := classify(j.destination, ev)
+	if !ok {
+		h.log.Debug("line event ignored", "event", eventID(ev), "type", ev.GetType())
+		return
+	}
+	user := userid.Hash(h.salt, in.q.User)
+	if in.id != "" {
+		first, err := h.dedup.Claim(ctx, Channel+":"+in.id)
+		if err != nil {
+			// Answering twice is better than a patient left without an
+			// answer when the shared store is down.
+			h.log.Error("line dedup store failed; answering anyway", "event", in.id, "err", err)
+		} else if !first {
+			h.obs.Duplicate(Channel)
+			h.log.Info("line event already answered", "event", in.id, "user", user, "redelivery", in.redelivery)
+			return
+		}
+	}
+	start := time.Now()
+	var r bot.Reply
+	switch in.act {
+	case actWelcome:
+		r = h.ask.Welcome("ja")
+	case actTextOnly:
+		r = h.ask.TextOnly("ja")
+	default:
+		r = h.ask.Ask(ctx, in.q)
+	}
+	asked := time.Now()
+	attrs := []any{"event", in.id, "user", user, "what", in.what, "kind", string(r.Kind),
+		"entry", r.Entry, "rule", r.Rule, "redelivery", in.redelivery}
+	if r.Kind == bot.KindSilent {
+		h.log.Info("line event answered", append(attrs, "via", "none")...)
+		return
+	}
+	msgs := render(r)
+	if in.oneToOne && in.act == actAsk {
+		if err := h.api.loading(ctx, in.to); err != nil {
+			h.log.Warn("line loading animation failed", "event", in.id, "err", err)
+		}
+	}
+	sent, err := h.api.send(ctx, in.replyToken, in.to, msgs)
+	done := time.Now()
+	attrs = append(attrs, "via", sent.via, "attempts", sent.attempts, "messages", len(msgs),
+		"ask_ms", ms(asked.Sub(start)), "send_ms", ms(done.Sub(asked)), "total_ms", ms(done.Sub(j.received)))
+	if err != nil {
+		h.log.Error("line reply failed", append(attrs, "err", err)...)
+		return
+	}
+	h.log.Info("line event answered", attrs...)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// eventID returns the webhook event id of the events the adapter knows.
+func eventID(ev webhook.EventInterface) string {
+	switch e := ev.(type) {
+	case webhook.MessageEvent:
+		return e.WebhookEventId
+	case webhook.FollowEvent:
+		return e.WebhookEventId
+	case webhook.PostbackEvent:
+		return e.WebhookEventId
+	case webhook.UnfollowEvent:
+		return e.WebhookEventId
+	case webhook.JoinEvent:
+		return e.WebhookEventId
+	}
+	return ""
+}

@@ -1,0 +1,376 @@
+// Package line connects the bot to a LINE official account: an
+// http.Handler receives LINE webhooks, checks their signature, and answers
+// each event once, on a bounded pool of workers, through the Messaging
+// API (a reply, or a push when the reply token no longer works).
+//
+// Patients' messages are never logged: logs carry the webhook event id, a
+// hashed user id, the kind of reply and timings.
+package line
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
+
+	"alsbot/adapters/dedup"
+	"alsbot/bot"
+)
+
+// Channel is the name of this channel in questions, metrics and logs.
+const Channel = "line"
+
+// MaxBody is the largest webhook body accepted; a larger one gets 413.
+const MaxBody = 1 << 20
+
+// Defaults for Config.
+const (
+	DefaultAPIBase = "https://api.line.me"
+	DefaultWorkers = 16
+	DefaultQueue   = 1024
+	// DefaultDedupTTL is how long an event id is remembered: LINE
+	// redelivers for a while after a failure, never for a day.
+	DefaultDedupTTL = 24 * time.Hour
+)
+
+// Asker is the part of the bot the adapter uses; *bot.Bot and *bot.Live
+// satisfy it.
+type Asker interface {
+	Ask(ctx context.Context, q bot.Question) bot.Reply
+	Welcome(lang string) bot.Reply
+	TextOnly(lang string) bot.Reply
+}
+
+// Observer is told what the handler does, for metrics. Rejected reasons
+// are "signature", "too-large", "method", "bad-body" and "overloaded".
+type Observer interface {
+	Rejected(channel, reason string)
+	Duplicate(channel string)
+}
+
+// Config configures a Handler.
+type Config struct {
+	// ChannelSecret checks webhook signatures (LINE_CHANNEL_SECRET).
+	ChannelSecret string
+	// ChannelToken authorizes Messaging API calls
+	// (LINE_CHANNEL_ACCESS_TOKEN).
+	ChannelToken string
+	// APIBase is the Messaging API address (LINE_API_BASE); empty means
+	// LINE's own, https://api.line.me.
+	APIBase string
+	// Workers is how many events are answered at once (default 16).
+	Workers int
+	// Queue is how many webhook requests may wait for a worker (default
+	// 1024). When it is full the webhook gets 503, so that LINE
+	// redelivers the events later if redelivery is on in the console.
+	Queue int
+	// Dedup remembers answered event ids; default: in memory for 24 h.
+	Dedup dedup.Store
+	// Salt keys the hashing of user ids in logs.
+	Salt string
+	// Logger gets the handler's logs; default slog.Default().
+	Logger *slog.Logger
+	// Observer, if set, is told about rejections and duplicates.
+	Observer Observer
+
+	// Test hooks.
+	httpClient *http.Client
+	retry      retryPolicy
+}
+
+// ConfigFromEnv reads LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN,
+// LINE_API_BASE, LINE_WORKERS and LINE_QUEUE. Missing credentials are
+// reported by New, not here.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	cfg := Config{
+		ChannelSecret: getenv("LINE_CHANNEL_SECRET"),
+		ChannelToken:  getenv("LINE_CHANNEL_ACCESS_TOKEN"),
+		APIBase:       getenv("LINE_API_BASE"),
+	}
+	var errs []error
+	for _, v := range []struct {
+		name string
+		dst  *int
+	}{{"LINE_WORKERS", &cfg.Workers}, {"LINE_QUEUE", &cfg.Queue}} {
+		s := getenv(v.name)
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a positive whole number", v.name, s))
+			continue
+		}
+		*v.dst = n
+	}
+	return cfg, errors.Join(errs...)
+}
+
+// Handler is the LINE webhook endpoint. It is safe for concurrent use.
+type Handler struct {
+	ask    Asker
+	secret string
+	api    *api
+	dedup  dedup.Store
+	salt   string
+	log    *slog.Logger
+	obs    Observer
+
+	queue chan job
+	// mu guards closed, so that no request sends on a closed queue.
+	mu     sync.RWMutex
+	closed bool
+	wg     sync.WaitGroup
+	// ctx is cancelled when Close gives up waiting: in-flight calls stop.
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// job is the events of one webhook request.
+type job struct {
+	destination string
+	events      []webhook.EventInterface
+	received    time.Time
+}
+
+// New returns a handler answering with a, and starts its workers. It
+// fails when the channel secret or access token is missing: the endpoint
+// is never served unsigned.
+func New(a Asker, cfg Config) (*Handler, error) {
+	h, err := newHandler(a, cfg)
+	if err != nil {
+		return nil, err
+	}
+	h.start(cfg.Workers)
+	return h, nil
+}
+
+// newHandler builds a handler without starting its workers.
+func newHandler(a Asker, cfg Config) (*Handler, error) {
+	var errs []error
+	if a == nil {
+		errs = append(errs, errors.New("no bot to answer with"))
+	}
+	if cfg.ChannelSecret == "" {
+		errs = append(errs, errors.New("LINE_CHANNEL_SECRET is not set: webhook signatures cannot be checked"))
+	}
+	if cfg.ChannelToken == "" {
+		errs = append(errs, errors.New("LINE_CHANNEL_ACCESS_TOKEN is not set: replies cannot be sent"))
+	}
+	base := cfg.APIBase
+	if base == "" {
+		base = DefaultAPIBase
+	}
+	if u, err := url.ParseRequestURI(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("LINE_API_BASE=%q is not an http(s) address", base))
+	}
+	if cfg.Workers < 0 || cfg.Queue < 0 {
+		errs = append(errs, fmt.Errorf("workers (%d) and queue (%d) cannot be negative", cfg.Workers, cfg.Queue))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("line: %w", err)
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = DefaultWorkers
+	}
+	if cfg.Queue == 0 {
+		cfg.Queue = DefaultQueue
+	}
+	if cfg.Dedup == nil {
+		cfg.Dedup = dedup.NewMemory(DefaultDedupTTL)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = noObserver{}
+	}
+	if cfg.retry == (retryPolicy{}) {
+		cfg.retry = defaultRetry
+	}
+	hc := cfg.httpClient
+	if hc == nil {
+		hc = newHTTPClient(cfg.Workers)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Handler{
+		ask:    a,
+		secret: cfg.ChannelSecret,
+		api:    &api{token: cfg.ChannelToken, base: base, hc: hc, retry: cfg.retry},
+		dedup:  cfg.Dedup,
+		salt:   cfg.Salt,
+		log:    cfg.Logger,
+		obs:    cfg.Observer,
+		queue:  make(chan job, cfg.Queue),
+		ctx:    ctx,
+		cancel: cancel,
+	}, nil
+}
+
+// newHTTPClient keeps enough idle connections to LINE for every worker,
+// and bounds each call.
+func newHTTPClient(workers int) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = workers
+	t.MaxIdleConns = 2 * workers
+	return &http.Client{Transport: t, Timeout: 15 * time.Second}
+}
+
+func (h *Handler) start(workers int) {
+	if workers <= 0 {
+		workers = DefaultWorkers
+	}
+	h.wg.Add(workers)
+	for range workers {
+		go h.work()
+	}
+}
+
+// ServeHTTP acknowledges a webhook at once and queues its events.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	received := time.Now()
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		h.reject(w, r, http.StatusMethodNotAllowed, "method", 0)
+		return
+	}
+	if r.ContentLength > MaxBody {
+		h.reject(w, r, http.StatusRequestEntityTooLarge, "too-large", r.ContentLength)
+		return
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
+	buf.Reset()
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.reject(w, r, http.StatusRequestEntityTooLarge, "too-large", int64(buf.Len()))
+			return
+		}
+		h.reject(w, r, http.StatusBadRequest, "bad-body", int64(buf.Len()))
+		return
+	}
+	body := buf.Bytes()
+	// The signature comes first: nothing of an unsigned body is read.
+	if !webhook.ValidateSignature(h.secret, r.Header.Get("X-Line-Signature"), body) {
+		h.reject(w, r, http.StatusBadRequest, "signature", int64(len(body)))
+		return
+	}
+	cb, err := parse(body)
+	if err != nil {
+		h.reject(w, r, http.StatusBadRequest, "bad-body", int64(len(body)))
+		return
+	}
+	if len(cb.Events) == 0 { // the console's Verify button
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if !h.enqueue(job{destination: cb.Destination, events: cb.Events, received: received}) {
+		h.reject(w, r, http.StatusServiceUnavailable, "overloaded", int64(len(body)))
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putBuf returns a buffer to the pool unless a huge body made it large.
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() <= 64<<10 {
+		bufPool.Put(b)
+	}
+}
+
+// parse decodes a signed webhook body. Its error never carries the body:
+// the SDK's ParseRequest puts the whole body into its error message.
+func parse(body []byte) (*webhook.CallbackRequest, error) {
+	var cb webhook.CallbackRequest
+	if err := json.Unmarshal(body, &cb); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return nil, fmt.Errorf("webhook body is not JSON (at byte %d)", syn.Offset)
+		}
+		return nil, errors.New("webhook body does not have the shape of LINE events")
+	}
+	return &cb, nil
+}
+
+// enqueue queues j unless the queue is full or the handler is closed.
+func (h *Handler) enqueue(j job) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if h.closed {
+		return false
+	}
+	select {
+	case h.queue <- j:
+		return true
+	default:
+		return false
+	}
+}
+
+// reject answers a request that is not handled, and logs why: never its
+// body.
+func (h *Handler) reject(w http.ResponseWriter, r *http.Request, status int, reason string, size int64) {
+	h.obs.Rejected(Channel, reason)
+	h.log.Warn("line webhook rejected", "reason", reason, "status", status, "bytes", size, "remote", r.RemoteAddr)
+	http.Error(w, http.StatusText(status), status)
+}
+
+// Close stops taking events (the webhook answers 503 from now on) and
+// waits for the queued and in-flight events to be answered, or for ctx
+// to expire, when the calls still under way are cancelled.
+func (h *Handler) Close(ctx context.Context) error {
+	h.mu.Lock()
+	if !h.closed {
+		h.closed = true
+		close(h.queue)
+	}
+	h.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		h.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		h.cancel()
+		return nil
+	case <-ctx.Done():
+		h.cancel()
+		return fmt.Errorf("line: events still being answered at shutdown: %w", ctx.Err())
+	}
+}
+
+// work answers queued events until the queue is closed and drained.
+func (h *Handler) work() {
+	defer h.wg.Done()
+	for j := range h.queue {
+		for _, ev := range j.events {
+			if h.ctx.Err() != nil {
+				h.log.Warn("line event dropped at shutdown", "event", eventID(ev))
+				continue
+			}
+			h.handleSafely(h.ctx, j, ev)
+		}
+	}
+}
+
+type noObserver struct{}
+
+func (noObserver) Rejected(string, string) {}
+func (noObserver) Duplicate(string)        {}
