@@ -1,0 +1,275 @@
+package slack
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	slackgo "github.com/slack-go/slack"
+
+	"alsbot/bot"
+)
+
+// Block Kit limits (Slack documents them; longer messages are refused).
+const (
+	maxTextObject   = 3000  // characters in one text object
+	maxMessageText  = 10000 // all section text together, well under ~12k
+	maxFallbackText = 3000  // the notification text
+	maxContextElems = 10
+	maxActionElems  = 25
+	maxButtonText   = 75
+	maxValue        = 2000 // a button's value
+)
+
+// Block and action ids; see the package documentation.
+const (
+	blockAnswerPrefix = "als_answer:"
+	blockSources      = "als_sources"
+	blockNotice       = "als_notice"
+	blockPickPrefix   = "als_pick:"
+	actionEntryPrefix = "als_entry:"
+)
+
+// message is a reply as Slack shows it.
+type message struct {
+	text   string // plain fallback for notifications and screen readers
+	blocks []slackgo.Block
+}
+
+// render turns a reply into Block Kit: the text as mrkdwn sections, the
+// sources as links in a context block, the disclaimer, and the
+// suggestions (follow-ups, clarifying choices or the topic menu) as
+// buttons that carry their entry id.
+func render(r bot.Reply) message {
+	var blocks []slackgo.Block
+	for i, part := range splitText(r.Text, maxTextObject, maxMessageText) {
+		t := slackgo.NewTextBlockObject(slackgo.MarkdownType, part, false, false)
+		blocks = append(blocks, slackgo.NewSectionBlock(t, nil, nil, slackgo.SectionBlockOptionBlockID(blockAnswerPrefix+strconv.Itoa(i))))
+	}
+	if els := sourceElements(r); len(els) > 0 {
+		blocks = append(blocks, slackgo.NewContextBlock(blockSources, els...))
+	}
+	if n := strings.TrimSpace(r.Notice); n != "" {
+		t := slackgo.NewTextBlockObject(slackgo.MarkdownType, clip(escape(n), maxTextObject), false, false)
+		blocks = append(blocks, slackgo.NewContextBlock(blockNotice, t))
+	}
+	if btns := buttons(r.Suggestions); len(btns) > 0 {
+		blocks = append(blocks, slackgo.NewActionBlock(blockPickPrefix+r.Lang, btns...))
+	}
+	text := clip(escape(strings.TrimSpace(r.Text)), maxFallbackText)
+	if text == "" {
+		text = "…" // Slack needs text; a reply without any is a bot defect
+	}
+	return message{text: text, blocks: blocks}
+}
+
+// sourceElements lists the sources as links, each with its publisher and
+// date, after a label in the reply's language.
+func sourceElements(r bot.Reply) []slackgo.MixedElement {
+	if len(r.Sources) == 0 {
+		return nil
+	}
+	label := "Sources:"
+	if r.Lang == "ja" {
+		label = "出典:"
+	}
+	els := []slackgo.MixedElement{slackgo.NewTextBlockObject(slackgo.MarkdownType, label, false, false)}
+	for _, s := range r.Sources {
+		if len(els) == maxContextElems {
+			break
+		}
+		line := link(s.URL, s.Title)
+		var about []string
+		for _, v := range []string{s.Publisher, s.Date} {
+			if v = strings.TrimSpace(v); v != "" {
+				about = append(about, escape(v))
+			}
+		}
+		if len(about) > 0 {
+			line += " (" + strings.Join(about, ", ") + ")"
+		}
+		els = append(els, slackgo.NewTextBlockObject(slackgo.MarkdownType, clip(line, maxTextObject), false, false))
+	}
+	return els
+}
+
+// link is mrkdwn for a link labelled title, or the title alone when the
+// address is not a web address.
+func link(addr, title string) string {
+	title = strings.TrimSpace(title)
+	if title == "" {
+		title = addr
+	}
+	// A "|" or ">" would end the label early.
+	label := strings.NewReplacer("|", "¦").Replace(escape(title))
+	u, err := url.Parse(addr)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(addr, "|<> \n") {
+		return label
+	}
+	return "<" + escape(addr) + "|" + label + ">"
+}
+
+// buttons makes one button per suggestion with an entry id.
+func buttons(ss []bot.Suggestion) []slackgo.BlockElement {
+	var out []slackgo.BlockElement
+	for _, s := range ss {
+		if s.Entry == "" || len(s.Entry) > maxValue || len(out) == maxActionElems {
+			continue
+		}
+		label := strings.TrimSpace(s.Label)
+		if label == "" {
+			label = s.Question
+		}
+		t := slackgo.NewTextBlockObject(slackgo.PlainTextType, clip(label, maxButtonText), false, false)
+		out = append(out, slackgo.NewButtonBlockElement(actionEntryPrefix+strconv.Itoa(len(out)), s.Entry, t))
+	}
+	return out
+}
+
+// howToAsk tells a user the ways to ask.
+func howToAsk(lang string) string {
+	if lang == "ja" {
+		return "質問のしかた: `/als 質問`（自分だけに表示）、チャンネルでボットにメンション、またはダイレクトメッセージ。例: `/als Muse細胞の治験の結果は？`"
+	}
+	return "How to ask: `/als your question` (only you see the answer), mention the bot in a channel, or send it a direct message. For example: `/als What were the Muse trial results?`"
+}
+
+// escape makes text safe in mrkdwn: Slack reads &, < and > as markup.
+func escape(s string) string {
+	return escaper.Replace(s)
+}
+
+var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// escapedLen is how many characters r takes once escaped.
+func escapedLen(r rune) int {
+	switch r {
+	case '&':
+		return 5
+	case '<', '>':
+		return 4
+	}
+	return 1
+}
+
+// splitText escapes text and cuts it into parts of at most limit
+// characters each, at paragraph breaks where possible, then at line
+// breaks, then between words; text beyond total characters is dropped for
+// an ellipsis.
+func splitText(text string, limit, total int) []string {
+	rs := []rune(strings.TrimSpace(text))
+	if textLen(string(rs)) > total {
+		rs = append(rs[:fit(rs, total-1)], '…')
+	}
+	var parts []string
+	for len(rs) > 0 {
+		n := max(fit(rs, limit), 1)
+		if n < len(rs) {
+			if b := lastBreak(rs[:n]); b > 0 {
+				n = b
+			}
+		}
+		if p := strings.TrimSpace(string(rs[:n])); p != "" {
+			parts = append(parts, escape(p))
+		}
+		rs = rs[n:]
+	}
+	return parts
+}
+
+// fit is how many of rs fit in limit characters once escaped.
+func fit(rs []rune, limit int) int {
+	size := 0
+	for i, r := range rs {
+		size += escapedLen(r)
+		if size > limit {
+			return i
+		}
+	}
+	return len(rs)
+}
+
+// lastBreak is the position just after the best place to cut rs: its last
+// paragraph break, else its last line break, else its last space; 0 when
+// there is none.
+func lastBreak(rs []rune) int {
+	s := string(rs)
+	for _, sep := range []string{"\n\n", "\n", " "} {
+		if i := strings.LastIndex(s, sep); i > 0 {
+			return utf8.RuneCountInString(s[:i+len(sep)])
+		}
+	}
+	return 0
+}
+
+// textLen is the escaped length of s in characters.
+func textLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += escapedLen(r)
+	}
+	return n
+}
+
+// clip cuts s to at most n characters, ending with an ellipsis when cut.
+// It does not split an escape (&amp;) in two.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	rs := []rune(s)[:n-1]
+	if i := strings.LastIndexByte(string(rs), '&'); i >= 0 && !strings.Contains(string(rs)[i:], ";") {
+		return strings.TrimSpace(string(rs)[:i]) + "…"
+	}
+	return strings.TrimSpace(string(rs)) + "…"
+}
+
+// plainText turns the text of a Slack message into the question it asks:
+// the bot's own mention goes, other mentions and links become their
+// labels, and Slack's escapes are undone.
+func plainText(s, botUser string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		b.WriteString(markupLabel(s[i+1:i+j], botUser))
+		s = s[i+j+1:]
+	}
+	b.WriteString(s)
+	out := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(b.String())
+	return strings.Join(strings.Fields(out), " ")
+}
+
+// markupLabel is what a <…> markup in a Slack message reads as.
+func markupLabel(m, botUser string) string {
+	target, label, hasLabel := strings.Cut(m, "|")
+	switch {
+	case strings.HasPrefix(target, "@"):
+		if target[1:] == botUser || hasLabel && label == "" {
+			return " "
+		}
+		if hasLabel {
+			return " @" + label + " "
+		}
+		return " "
+	case strings.HasPrefix(target, "#"):
+		if hasLabel && label != "" {
+			return " #" + label + " "
+		}
+		return " "
+	case strings.HasPrefix(target, "!"):
+		return " " // @here, @channel, dates: nothing to ask about
+	}
+	if hasLabel && label != "" {
+		return label
+	}
+	return target
+}

@@ -1,0 +1,431 @@
+package slack
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	slackgo "github.com/slack-go/slack"
+
+	"alsbot/bot"
+	"alsbot/knowledge"
+	"alsbot/seeds"
+)
+
+// Test identities: the fake Slack knows these tokens and ids.
+const (
+	testBotToken = "xoxb-test"
+	testAppToken = "xapp-test"
+	testSecret   = "8f742231b10e8888abcd99yyyzzz85a5"
+	testBotUser  = "UBOT"
+	testBotID    = "BBOT"
+)
+
+var (
+	botOnce sync.Once
+	theBot  *bot.Bot
+	botErr  error
+)
+
+// testBot is the bot over the shipped knowledge base.
+func testBot(t testing.TB) *bot.Bot {
+	t.Helper()
+	botOnce.Do(func() {
+		kb, err := knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"})
+		if err != nil {
+			botErr = err
+			return
+		}
+		theBot, botErr = bot.New(kb)
+	})
+	if botErr != nil {
+		t.Fatalf("loading the bot: %v", botErr)
+	}
+	return theBot
+}
+
+// post is a message the fake Slack received: through chat.postMessage or
+// a response URL.
+type post struct {
+	Method       string // "chat.postMessage" or "response_url"
+	Token        string
+	Channel      string
+	ThreadTS     string
+	Text         string
+	ResponseType string
+	Replace      bool
+	Blocks       []slackgo.Block
+	BlocksJSON   string
+}
+
+// fakeSlack is the Slack Web API and Socket Mode endpoint, in process.
+type fakeSlack struct {
+	t     testing.TB
+	srv   *httptest.Server
+	posts chan post
+	conns chan *websocket.Conn
+
+	mu        sync.Mutex
+	authError string // what auth.test answers, "" for ok
+	openError string // what apps.connections.open answers
+	postError string // what chat.postMessage answers
+}
+
+func newFakeSlack(t testing.TB) *fakeSlack {
+	f := &fakeSlack{t: t, posts: make(chan post, 1000), conns: make(chan *websocket.Conn, 10)}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/auth.test", f.authTest)
+	mux.HandleFunc("/api/apps.connections.open", f.connectionsOpen)
+	mux.HandleFunc("/api/chat.postMessage", f.postMessage)
+	mux.HandleFunc("/respond/", f.respond)
+	mux.HandleFunc("/ws", f.websocket)
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeSlack) set(field *string, v string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	*field = v
+}
+
+func (f *fakeSlack) get(field *string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return *field
+}
+
+// apiBase is what SLACK_API_BASE would be.
+func (f *fakeSlack) apiBase() string { return f.srv.URL + "/api/" }
+
+// responseURL is a response URL for one command or click.
+func (f *fakeSlack) responseURL(id string) string { return f.srv.URL + "/respond/" + id }
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}
+
+func token(r *http.Request) string {
+	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return tok
+	}
+	return r.PostFormValue("token")
+}
+
+func (f *fakeSlack) authTest(w http.ResponseWriter, r *http.Request) {
+	if e := f.get(&f.authError); e != "" || token(r) != testBotToken {
+		if e == "" {
+			e = "invalid_auth"
+		}
+		writeJSON(w, map[string]any{"ok": false, "error": e})
+		return
+	}
+	writeJSON(w, map[string]any{"ok": true, "user_id": testBotUser, "bot_id": testBotID, "team_id": "T1", "user": "alsbot"})
+}
+
+func (f *fakeSlack) connectionsOpen(w http.ResponseWriter, r *http.Request) {
+	if e := f.get(&f.openError); e != "" || token(r) != testAppToken {
+		if e == "" {
+			e = "invalid_auth"
+		}
+		writeJSON(w, map[string]any{"ok": false, "error": e})
+		return
+	}
+	writeJSON(w, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/ws"})
+}
+
+func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		f.t.Errorf("chat.postMessage: %v", err)
+		return
+	}
+	p := post{
+		Method: "chat.postMessage", Token: token(r), Channel: r.PostForm.Get("channel"),
+		ThreadTS: r.PostForm.Get("thread_ts"), Text: r.PostForm.Get("text"), BlocksJSON: r.PostForm.Get("blocks"),
+	}
+	var blocks slackgo.Blocks
+	if err := json.Unmarshal([]byte(p.BlocksJSON), &blocks); err != nil {
+		f.t.Errorf("chat.postMessage: blocks slack-go cannot read: %v\n%s", err, p.BlocksJSON)
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_blocks"})
+		return
+	}
+	p.Blocks = blocks.BlockSet
+	if e := f.get(&f.postError); e != "" {
+		writeJSON(w, map[string]any{"ok": false, "error": e})
+		return
+	}
+	if p.Token != testBotToken {
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
+		return
+	}
+	f.posts <- p
+	writeJSON(w, map[string]any{"ok": true, "channel": p.Channel, "ts": strconv.FormatInt(time.Now().UnixMicro(), 10)})
+}
+
+func (f *fakeSlack) respond(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	var m slackgo.Msg
+	if err := json.Unmarshal(body, &m); err != nil {
+		f.t.Errorf("response URL: a message slack-go cannot read: %v\n%s", err, body)
+		http.Error(w, "bad", http.StatusBadRequest)
+		return
+	}
+	raw, _ := json.Marshal(m.Blocks.BlockSet)
+	f.posts <- post{
+		Method: "response_url", Channel: r.URL.Path, Text: m.Text, ResponseType: m.ResponseType,
+		Replace: m.ReplaceOriginal, ThreadTS: m.ThreadTimestamp, Blocks: m.Blocks.BlockSet, BlocksJSON: string(raw),
+	}
+	writeJSON(w, map[string]any{"ok": true})
+}
+
+func (f *fakeSlack) websocket(w http.ResponseWriter, r *http.Request) {
+	up := websocket.Upgrader{}
+	c, err := up.Upgrade(w, r, nil)
+	if err != nil {
+		f.t.Errorf("websocket upgrade: %v", err)
+		return
+	}
+	f.conns <- c
+}
+
+// next waits for the next message posted to the fake.
+func (f *fakeSlack) next(t testing.TB) post {
+	t.Helper()
+	select {
+	case p := <-f.posts:
+		return p
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing was posted to Slack within 10s")
+		return post{}
+	}
+}
+
+// drained reports every message posted so far; call it after the
+// adapter has been closed, so that all its work is done.
+func (f *fakeSlack) drained() []post {
+	var out []post
+	for {
+		select {
+		case p := <-f.posts:
+			out = append(out, p)
+		default:
+			return out
+		}
+	}
+}
+
+// observer counts what an Observer is told.
+type observer struct {
+	mu         sync.Mutex
+	rejected   map[string]int
+	duplicates int
+}
+
+func newObserver() *observer { return &observer{rejected: map[string]int{}} }
+
+func (o *observer) Rejected(channel, reason string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if channel != "slack" {
+		panic("observer told channel " + channel)
+	}
+	o.rejected[reason]++
+}
+
+func (o *observer) Duplicate(channel string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if channel != "slack" {
+		panic("observer told channel " + channel)
+	}
+	o.duplicates++
+}
+
+func (o *observer) counts() (map[string]int, int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	m := map[string]int{}
+	for k, v := range o.rejected {
+		m[k] = v
+	}
+	return m, o.duplicates
+}
+
+// newHTTPAdapter is a started adapter in HTTP mode against f; it is
+// closed when the test ends.
+func newHTTPAdapter(t testing.TB, f *fakeSlack, ask Asker, cfg Config) *Adapter {
+	t.Helper()
+	cfg.BotToken, cfg.SigningSecret, cfg.APIBase = testBotToken, testSecret, f.apiBase()
+	a, err := New(ask, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close(context.Background()) })
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// sign returns Slack's v0 signature of body at ts.
+func sign(secret string, ts int64, body string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(m, "v0:%d:%s", ts, body)
+	return "v0=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// signed is a request to path as Slack sends it, signed now.
+func signed(path, body string) *http.Request {
+	return signedAt(path, body, time.Now(), testSecret)
+}
+
+func signedAt(path, body string, at time.Time, secret string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	if path == "/slack/events" {
+		r.Header.Set("Content-Type", "application/json")
+	} else {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	ts := at.Unix()
+	r.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
+	r.Header.Set("X-Slack-Signature", sign(secret, ts, body))
+	return r
+}
+
+// serve sends r to the adapter's handler for its path.
+func serve(t testing.TB, a *Adapter, r *http.Request) *httptest.ResponseRecorder {
+	t.Helper()
+	h, ok := a.Routes()[r.URL.Path]
+	if !ok {
+		t.Fatalf("no route for %s", r.URL.Path)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+// callback is an Events API event_callback around inner.
+func callback(eventID string, inner map[string]any) string {
+	b, _ := json.Marshal(map[string]any{
+		"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+		"event_id": eventID, "event_time": time.Now().Unix(), "event": inner,
+	})
+	return string(b)
+}
+
+// mentionEvent is an app_mention of the bot in channel at ts.
+func mentionEvent(channel, ts, text string) map[string]any {
+	return map[string]any{
+		"type": "app_mention", "user": "U1", "text": text, "ts": ts,
+		"channel": channel, "event_ts": ts,
+	}
+}
+
+// dmEvent is a direct message to the bot.
+func dmEvent(channel, ts, text string) map[string]any {
+	return map[string]any{
+		"type": "message", "user": "U1", "text": text, "ts": ts,
+		"channel": channel, "channel_type": "im", "event_ts": ts,
+	}
+}
+
+// commandBody is the form Slack posts for a slash command.
+func commandBody(text, responseURL string) string {
+	return url.Values{
+		"token": {"legacy"}, "team_id": {"T1"}, "channel_id": {"C1"}, "user_id": {"U1"},
+		"command": {"/als"}, "text": {text}, "response_url": {responseURL},
+		"trigger_id": {"trig-" + strconv.FormatInt(time.Now().UnixNano(), 10)},
+	}.Encode()
+}
+
+// clickPayload is the block_actions payload of a click on a button of
+// the adapter's actions block.
+func clickPayload(channel, messageTS, threadTS, lang, entry, responseURL string, ephemeral bool) string {
+	container := map[string]any{"type": "message", "message_ts": messageTS, "channel_id": channel, "is_ephemeral": ephemeral}
+	if threadTS != "" {
+		container["thread_ts"] = threadTS
+	}
+	msg := map[string]any{"type": "message", "ts": messageTS, "text": "…"}
+	if threadTS != "" {
+		msg["thread_ts"] = threadTS
+	}
+	b, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "U1"}, "trigger_id": "trig-" + messageTS + entry,
+		"team": map[string]any{"id": "T1"}, "channel": map[string]any{"id": channel}, "container": container,
+		"message": msg, "response_url": responseURL,
+		"actions": []map[string]any{{
+			"type": "button", "action_id": actionEntryPrefix + "0", "block_id": blockPickPrefix + lang,
+			"value": entry, "text": map[string]any{"type": "plain_text", "text": "label"},
+		}},
+	})
+	return string(b)
+}
+
+// sectionText is the text of the answer's section blocks, joined.
+func sectionText(p post) string {
+	var parts []string
+	for _, b := range p.Blocks {
+		if s, ok := b.(*slackgo.SectionBlock); ok && s.Text != nil && strings.HasPrefix(s.BlockID, blockAnswerPrefix) {
+			parts = append(parts, s.Text.Text)
+		}
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// contextText is the mrkdwn of the context block with id.
+func contextText(p post, id string) string {
+	for _, b := range p.Blocks {
+		if c, ok := b.(*slackgo.ContextBlock); ok && c.BlockID == id {
+			var parts []string
+			for _, e := range c.ContextElements.Elements {
+				if t, ok := e.(*slackgo.TextBlockObject); ok {
+					parts = append(parts, t.Text)
+				}
+			}
+			return strings.Join(parts, " ")
+		}
+	}
+	return ""
+}
+
+// buttonValues are the entry ids the buttons of p carry, and the id of
+// their actions block.
+func buttonValues(p post) (blockID string, values []string) {
+	for _, b := range p.Blocks {
+		if a, ok := b.(*slackgo.ActionBlock); ok {
+			blockID = a.BlockID
+			for _, e := range a.Elements.ElementSet {
+				if btn, ok := e.(*slackgo.ButtonBlockElement); ok {
+					values = append(values, btn.Value)
+				}
+			}
+		}
+	}
+	return blockID, values
+}
+
+// stubAsker replies with a fixed reply, or runs fn.
+type stubAsker struct {
+	fn func(bot.Question) bot.Reply
+}
+
+func (s stubAsker) Ask(_ context.Context, q bot.Question) bot.Reply { return s.fn(q) }
+func (s stubAsker) Menu(lang string) bot.Reply                     { return bot.Reply{Kind: bot.KindRule, Lang: lang, Text: "menu"} }
+func (s stubAsker) TextOnly(lang string) bot.Reply {
+	return bot.Reply{Kind: bot.KindRule, Lang: lang, Text: "text only"}
+}
