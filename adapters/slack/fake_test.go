@@ -425,7 +425,9 @@ type stubAsker struct {
 }
 
 func (s stubAsker) Ask(_ context.Context, q bot.Question) bot.Reply { return s.fn(q) }
-func (s stubAsker) Menu(lang string) bot.Reply                     { return bot.Reply{Kind: bot.KindRule, Lang: lang, Text: "menu"} }
+func (s stubAsker) Menu(lang string) bot.Reply {
+	return bot.Reply{Kind: bot.KindRule, Lang: lang, Text: "menu"}
+}
 func (s stubAsker) TextOnly(lang string) bot.Reply {
 	return bot.Reply{Kind: bot.KindRule, Lang: lang, Text: "text only"}
 }
