@@ -1,0 +1,153 @@
+// The browser preview: sends each question to /api/ask and shows the
+// reply as a patient would see it. Everything the bot says is inserted as
+// text, never as HTML.
+"use strict";
+
+(function () {
+  const log = document.getElementById("log");
+  const form = document.getElementById("ask");
+  const input = document.getElementById("q");
+  const send = document.getElementById("send");
+  const status = document.getElementById("status");
+
+  // One conversation per browser tab, kept across reloads of the page.
+  const conversation = (function () {
+    let id = sessionStorage.getItem("alsbot-conversation");
+    if (!id) {
+      const b = new Uint8Array(16);
+      crypto.getRandomValues(b);
+      id = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+      sessionStorage.setItem("alsbot-conversation", id);
+    }
+    return id;
+  })();
+  const pageLang = (navigator.language || "ja").toLowerCase().startsWith("ja") ? "ja" : "en";
+
+  const words = {
+    ja: { you: "あなた", bot: "ボット", sources: "出典", choices: "どれについてのご質問ですか", related: "関連する質問", topics: "話題" },
+    en: { you: "You", bot: "Bot", sources: "Sources", choices: "Choose one", related: "Related questions", topics: "Topics" },
+  };
+  const t = (lang) => words[lang] || words.ja;
+
+  function el(tag, attrs, text) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function speaker(name) {
+    return el("span", { class: "visually-hidden" }, name + ": ");
+  }
+
+  function safeURL(u) {
+    try {
+      const url = new URL(u);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function showQuestion(text) {
+    const m = el("div", { class: "msg user" });
+    const p = el("p", { class: "text" });
+    p.append(speaker(t(pageLang).you), document.createTextNode(text));
+    m.append(p);
+    log.append(m);
+    m.scrollIntoView({ block: "nearest" });
+  }
+
+  function showReply(r) {
+    if (r.kind === "silent") return; // the bot has nothing to say
+    const w = t(r.lang);
+    const m = el("article", { class: "msg bot", lang: r.lang || "ja", "data-kind": r.kind });
+    if (r.entry) m.dataset.entry = r.entry;
+    const p = el("p", { class: "text" });
+    p.append(speaker(w.bot), document.createTextNode(r.text));
+    m.append(p);
+
+    const sources = r.sources || [];
+    if (sources.length) {
+      const sec = el("section", { class: "sources" });
+      sec.append(el("h3", {}, w.sources));
+      const ul = el("ul");
+      for (const s of sources) {
+        const li = el("li");
+        const url = safeURL(s.url);
+        if (url) {
+          li.append(el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, s.title || url));
+        } else {
+          li.append(el("cite", {}, s.title || s.id)); // a document without a public address
+        }
+        const meta = [s.publisher, s.date].filter(Boolean).join(", ");
+        if (meta) li.append(document.createTextNode(" — " + meta));
+        ul.append(li);
+      }
+      sec.append(ul);
+      m.append(sec);
+    }
+    if (r.notice) m.append(el("p", { class: "notice" }, r.notice));
+
+    const sugg = r.suggestions || [];
+    if (sugg.length) {
+      const label = r.kind === "clarify" ? w.choices : r.kind === "answer" ? w.related : w.topics;
+      const group = el("div", { class: "suggestions", role: "group", "aria-label": label });
+      for (const s of sugg) {
+        const b = el("button", { type: "button", class: "suggestion" }, s.label || s.question);
+        b.addEventListener("click", () => {
+          ask({ text: s.question || s.label, entry: s.entry || "" }, s.question || s.label);
+          input.focus();
+        });
+        group.append(b);
+      }
+      m.append(group);
+    }
+    log.append(m);
+    m.scrollIntoView({ block: "nearest" });
+  }
+
+  function setBusy(busy) {
+    send.disabled = busy;
+    log.setAttribute("aria-busy", busy ? "true" : "false");
+  }
+
+  let pending = 0;
+  async function ask(body, shown) {
+    showQuestion(shown);
+    pending++;
+    setBusy(true);
+    status.textContent = "";
+    const slow = setTimeout(() => { status.textContent = "考えています… Thinking…"; }, 400);
+    try {
+      const res = await fetch("api/ask", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(Object.assign({ lang: pageLang, conversation: conversation }, body)),
+      });
+      const data = await res.json();
+      if (!res.ok) throw new Error(data.error || res.statusText);
+      status.textContent = "";
+      showReply(data);
+    } catch (e) {
+      status.textContent = "送信できませんでした。もう一度お試しください。 Could not send: please try again.";
+    } finally {
+      clearTimeout(slow);
+      if (--pending === 0) setBusy(false);
+    }
+  }
+
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    ask({ text: text }, text);
+  });
+
+  // Start with the topic menu, so a first visitor sees what to ask.
+  fetch("api/menu?lang=" + pageLang)
+    .then((res) => (res.ok ? res.json() : null))
+    .then((r) => { if (r) showReply(r); })
+    .catch(() => {});
+})();
