@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"alsbot/knowledge"
@@ -34,10 +35,24 @@ type Thresholds struct {
 	// this much closer to the question than the runner-up's, the bot
 	// answers instead of asking.
 	SimilarityMargin float64
+
+	// A long message (at least LongTerms telling words) is mostly
+	// context: "my father was diagnosed last year, we read online …".
+	// Its best entry is answered with less coverage (LongMinCoverage)
+	// when the evidence for it is strong in itself (LongMinMatched, the
+	// weight of the words it matched) and it leads the runner-up clearly
+	// (the runner-up scores at most LongLeadRatio of it).
+	LongTerms       int
+	LongMinCoverage float64
+	LongMinMatched  float64
+	LongLeadRatio   float64
 }
 
 // DefaultThresholds are the calibrated thresholds.
-var DefaultThresholds = Thresholds{MinCoverage: 0.6, MinScore: 3, ClarifyRatio: 0.85, SimilarityWeight: 2, SimilarityMargin: 0.15}
+var DefaultThresholds = Thresholds{
+	MinCoverage: 0.6, MinScore: 3, ClarifyRatio: 0.85, SimilarityWeight: 2, SimilarityMargin: 0.15,
+	LongTerms: 12, LongMinCoverage: 0.3, LongMinMatched: 6, LongLeadRatio: 0.75,
+}
 
 // Bot answers questions from one knowledge base. It is safe for
 // concurrent use.
@@ -117,16 +132,27 @@ func (b *Bot) Ask(ctx context.Context, q Question) Reply {
 	if len(raw) == 0 {
 		return b.fallback(lang, 0)
 	}
+	read, romaji := b.ix.read(raw)
+	if romaji && lang == knowledge.EN {
+		lang = knowledge.JA // Japanese typed in Latin letters
+	}
+	// Rules see the message as typed and, when it was rewritten, as read:
+	// "iki ga dekinai" is an emergency too.
 	norm := string(foldKana(raw))
+	alt := ""
+	if !slices.Equal(read, raw) {
+		alt = string(foldKana(read))
+	}
 	for i := range b.rules {
-		if b.rules[i].matches(norm) {
+		if b.rules[i].matches(norm) || alt != "" && b.rules[i].matches(alt) {
 			return b.ruleReply(&b.rules[i], lang, q.Text)
 		}
 	}
-	if b.isOffTopic(norm) {
+	if b.isOffTopic(norm) || alt != "" && b.isOffTopic(alt) {
 		return b.fallback(lang, 0)
 	}
-	return b.decide(lang, b.ix.search(b.ix.parseNormalized(raw), 4))
+	parsed := b.ix.parseRead(read)
+	return b.decide(lang, b.long(parsed), b.ix.search(parsed, 4))
 }
 
 // Search returns up to k entries best matching text, best first, without
@@ -144,6 +170,20 @@ func (b *Bot) confident(m Match) bool {
 	return m.Coverage >= b.th.MinCoverage && m.Score >= b.th.MinScore
 }
 
+// long reports whether a question is long enough that most of it may be
+// context rather than the question itself.
+func (b *Bot) long(q query) bool { return q.hardTerms() >= b.th.LongTerms }
+
+// clearLead reports whether the best of the matches of a long question
+// has strong evidence of its own and leads the runner-up clearly.
+func (b *Bot) clearLead(ms []Match) bool {
+	best := ms[0]
+	if best.Coverage < b.th.LongMinCoverage || best.Matched < b.th.LongMinMatched || best.Score < b.th.MinScore {
+		return false
+	}
+	return len(ms) == 1 || ms[1].Score <= best.Score*b.th.LongLeadRatio
+}
+
 // close reports whether the runner-up m is too close to the best match
 // for the bot to choose between them.
 func (b *Bot) close(best, m Match) bool {
@@ -152,7 +192,10 @@ func (b *Bot) close(best, m Match) bool {
 }
 
 // decide turns ranked matches into an answer, a choice or a fallback.
-func (b *Bot) decide(lang string, ms []Match) Reply {
+func (b *Bot) decide(lang string, long bool, ms []Match) Reply {
+	if len(ms) > 0 && !b.confident(ms[0]) && long && b.clearLead(ms) {
+		return b.answer(lang, ms[0].Entry, ms[0].Coverage)
+	}
 	if len(ms) == 0 || !b.confident(ms[0]) {
 		score := 0.0
 		if len(ms) > 0 {

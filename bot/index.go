@@ -3,6 +3,7 @@ package bot
 import (
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -37,6 +38,7 @@ type index struct {
 	synTerms []string  // by synonym group: its index term
 	fillers  phraseSet
 	spell    speller
+	kanji    kanjiFixer
 
 	questions []exampleQuestion
 	qpostings map[string][]int32 // term → example questions that have it
@@ -79,6 +81,10 @@ type Match struct {
 	// Similarity is the weighted overlap (Jaccard) of the question with the
 	// entry's closest example question or title, from 0 to 1.
 	Similarity float64
+	// Matched is the weight of the question's telling words (not
+	// particles) the entry has: how much evidence there is, whatever else
+	// the question says.
+	Matched float64
 }
 
 // indexedText is one text of an entry, tokenized once at load time for
@@ -143,6 +149,7 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 		}
 	}
 	ix.spell = newSpeller(ix.postings)
+	ix.kanji = newKanjiFixer(ix.postings)
 	n, nq := len(kb.Entries), len(ix.questions)
 	ix.pool.New = func() any {
 		return &scratch{
@@ -258,9 +265,43 @@ func (ix *index) parse(text string) query {
 // parseNormalized is parse for a text already normalized with katakana
 // kept.
 func (ix *index) parseNormalized(raw []rune) query {
-	raw = ix.spell.rewrite(raw)
-	r, folded := ix.blankFillers(raw)
+	read, _ := ix.read(raw)
+	return ix.parseRead(read)
+}
+
+// read returns the normalized text as the bot reads it: English typos
+// corrected, romaji read as kana, slipped kanji fixed, and a message typed
+// in katakana throughout read as kana. It reports whether romaji was read.
+// raw itself is left as it is.
+func (ix *index) read(raw []rune) ([]rune, bool) {
+	read, romaji := ix.spell.rewrite(slices.Clone(raw))
+	read = ix.kanji.fix(read)
+	if onlyKatakana(read) {
+		read = foldKana(read)
+	}
+	return read, romaji
+}
+
+// parseRead turns a text as read into index terms, fillers blanked out.
+func (ix *index) parseRead(read []rune) query {
+	r, folded := ix.blankFillers(read)
 	return ix.query(tokenizeNormalized(r), ix.synonymTerms(folded, nil))
+}
+
+// onlyKatakana reports whether the Japanese of a text is all katakana,
+// with at least two katakana words, so that a katakana name alone
+// ("ミューズ") is still read as a name.
+func onlyKatakana(rs []rune) bool {
+	words := 0
+	for i, r := range rs {
+		if isHiragana(r) || isKanji(r) {
+			return false
+		}
+		if isKatakana(r) && (i == 0 || !isKatakana(rs[i-1])) {
+			words++
+		}
+	}
+	return words >= 2
 }
 
 // query weighs tokens and synonym terms by how telling they are.
@@ -341,6 +382,17 @@ func (q *query) coverage(hard, soft float64) float64 {
 	return (hard + soft) / (q.hard + soft)
 }
 
+// hardTerms is the number of the question's telling words.
+func (q *query) hardTerms() int {
+	n := 0
+	for _, t := range q.terms {
+		if !t.soft {
+			n++
+		}
+	}
+	return n
+}
+
 func (q *query) has(term string) bool {
 	for _, t := range q.terms {
 		if t.text == term {
@@ -398,6 +450,7 @@ func (ix *index) search(q query, k int) []Match {
 			Score:      s.score[d] * (1 + ix.simWeight*s.sim[d]),
 			Coverage:   q.coverage(s.hard[d], s.soft[d]),
 			Similarity: s.sim[d],
+			Matched:    s.hard[d],
 		}
 		s.score[d], s.soft[d], s.hard[d], s.sim[d] = 0, 0, 0, 0
 		if len(top) == k && m.Score <= top[k-1].Score {

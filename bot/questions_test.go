@@ -25,7 +25,12 @@ type testQuestion struct {
 
 func loadQuestions(t testing.TB) []testQuestion {
 	t.Helper()
-	data, err := os.ReadFile("../testdata/questions.yaml")
+	return loadQuestionFile(t, "../testdata/questions.yaml")
+}
+
+func loadQuestionFile(t testing.TB, name string) []testQuestion {
+	t.Helper()
+	data, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}

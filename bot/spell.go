@@ -87,9 +87,9 @@ type latinWord struct {
 // numbers are left alone, except short particles ("no", "to") between
 // romaji words. Consecutive romaji words are joined, as Japanese is written
 // without spaces: "myu zu saibou" → みゅずさいぼう.
-func (sp *speller) rewrite(raw []rune) []rune {
+func (sp *speller) rewrite(raw []rune) ([]rune, bool) {
 	if !hasLatinLetter(raw) {
-		return raw
+		return raw, false
 	}
 	var words []latinWord
 	romaji := false
@@ -120,11 +120,11 @@ func (sp *speller) rewrite(raw []rune) []rune {
 		}
 		words = append(words, w)
 	}
-	if !romaji && !slices.ContainsFunc(words, func(w latinWord) bool { return w.fix != "" }) {
-		return raw
-	}
 	if romaji {
-		sp.keepKnownRuns(words)
+		romaji = sp.keepKnownRuns(words)
+	}
+	if !romaji && !slices.ContainsFunc(words, func(w latinWord) bool { return w.fix != "" }) {
+		return raw, false
 	}
 	var out []rune
 	last := 0
@@ -147,14 +147,15 @@ func (sp *speller) rewrite(raw []rune) []rune {
 		last = w.end
 		prevKana = asKana
 	}
-	return append(out, raw[last:]...)
+	return append(out, raw[last:]...), romaji
 }
 
 // keepKnownRuns keeps romaji only where it reads as words the knowledge
 // base has: a run of romaji words whose kana bigrams are mostly unknown is
 // more likely English the index lacks ("batting average"), and must count
 // against a match as the unknown word it is.
-func (sp *speller) keepKnownRuns(words []latinWord) {
+func (sp *speller) keepKnownRuns(words []latinWord) bool {
+	kept := false
 	for i := 0; i < len(words); {
 		if words[i].kana == "" || !words[i].unknown {
 			i++
@@ -177,9 +178,12 @@ func (sp *speller) keepKnownRuns(words []latinWord) {
 			for k := i; k < j; k++ {
 				words[k].kana = ""
 			}
+		} else {
+			kept = true
 		}
 		i = j
 	}
+	return kept
 }
 
 // oneEdit reports whether a and b differ by at most one insertion,
@@ -283,6 +287,17 @@ func toKana(w string) (string, bool) {
 		if i+1 < len(w) && c != 'n' && !isVowel(c) && (w[i+1] == c || c == 't' && w[i+1] == 'c') {
 			b.WriteString("っ")
 			i++
+			continue
+		}
+		// "nn" is ん; before a vowel the second n begins the next
+		// syllable: "konnichiwa" → こんにちわ, "konn" → こん.
+		if c == 'n' && i+1 < len(w) && w[i+1] == 'n' {
+			b.WriteString("ん")
+			if i+2 < len(w) && (isVowel(w[i+2]) || w[i+2] == 'y') {
+				i++
+			} else {
+				i += 2
+			}
 			continue
 		}
 		// n before a consonant, or at the end, is ん.
