@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"alsbot/knowledge"
 )
@@ -42,6 +43,15 @@ type Thresholds struct {
 	// when the evidence for it is strong in itself (LongMinMatched, the
 	// weight of the words it matched) and it leads the runner-up clearly
 	// (the runner-up scores at most LongLeadRatio of it).
+	// ContextRatio: a follow-up is answered in the conversation's topic
+	// when the best entry there scores at least this share of the best
+	// entry overall.
+	ContextRatio float64
+	// TopicClarifyRatio: a short question with no conversation before it
+	// gets a choice when an entry of another topic scores at least this
+	// share of the best.
+	TopicClarifyRatio float64
+
 	LongTerms       int
 	LongMinCoverage float64
 	LongMinMatched  float64
@@ -51,12 +61,15 @@ type Thresholds struct {
 // DefaultThresholds are the calibrated thresholds.
 var DefaultThresholds = Thresholds{
 	MinCoverage: 0.6, MinScore: 3, ClarifyRatio: 0.85, SimilarityWeight: 2, SimilarityMargin: 0.15,
+	ContextRatio: 0.6, TopicClarifyRatio: 0.6,
 	LongTerms: 12, LongMinCoverage: 0.3, LongMinMatched: 6, LongLeadRatio: 0.75,
 }
 
 // Bot answers questions from one knowledge base. It is safe for
 // concurrent use.
 type Bot struct {
+	convs    Conversations
+	now      func() time.Time
 	kb       *knowledge.KB
 	ix       *index
 	rules    []rule
@@ -66,6 +79,19 @@ type Bot struct {
 
 // Option configures a Bot.
 type Option func(*Bot)
+
+// WithConversations keeps conversations in store; by default each bot
+// keeps its own in memory for DefaultConversationTTL. A server that
+// reloads its knowledge base passes one store to every bot it builds, so
+// conversations survive a reload.
+func WithConversations(store Conversations) Option {
+	return func(b *Bot) { b.convs = store }
+}
+
+// WithClock sets the bot's clock, for tests of the daily disclaimer.
+func WithClock(now func() time.Time) Option {
+	return func(b *Bot) { b.now = now }
+}
 
 // WithThresholds sets the confidence decision.
 func WithThresholds(t Thresholds) Option {
@@ -78,12 +104,15 @@ func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Bot{kb: kb, rules: rules, th: DefaultThresholds}
+	b := &Bot{kb: kb, rules: rules, th: DefaultThresholds, now: time.Now}
 	for _, w := range kb.OffTopic {
 		b.offTopic.add(Normalize(w), 0, true)
 	}
 	for _, o := range opts {
 		o(b)
+	}
+	if b.convs == nil {
+		b.convs = NewMemoryConversations(DefaultConversationTTL)
 	}
 	b.ix = newIndex(kb, b.th.SimilarityWeight)
 	return b, nil
@@ -115,13 +144,32 @@ type Question struct {
 }
 
 // Ask replies to one message. Safety rules come first; then the best
-// matching entry is answered only when the match is confident.
+// matching entry is answered only when the match is confident. Within a
+// conversation, a follow-up is understood in the topic of the answer before
+// it, a number picks one of the choices just offered, and the disclaimer is
+// shown with the first answer and again a day later.
 func (b *Bot) Ask(ctx context.Context, q Question) Reply {
 	def := q.Lang
 	if def == "" {
 		def = knowledge.JA
 	}
 	lang := Language(q.Text, def)
+	var conv *Conversation
+	if q.Conversation != "" {
+		if c, ok := b.convs.Get(ctx, q.Conversation); ok {
+			conv = &c
+		}
+	}
+	r := b.respond(q, lang, conv)
+	if q.Conversation != "" {
+		r = b.remember(ctx, q.Conversation, conv, r)
+	}
+	return r
+}
+
+// respond decides the reply to one message, given what the conversation
+// remembers (nil when nothing).
+func (b *Bot) respond(q Question, lang string, conv *Conversation) Reply {
 	if q.Entry != "" {
 		if r, ok := b.Answer(q.Entry, lang); ok {
 			return r
@@ -132,13 +180,20 @@ func (b *Bot) Ask(ctx context.Context, q Question) Reply {
 	if len(raw) == 0 {
 		return b.fallback(lang, 0)
 	}
+	norm := string(foldKana(raw))
+	if conv != nil && len(conv.Choices) > 0 {
+		if n := choiceNumber(norm); n > 0 && n <= len(conv.Choices) {
+			if r, ok := b.Answer(conv.Choices[n-1], lang); ok {
+				return r
+			}
+		}
+	}
 	read, romaji := b.ix.read(raw)
 	if romaji && lang == knowledge.EN {
 		lang = knowledge.JA // Japanese typed in Latin letters
 	}
 	// Rules see the message as typed and, when it was rewritten, as read:
 	// "iki ga dekinai" is an emergency too.
-	norm := string(foldKana(raw))
 	alt := ""
 	if !slices.Equal(read, raw) {
 		alt = string(foldKana(read))
@@ -152,7 +207,191 @@ func (b *Bot) Ask(ctx context.Context, q Question) Reply {
 		return b.fallback(lang, 0)
 	}
 	parsed := b.ix.parseRead(read)
-	return b.decide(lang, b.long(parsed), b.ix.search(parsed, 4))
+	ms := b.ix.search(parsed, 8)
+	if conv != nil && (conv.Entry != "" || len(conv.Choices) > 0) {
+		if r, ok := b.inContext(lang, conv, ms); ok {
+			return r
+		}
+	} else if parsed.hardTerms() <= 3 && (refersBack(norm) || b.spansTopics(ms)) {
+		// "How was it given?" or "副作用は？" with nothing before it:
+		// of what is a guess, so the bot asks or says what it can
+		// answer.
+		return b.unsure(lang, ms[:min(len(ms), 4)])
+	}
+	return b.decide(lang, b.long(parsed), ms[:min(len(ms), 4)])
+}
+
+// refersBack reports whether a short message points back to something
+// said before: a Japanese demonstrative starting the message or a phrase
+// (その結果は, 副作用は？それの), or an English pronoun.
+func refersBack(norm string) bool {
+	for _, w := range []string{"それ", "その", "そっち", "そちら", "あれ", "あの", "そこ"} {
+		if strings.HasPrefix(norm, w) || strings.Contains(norm, " "+w) {
+			return true
+		}
+	}
+	return englishReferring.any(norm)
+}
+
+var englishReferring = func() phraseSet {
+	var ps phraseSet
+	for _, w := range []string{"it", "its", "they", "them", "those", "that one", "the one"} {
+		ps.add(w, 0, false)
+	}
+	return ps
+}()
+
+// spansTopics reports whether a short question fits entries of different
+// topics about as well: "副作用は？" could be about Muse cells or about
+// conditioned medium.
+func (b *Bot) spansTopics(ms []Match) bool {
+	if len(ms) < 2 || !b.confident(ms[0]) {
+		return false
+	}
+	for _, m := range ms[1:] {
+		if m.Entry.Topic != ms[0].Entry.Topic && b.confident(m) && m.Score >= ms[0].Score*b.th.TopicClarifyRatio {
+			return true
+		}
+	}
+	return false
+}
+
+// unsure replies to a question that cannot be answered with confidence:
+// the choices when there are several, the fallback otherwise.
+func (b *Bot) unsure(lang string, ms []Match) Reply {
+	var choices []Match
+	for _, m := range ms {
+		if b.confident(m) && len(choices) < 3 {
+			choices = append(choices, m)
+		}
+	}
+	if len(choices) > 1 {
+		return b.clarify(lang, choices)
+	}
+	score := 0.0
+	if len(ms) > 0 {
+		score = ms[0].Coverage
+	}
+	return b.fallback(lang, score)
+}
+
+// inContext answers a follow-up from the entries the conversation is
+// about: the choices just offered, or the topic of the last answer and
+// its related entries. The entry must match the follow-up confidently on
+// its own words, and score near the best match overall, so that a message
+// naming another topic starts afresh.
+func (b *Bot) inContext(lang string, conv *Conversation, ms []Match) (Reply, bool) {
+	if len(ms) == 0 {
+		return Reply{}, false
+	}
+	var last *knowledge.Entry
+	if conv.Entry != "" {
+		last, _ = b.kb.Entry(conv.Entry)
+	}
+	inScope := func(e *knowledge.Entry) bool {
+		if slices.Contains(conv.Choices, e.ID) {
+			return true
+		}
+		return last != nil && (e.Topic == last.Topic || e.ID == last.ID || slices.Contains(last.Related, e.ID))
+	}
+	var near []Match
+	for _, m := range ms {
+		if inScope(m.Entry) {
+			near = append(near, m)
+		}
+	}
+	if len(near) == 0 || !b.confident(near[0]) || near[0].Score < ms[0].Score*b.th.ContextRatio {
+		return Reply{}, false
+	}
+	if len(near) > 1 && b.close(near[0], near[1]) {
+		return b.clarify(lang, near[:min(len(near), 3)]), true
+	}
+	return b.answer(lang, near[0].Entry, near[0].Coverage), true
+}
+
+// remember updates the conversation with the reply, and shapes the reply
+// by it: the disclaimer once a day, suggestions not yet seen.
+func (b *Bot) remember(ctx context.Context, key string, conv *Conversation, r Reply) Reply {
+	c := Conversation{}
+	if conv != nil {
+		c = *conv
+		c.Seen = slices.Clone(conv.Seen)
+	}
+	now := b.now()
+	c.Lang = r.Lang
+	c.Choices = nil
+	switch {
+	case r.Kind == KindClarify:
+		for _, s := range r.Suggestions {
+			c.Choices = append(c.Choices, s.Entry)
+		}
+	case r.Entry != "":
+		e, ok := b.kb.Entry(r.Entry)
+		if !ok {
+			break
+		}
+		c.Entry, c.Topic = e.ID, e.Topic
+		if !slices.Contains(c.Seen, e.ID) {
+			c.Seen = append(c.Seen, e.ID)
+		}
+		if r.Notice != "" {
+			if !c.NoticeAt.IsZero() && now.Sub(c.NoticeAt) < NoticeEvery {
+				r.Notice = ""
+			} else {
+				c.NoticeAt = now
+			}
+		}
+		r.Suggestions = b.followUps(e, r.Lang, c.Seen)
+	}
+	b.convs.Put(ctx, key, c)
+	return r
+}
+
+// NoticeEvery is how often the disclaimer is shown again within one
+// conversation.
+const NoticeEvery = 24 * time.Hour
+
+// followUps suggests up to three entries related to e, never e itself,
+// those not yet seen first.
+func (b *Bot) followUps(e *knowledge.Entry, lang string, seen []string) []Suggestion {
+	out := []Suggestion{}
+	for _, unseen := range []bool{true, false} {
+		for _, id := range e.Related {
+			if len(out) == 3 {
+				return out
+			}
+			if id == e.ID || slices.Contains(seen, id) == unseen || slices.ContainsFunc(out, func(s Suggestion) bool { return s.Entry == id }) {
+				continue
+			}
+			if rel, ok := b.kb.Entry(id); ok {
+				out = append(out, suggest(rel, lang))
+			}
+		}
+	}
+	return out
+}
+
+// choiceNumber reads a message that picks a numbered choice ("2", "２番",
+// "2つ目", "二番目", "no. 2", "the second") and returns the number, or 0.
+func choiceNumber(norm string) int {
+	s := strings.TrimSpace(norm)
+	for _, suffix := range []string{"でお願いします", "でおねがいします", "です", "で", "を", "がいい"} {
+		s = strings.TrimSuffix(s, suffix)
+	}
+	for _, suffix := range []string{"ばんめ", "番目", "つめ", "つ目", "個目", "こめ", "番", "ばん"} {
+		s = strings.TrimSuffix(s, suffix)
+	}
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "no "), "number ")
+	s = strings.TrimSpace(s)
+	switch s {
+	case "1", "一", "いち", "first", "the first", "one":
+		return 1
+	case "2", "二", "に", "second", "the second", "two":
+		return 2
+	case "3", "三", "さん", "third", "the third", "three":
+		return 3
+	}
+	return 0
 }
 
 // Search returns up to k entries best matching text, best first, without

@@ -27,6 +27,8 @@ var stopwords = map[string]bool{
 	"they": true, "them": true, "their": true, "our": true, "your": true, "he": true, "she": true,
 	"his": true, "her": true, "know": true, "want": true, "would": true, "like": true,
 	"some": true, "have": true, "has": true, "had": true, "im": true, "just": true, "also": true,
+	"ok": true, "okay": true, "more": true, "one": true, "ones": true, "then": true, "yes": true,
+	"yeah": true, "sure": true, "well": true, "really": true, "actually": true,
 	"thanks": true, "thank": true, "pls": true, "plz": true, "hi": true, "hello": true,
 }
 

@@ -1,0 +1,175 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"alsbot/bot"
+)
+
+// script is one conversation of testdata/conversations.yaml.
+type script struct {
+	Name    string `yaml:"name"`
+	Channel string `yaml:"channel"`
+	Turns   []struct {
+		Q    string   `yaml:"q"`
+		Want string   `yaml:"want"`
+		Also []string `yaml:"also"`
+		Pick int      `yaml:"pick"`
+	} `yaml:"turns"`
+}
+
+// TestConversations plays the conversation scripts (several turns each,
+// LINE and Slack, Japanese and English) and holds the bot to the expected
+// reply of every turn: follow-ups in the topic of the answer before,
+// choices picked by number or words, rules mid-conversation.
+func TestConversations(t *testing.T) {
+	data, err := os.ReadFile("../testdata/conversations.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scripts []script
+	if err := yaml.Unmarshal(data, &scripts); err != nil {
+		t.Fatal(err)
+	}
+	if len(scripts) < 40 {
+		t.Fatalf("%d conversation scripts, want at least 40", len(scripts))
+	}
+	b := shippedBot(t)
+	ctx := context.Background()
+	turns, turnsRight, scriptsRight := 0, 0, 0
+	var misses []string
+	for _, s := range scripts {
+		key := s.Channel + ":" + s.Name
+		var last bot.Reply
+		ok := true
+		for i, turn := range s.Turns {
+			r := b.Ask(ctx, bot.Question{Text: turn.Q, Channel: s.Channel, Conversation: key, Lang: "ja"})
+			got := outcome(r)
+			want := turn.Want
+			if turn.Pick > 0 && want == "" && turn.Pick <= len(last.Suggestions) {
+				want = last.Suggestions[turn.Pick-1].Entry
+			}
+			right := got == want || contains(turn.Also, got) ||
+				want == "not-answer" && r.Kind != bot.KindAnswer
+			turns++
+			if right {
+				turnsRight++
+			} else {
+				ok = false
+				misses = append(misses, fmt.Sprintf("%s turn %d %q: want %s, got %s", s.Name, i+1, turn.Q, want, got))
+			}
+			last = r
+		}
+		if ok {
+			scriptsRight++
+		}
+	}
+	rate := float64(turnsRight) / float64(turns)
+	t.Logf("conversations: %d/%d scripts right, %d/%d turns = %.1f%%", scriptsRight, len(scripts), turnsRight, turns, 100*rate)
+	if rate < 0.9 {
+		t.Errorf("conversation turns %.1f%% right, want at least 90%%:\n  %s", 100*rate, strings.Join(misses, "\n  "))
+	} else if len(misses) > 0 {
+		t.Logf("misses:\n  %s", strings.Join(misses, "\n  "))
+	}
+}
+
+// TestFollowUpInContext checks the behaviour patients rely on, turn by
+// turn: a bare follow-up is refused without context and answered in the
+// topic of the answer before it.
+func TestFollowUpInContext(t *testing.T) {
+	b := shippedBot(t)
+	ctx := context.Background()
+	alone := b.Ask(ctx, bot.Question{Text: "副作用は？", Conversation: "line:alone"})
+	if alone.Kind == bot.KindAnswer {
+		t.Errorf("a bare 副作用は？ with no context was answered with %s; want a choice or a fallback", alone.Entry)
+	}
+	for _, tc := range []struct{ first, firstWant, follow, want string }{
+		{"ミューズ細胞の治験の結果は？", "muse-trial-efficacy", "副作用は？", "muse-trial-safety"},
+		{"培養上清液とは？", "cm-what", "腫瘍のリスクは？", "cm-tumor-risk"},
+		{"Muse trial results", "muse-trial-efficacy", "and how was it given?", "muse-how-given"},
+	} {
+		key := "test:" + tc.first
+		r := b.Ask(ctx, bot.Question{Text: tc.first, Conversation: key})
+		if r.Entry != tc.firstWant {
+			t.Fatalf("%q: got %s %s, want %s", tc.first, r.Kind, r.Entry, tc.firstWant)
+		}
+		r = b.Ask(ctx, bot.Question{Text: tc.follow, Conversation: key})
+		if r.Kind != bot.KindAnswer || r.Entry != tc.want {
+			t.Errorf("after %q, %q: got %s %s, want %s", tc.first, tc.follow, r.Kind, r.Entry, tc.want)
+		}
+	}
+}
+
+// TestNoticeOncePerDay: the disclaimer comes with the first answer of a
+// conversation, not with every message, and again a day later.
+func TestNoticeOncePerDay(t *testing.T) {
+	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	b := shippedBot(t, bot.WithClock(func() time.Time { return now }),
+		bot.WithConversations(bot.NewMemoryConversations(48*time.Hour)))
+	ctx := context.Background()
+	ask := func(text string) bot.Reply {
+		return b.Ask(ctx, bot.Question{Text: text, Conversation: "line:U1"})
+	}
+	if r := ask("ミューズ細胞とは？"); r.Kind != bot.KindAnswer || r.Notice == "" {
+		t.Fatalf("first answer: kind %s, notice %q; want an answer with the notice", r.Kind, r.Notice)
+	}
+	if r := ask("治験の結果は？"); r.Kind != bot.KindAnswer || r.Notice != "" {
+		t.Fatalf("second answer: kind %s, notice %q; want an answer without the notice", r.Kind, r.Notice)
+	}
+	now = now.Add(25 * time.Hour)
+	if r := ask("培養上清液とは？"); r.Notice == "" {
+		t.Fatal("a day later the notice was not shown again")
+	}
+	if r := b.Ask(ctx, bot.Question{Text: "ミューズ細胞とは？", Conversation: "line:U2"}); r.Notice == "" {
+		t.Fatal("another user's first answer lacks the notice")
+	}
+}
+
+// TestSuggestionsSkipWhatWasSeen: follow-up suggestions never repeat the
+// entry just answered and prefer what the user has not read yet.
+func TestSuggestionsSkipWhatWasSeen(t *testing.T) {
+	b := shippedBot(t)
+	ctx := context.Background()
+	first := b.Ask(ctx, bot.Question{Text: "ミューズ細胞とは？", Conversation: "line:U3"})
+	if len(first.Suggestions) == 0 {
+		t.Fatal("an answer without suggestions")
+	}
+	picked := first.Suggestions[0]
+	second := b.Ask(ctx, bot.Question{Entry: picked.Entry, Text: picked.Question, Conversation: "line:U3"})
+	for _, s := range second.Suggestions {
+		if s.Entry == second.Entry {
+			t.Errorf("the answer to %s suggests itself", second.Entry)
+		}
+	}
+	if len(second.Suggestions) > 0 && second.Suggestions[0].Entry == first.Entry {
+		t.Errorf("the first suggestion after reading %s is %s, already read", second.Entry, first.Entry)
+	}
+}
+
+// TestChoiceByNumber: a clarifying choice can be answered with its number.
+func TestChoiceByNumber(t *testing.T) {
+	b := shippedBot(t)
+	ctx := context.Background()
+	var r bot.Reply
+	for _, q := range []string{"治験", "iPS細胞", "副作用", "trial"} {
+		r = b.Ask(ctx, bot.Question{Text: q, Conversation: "line:U4"})
+		if r.Kind == bot.KindClarify {
+			break
+		}
+	}
+	if r.Kind != bot.KindClarify {
+		t.Skip("no vague question here gets a choice; nothing to pick")
+	}
+	want := r.Suggestions[1].Entry
+	got := b.Ask(ctx, bot.Question{Text: "２", Conversation: "line:U4"})
+	if got.Kind != bot.KindAnswer || got.Entry != want {
+		t.Fatalf("picking ２ got %s %s, want the second choice %s", got.Kind, got.Entry, want)
+	}
+}
