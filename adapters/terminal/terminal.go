@@ -17,7 +17,6 @@ import (
 // Asker is the part of the bot the chat uses.
 type Asker interface {
 	Ask(ctx context.Context, q bot.Question) bot.Reply
-	Answer(id, lang string) (bot.Reply, bool)
 	Welcome(lang string) bot.Reply
 }
 
@@ -48,10 +47,11 @@ func Chat(ctx context.Context, b Asker, in io.Reader, out io.Writer) error {
 		case "quit", "exit", "終了":
 			return nil
 		}
-		r, picked := pick(b, last, line)
-		if !picked {
-			r = b.Ask(ctx, bot.Question{Text: line})
+		q := bot.Question{Text: line, Lang: last.Lang, Channel: "cli", Conversation: "cli:chat"}
+		if s, ok := pick(last, line); ok {
+			q.Text, q.Entry = s.Question, s.Entry
 		}
+		r := b.Ask(ctx, q)
 		fmt.Fprintln(w)
 		Print(w, r)
 		fmt.Fprint(w, "\n> ")
@@ -61,13 +61,13 @@ func Chat(ctx context.Context, b Asker, in io.Reader, out io.Writer) error {
 	return sc.Err()
 }
 
-// pick answers a number typed to choose one of the last suggestions.
-func pick(b Asker, last bot.Reply, line string) (bot.Reply, bool) {
+// pick returns the suggestion of the last reply a typed number chooses.
+func pick(last bot.Reply, line string) (bot.Suggestion, bool) {
 	n, err := strconv.Atoi(line)
 	if err != nil || n < 1 || n > len(last.Suggestions) {
-		return bot.Reply{}, false
+		return bot.Suggestion{}, false
 	}
-	return b.Answer(last.Suggestions[n-1].Entry, last.Lang)
+	return last.Suggestions[n-1], true
 }
 
 // Print writes a reply as a terminal user reads it.
