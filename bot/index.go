@@ -34,8 +34,9 @@ type index struct {
 	lengths  []float64
 	avgLen   float64
 	postings map[string][]posting
-	synonyms phraseSet // id: synonym group
-	synTerms []string  // by synonym group: its index term
+	synonyms phraseSet       // id: synonym group
+	synTerms []string        // by synonym group: its index term
+	synWords map[string]bool // one-word Latin synonym forms ("alsfrsr")
 	fillers  phraseSet
 	spell    speller
 	kanji    kanjiFixer
@@ -98,14 +99,18 @@ type indexedText struct {
 }
 
 func newIndex(kb *knowledge.KB, simWeight float64) *index {
-	ix := &index{entries: kb.Entries, postings: map[string][]posting{}, qpostings: map[string][]int32{}, simWeight: simWeight}
+	ix := &index{entries: kb.Entries, postings: map[string][]posting{}, qpostings: map[string][]int32{}, simWeight: simWeight, synWords: map[string]bool{}}
 	for _, f := range kb.Fillers {
 		ix.fillers.add(Normalize(f), 0, false)
 	}
 	for g, group := range kb.Synonyms {
 		ix.synTerms = append(ix.synTerms, "~"+strconv.Itoa(g))
 		for _, f := range group.Forms {
-			ix.synonyms.add(Normalize(f), g, false)
+			n := Normalize(f)
+			ix.synonyms.add(n, g, false)
+			if isLatinWord(n) {
+				ix.synWords[n] = true
+			}
 		}
 	}
 	texts := ix.entryTexts(kb.Entries)
@@ -312,8 +317,10 @@ func (ix *index) query(toks []token, syn []string) query {
 			continue
 		}
 		df := len(ix.postings[tok.text])
-		if df == 0 && tok.soft {
-			continue // an unknown particle says nothing either way
+		if df == 0 && (tok.soft || ix.synWords[tok.text]) {
+			// An unknown particle says nothing either way; a
+			// synonym ("alsfrsr") counts through its group's term.
+			continue
 		}
 		t := qterm{text: tok.text, idf: ix.idf(df), soft: tok.soft}
 		if t.soft {

@@ -144,8 +144,8 @@ func TestQuestionSet(t *testing.T) {
 	// hold what the bot reaches today so that it cannot get worse, and are
 	// to be raised as the knowledge base grows (see the README).
 	floors := map[string]float64{
-		"in-scope":       0.88,
-		"out-of-scope":   0.90,
+		"in-scope":       0.93,
+		"out-of-scope":   0.98,
 		"rule:emergency": 1,
 		"rule:crisis":    1,
 	}

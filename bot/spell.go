@@ -73,6 +73,18 @@ func (sp *speller) correct(w string) (string, bool) {
 	return best, bestDF > 0
 }
 
+// split splits a word run together from two indexed words: "stemcell" →
+// "stem cell".
+func (sp *speller) split(w string) (string, string, bool) {
+	for i := 3; i+3 <= len(w); i++ {
+		a, b := w[:i], w[i:]
+		if sp.known[a] > 0 && (sp.known[b] > 0 || sp.known[englishStem(b)] > 0) {
+			return a, b, true
+		}
+	}
+	return "", "", false
+}
+
 // latinWord is a Latin word of a question and how it may be rewritten.
 type latinWord struct {
 	start, end int // in runes
@@ -113,6 +125,8 @@ func (sp *speller) rewrite(raw []rune) ([]rune, bool) {
 		default:
 			if fix, ok := sp.correct(stem); ok {
 				w.fix = fix
+			} else if a, b, ok := sp.split(w.text); ok {
+				w.fix = a + " " + b
 			} else if k, ok := toKana(w.text); ok {
 				w.kana = k
 				romaji = true

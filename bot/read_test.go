@@ -1,0 +1,95 @@
+package bot
+
+import (
+	"testing"
+	"unicode/utf8"
+
+	"alsbot/knowledge"
+	"alsbot/seeds"
+)
+
+func shippedIndex(t testing.TB) *index {
+	t.Helper()
+	kb, err := knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "."}, knowledge.Dir{FS: seeds.Files, Path: "."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(kb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.ix
+}
+
+// TestRead checks how the bot reads what people type: English typos
+// corrected to words the knowledge base has, romaji read as kana, slipped
+// kanji fixed, and everything else left alone.
+func TestRead(t *testing.T) {
+	ix := shippedIndex(t)
+	for _, tc := range []struct {
+		in, want string
+		romaji   bool
+	}{
+		{"muse trail results", "muse trial results", false},
+		{"condtioned medium", "conditioned medium", false},
+		{"umbilcal cord", "umbilical cord", false},
+		{"stem cel therapy", "stem cell therapy", false},
+		{"stemcell treatments", "stem cell treatments", false},
+		{"bosutnib study", "bosutinib study", false},
+		{"thanks! and what is STR03?", "thanks and what is str03", false},
+		{"myu-zu saibou no chiken kekka", "みゅずさいぼうのちけんけっか", true},
+		{"ips saibou tte nani", "ips さいぼうってなに", true},
+		{"baiyou jouseieki towa", "ばいようじょうせいえきとは", true},
+		{"konnichiwa", "こんにちわ", true},
+		// English the index lacks stays English: it must count against
+		// a match, not vanish as unknown kana.
+		{"Lou Gehrig batting average", "lou gehrig batting average", false},
+		{"培養上生液とは", "培養上清液とは", false},
+		{"ミューズ細胞の治検結果", "ミュズ細胞の治験結果", false},
+		{"歯随由来の上清液", "歯髄由来の上清液", false},
+		{"京都大学の学費", "京都大学の学費", false},
+	} {
+		got, romaji := ix.read(appendNormalized(nil, tc.in, false))
+		if string(got) != tc.want || romaji != tc.romaji {
+			t.Errorf("read(%q) = %q, romaji %v; want %q, %v", tc.in, string(got), romaji, tc.want, tc.romaji)
+		}
+	}
+}
+
+func TestToKana(t *testing.T) {
+	for in, want := range map[string]string{
+		"kekka": "けっか", "shinbun": "しんぶん", "shimbun": "しんぶん", "chiryou": "ちりょう",
+		"tyiryou": "", "kinisyuku": "きにしゅく", "jyousei": "じょうせい", "matcha": "まっちゃ",
+		"xyz": "",
+	} {
+		got, ok := toKana(in)
+		if want == "" {
+			if ok {
+				t.Errorf("toKana(%q) = %q, want no reading", in, got)
+			}
+			continue
+		}
+		if got != want {
+			t.Errorf("toKana(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	ix := shippedIndex(f)
+	for _, s := range []string{"muse trail", "myu-zu saibou", "培養上生液", "ﾐｭｰｽﾞ ﾁｹﾝ", "nn'n", "ab cd ef gh"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		raw := appendNormalized(nil, s, false)
+		before := string(raw)
+		got, _ := ix.read(raw)
+		if string(raw) != before {
+			t.Fatalf("read changed its input %q to %q", before, string(raw))
+		}
+		if !utf8.ValidString(string(got)) {
+			t.Fatalf("read(%q) gave invalid UTF-8", s)
+		}
+		ix.search(ix.parseRead(got), 4)
+	})
+}
