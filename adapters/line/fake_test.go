@@ -159,20 +159,22 @@ func sign(secret string, body []byte) string {
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-// shippedBot is the bot over the knowledge base that ships, built once.
-var shippedBot = sync.OnceValues(func() (*bot.Bot, error) {
-	kb, err := knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"})
-	if err != nil {
-		return nil, err
-	}
-	return bot.New(kb)
+// shippedKB is the knowledge base that ships, loaded once.
+var shippedKB = sync.OnceValues(func() (*knowledge.KB, error) {
+	return knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"})
 })
 
+// realBot is a new bot over the shipped knowledge base: it remembers its
+// own conversations, so tests do not see each other's.
 func realBot(t testing.TB) *bot.Bot {
 	t.Helper()
-	b, err := shippedBot()
+	kb, err := shippedKB()
 	if err != nil {
 		t.Fatalf("loading the shipped knowledge base: %v", err)
+	}
+	b, err := bot.New(kb)
+	if err != nil {
+		t.Fatalf("bot.New: %v", err)
 	}
 	return b
 }
@@ -397,4 +399,13 @@ func (f *fakeLINE) onCall(fn func(apiCall)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.seen = fn
+}
+
+// jsonRoundTrip marshals v as the SDK does and decodes it into dst.
+func jsonRoundTrip(v any, dst any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, dst)
 }

@@ -485,9 +485,10 @@ func TestLongAnswerIsSplitWithinLimits(t *testing.T) {
 	long := strings.Join(paras, "\n\n")
 	hs := newHarness(t)
 	hs.asker.reply = func(q bot.Question) (bot.Reply, bool) {
-		r := realBot(t).Ask(context.Background(), q)
-		r.Text = long
-		return r, true
+		return bot.Reply{Kind: bot.KindAnswer, Lang: "ja", Text: long, Entry: "muse-trial-efficacy",
+			Sources:     []bot.Source{{Title: "岡山大学プレスリリース", Publisher: "岡山大学", URL: "https://www.okayama-u.ac.jp/tp/release/release_id1173.html"}},
+			Notice:      "この情報は一般的な説明です。",
+			Suggestions: []bot.Suggestion{{Label: "ALSFRS-Rとは", Question: "ALSFRS-Rって何？", Entry: "alsfrs-r"}}}, true
 	}
 	hs.post(t, webhookBody(textEvent("01HLONG", userSource(patientID), "ミューズ細胞の治験の結果は？")))
 	hs.finish(t)

@@ -295,8 +295,8 @@ func cut(s string, max int) int {
 			w = 2
 		}
 		if n+w > max {
-			if end == 0 && i > 0 && n > 0 {
-				return i // one long cluster: cut it rather than return nothing
+			if i > 0 && (end == 0 || breakable(prev, r)) {
+				return i // here, or inside one long cluster rather than nothing
 			}
 			return end
 		}
@@ -330,25 +330,27 @@ func breakable(a, b rune) bool {
 
 func isRegional(r rune) bool { return r >= 0x1F1E6 && r <= 0x1F1FF }
 
-// cutLabel shortens s to max UTF-16 units, ending with "…": after a word
-// or a phrase when one ends in the second half, never inside a character.
+// cutLabel shortens s to max UTF-16 units, ending with "…": after a word,
+// a phrase or a particle when one ends in the second half, never inside a
+// character.
 func cutLabel(s string, max int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if units(s) <= max {
 		return s
 	}
 	end := cut(s, max-1)
-	best := 0
-	for i, r := range s[:end] {
-		if i == 0 || units(s[:i]) < (max-1)/2 {
-			continue
+	best, n := 0, 0
+	prev := rune(-1)
+	for i, r := range s[:end] + "\x00" {
+		if i > 0 && n >= (max-1)/2 && breakable(prev, r) && goodBreak(prev, r) {
+			best = i
 		}
-		prev, _ := utf8.DecodeLastRuneInString(s[:i])
-		if r == ' ' || strings.ContainsRune("(（「『【", r) || strings.ContainsRune("、。・，,:：;；/／)）」』】", prev) {
-			if breakable(prev, r) {
-				best = i
-			}
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
 		}
+		prev = r
 	}
 	if best > 0 {
 		end = best
@@ -360,4 +362,19 @@ func cutLabel(s string, max int) string {
 		head = s[:end]
 	}
 	return head + "…"
+}
+
+// goodBreak reports whether a label reads well cut between a and b: at a
+// space, around punctuation and brackets, or where a Japanese particle
+// (hiragana) meets the next word in kanji or katakana.
+func goodBreak(a, b rune) bool {
+	switch {
+	case b == ' ', a == ' ':
+		return true
+	case strings.ContainsRune("(（「『【", b), strings.ContainsRune("、。・，,:：;；/／)）」』】", a):
+		return true
+	case unicode.Is(unicode.Hiragana, a) && (unicode.Is(unicode.Han, b) || unicode.Is(unicode.Katakana, b)):
+		return true
+	}
+	return false
 }
