@@ -207,6 +207,11 @@ func (b *Bot) respond(q Question, lang string, conv *Conversation) Reply {
 		return b.fallback(lang, 0)
 	}
 	parsed := b.ix.parseRead(read)
+	if b.ix.unknownYear(parsed) {
+		// A year no source speaks of: whatever is asked, the sources
+		// cannot answer it ("2024年のノーベル賞は？").
+		return b.fallback(lang, 0)
+	}
 	ms := b.ix.search(parsed, 8)
 	if conv != nil && (conv.Entry != "" || len(conv.Choices) > 0) {
 		if r, ok := b.inContext(lang, conv, ms); ok {

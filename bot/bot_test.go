@@ -18,6 +18,9 @@ func TestAnswerCitesItsSourcesInTheAskersLanguage(t *testing.T) {
 	for _, tt := range []struct{ q, lang, entry, mustSay string }{
 		{"ミューズ細胞の治験結果は？", "ja", "muse-trial-efficacy", "0.47"},
 		{"Muse trial results", "en", "muse-trial-efficacy", "not statistically significant"},
+		{"2023年のミューズ細胞の治験の結果は？", "ja", "muse-trial-efficacy", "0.47"},
+		{"muse trail results", "en", "muse-trial-efficacy", "0.47"},
+		{"myu-zu saibou no chiken no kekka", "ja", "muse-trial-efficacy", "0.47"},
 		{"培養上清液とは？", "ja", "cm-what", "培養上清液"},
 		{"what is conditioned medium", "en", "cm-what", "conditioned medium"},
 	} {
@@ -107,7 +110,8 @@ func TestMedicalDecisionGoesToTheDoctorThenFacts(t *testing.T) {
 
 func TestOtherDiseasesAndChatterAreRefused(t *testing.T) {
 	b := shippedBot(t)
-	for _, q := range []string{"アルツハイマーの治験結果", "Parkinson's new treatment", "今日の天気は？", "おすすめのラーメン"} {
+	for _, q := range []string{"アルツハイマーの治験結果", "Parkinson's new treatment", "今日の天気は？", "おすすめのラーメン",
+		"2024年のノーベル賞は誰がとった？", "岡山大学の入試の倍率", "konnichiwa, tenki wa dou?"} {
 		r := ask(b, q)
 		if r.Kind != bot.KindFallback {
 			t.Errorf("%q: got %s %s, want fallback", q, r.Kind, r.Entry)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"alsbot/knowledge"
@@ -387,6 +388,27 @@ func (q *query) coverage(hard, soft float64) float64 {
 		return 0 // matched on particles alone
 	}
 	return (hard + soft) / (q.hard + soft)
+}
+
+// unknownYear reports whether the question names a year (1900–2099) that
+// no entry mentions.
+func (ix *index) unknownYear(q query) bool {
+	for _, t := range q.terms {
+		if len(t.text) == 4 && (strings.HasPrefix(t.text, "19") || strings.HasPrefix(t.text, "20")) &&
+			isDigits(t.text) && len(ix.postings[t.text]) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // hardTerms is the number of the question's telling words.
