@@ -76,6 +76,9 @@ func New(a Asker) http.Handler {
 	mux.Handle("GET /{$}", fileServer)
 	mux.Handle("GET /app.js", fileServer)
 	mux.Handle("GET /style.css", fileServer)
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusNoContent) // no icon; answered so browsers stop asking
+	})
 	mux.HandleFunc("/api/ask", func(w http.ResponseWriter, r *http.Request) { ask(a, w, r) })
 	mux.HandleFunc("/api/menu", func(w http.ResponseWriter, r *http.Request) { menu(a, w, r) })
 	return securityHeaders(mux)

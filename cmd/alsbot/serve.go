@@ -1,0 +1,316 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"alsbot/adapters/line"
+	"alsbot/adapters/metrics"
+	"alsbot/adapters/ratelimit"
+	"alsbot/adapters/reload"
+	"alsbot/adapters/server"
+	"alsbot/adapters/slack"
+	"alsbot/adapters/web"
+	"alsbot/bot"
+	"alsbot/knowledge"
+)
+
+// DefaultAddr is where serve listens unless told otherwise: loopback
+// only, so that a first try exposes nothing to the network.
+const DefaultAddr = "127.0.0.1:8080"
+
+// serveConfig is everything serve reads from its flags and environment.
+type serveConfig struct {
+	kb        kbFlags
+	addr      string
+	logLevel  slog.Level
+	rateBurst int
+	rateEvery time.Duration
+	salt      string
+	line      line.Config
+	lineOn    bool
+	slack     slack.Config
+	slackOn   bool
+}
+
+// asker is the whole bot as the server's wrappers pass it along.
+type asker interface {
+	Ask(ctx context.Context, q bot.Question) bot.Reply
+	Answer(id, lang string) (bot.Reply, bool)
+	Menu(lang string) bot.Reply
+	Welcome(lang string) bot.Reply
+	TextOnly(lang string) bot.Reply
+}
+
+// serveHooks let tests watch and steer a running server.
+type serveHooks struct {
+	// listening is called with the address once connections are accepted.
+	listening func(addr string)
+	// hup delivers SIGHUP.
+	hup <-chan os.Signal
+	// wrap, if set, wraps the bot (a slow bot, in a shutdown test).
+	wrap func(asker) asker
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseServe(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	return serve(ctx, cfg, stderr, serveHooks{hup: hup})
+}
+
+func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var cfg serveConfig
+	cfg.kb.register(fs, getenv)
+	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "ALSBOT_ADDR", DefaultAddr), "listen on `HOST:PORT` (env ALSBOT_ADDR)")
+	level := fs.String("log-level", envOr(getenv, "ALSBOT_LOG_LEVEL", "info"), "log `LEVEL`: debug, info, warn or error (env ALSBOT_LOG_LEVEL)")
+	burst := fs.String("rate-burst", envOr(getenv, "ALSBOT_RATE_BURST", strconv.Itoa(ratelimit.DefaultBurst)),
+		"messages a user may send in a row; 0 turns the limit off (env ALSBOT_RATE_BURST)")
+	every := fs.String("rate-every", envOr(getenv, "ALSBOT_RATE_EVERY", ratelimit.DefaultEvery.String()),
+		"then one message per `DURATION` (env ALSBOT_RATE_EVERY)")
+	if err := parse(fs, args, stderr); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "alsbot serve: unexpected arguments %q\n", fs.Args())
+		return cfg, errUsage
+	}
+	var errs []error
+	if err := cfg.logLevel.UnmarshalText([]byte(*level)); err != nil {
+		errs = append(errs, fmt.Errorf("log level %q: want debug, info, warn or error", *level))
+	}
+	n, err := strconv.Atoi(*burst)
+	if err != nil || n < 0 {
+		errs = append(errs, fmt.Errorf("rate burst %q: want a whole number, 0 or more", *burst))
+	}
+	cfg.rateBurst = n
+	d, err := time.ParseDuration(*every)
+	if err != nil || d <= 0 {
+		errs = append(errs, fmt.Errorf("rate every %q: want a duration such as 3s", *every))
+	}
+	cfg.rateEvery = d
+	cfg.salt = getenv("ALSBOT_SALT")
+
+	lc, err := line.ConfigFromEnv(getenv)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	cfg.line = lc
+	cfg.lineOn = lc.ChannelSecret != "" || lc.ChannelToken != ""
+	cfg.slack = slack.Config{
+		BotToken:      getenv("SLACK_BOT_TOKEN"),
+		AppToken:      getenv("SLACK_APP_TOKEN"),
+		SigningSecret: getenv("SLACK_SIGNING_SECRET"),
+		APIBase:       getenv("SLACK_API_BASE"),
+	}
+	cfg.slackOn = cfg.slack.BotToken != "" || cfg.slack.AppToken != "" || cfg.slack.SigningSecret != ""
+	return cfg, errors.Join(errs...)
+}
+
+func envOr(getenv func(string) string, name, def string) string {
+	if v := getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// loadBot reads and validates the knowledge base as alsbot validate does,
+// returning every problem.
+func loadBot(ctx context.Context, kf kbFlags) (*bot.Bot, error) {
+	kbDir, srcDir := kf.dirs()
+	kb, err := knowledge.Load(kbDir, srcDir)
+	if err != nil {
+		return nil, err
+	}
+	b, err := bot.New(kb)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Check(ctx); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// serve runs the server until ctx is done, then shuts it down gracefully.
+func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHooks) error {
+	logger := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: cfg.logLevel}))
+	if cfg.salt == "" {
+		var b [32]byte
+		rand.Read(b[:])
+		cfg.salt = hex.EncodeToString(b[:])
+		logger.Warn("ALSBOT_SALT is not set: user ids are hashed with a random salt for this run, so pseudonyms in the logs change at every restart")
+	}
+
+	first, err := loadBot(ctx, cfg.kb)
+	if err != nil {
+		for _, p := range knowledge.Problems(err) {
+			logger.Error("knowledge base problem", "problem", p.Error())
+		}
+		return fmt.Errorf("the knowledge base has problems (run alsbot validate): %w", err)
+	}
+	live := bot.NewLive(first)
+	m := metrics.New()
+
+	var a asker = live
+	if hooks.wrap != nil {
+		a = hooks.wrap(a)
+	}
+	a = ratelimit.New(a, ratelimit.Config{Burst: cfg.rateBurst, Every: cfg.rateEvery, Observer: m})
+	a = server.Guard(a, logger, cfg.salt)
+	counted := m.Count(a)
+
+	var health server.Health
+	health.Check("knowledge", func() bool { return live.Current() != nil })
+	mux := http.NewServeMux()
+	mux.Handle("/", web.New(counted))
+	mux.HandleFunc("GET /healthz", health.Live)
+	mux.HandleFunc("GET /readyz", health.Ready)
+	mux.Handle("GET /metrics", m.Handler())
+
+	var closers []server.Closer
+	channels := []string{web.Channel}
+	if cfg.lineOn {
+		lc := cfg.line
+		lc.Salt, lc.Logger, lc.Observer = cfg.salt, logger, m
+		h, err := line.New(counted, lc)
+		if err != nil {
+			return err
+		}
+		mux.Handle("/line/webhook", h)
+		closers = append(closers, h.Close)
+		channels = append(channels, line.Channel)
+	}
+	var slackRun func(context.Context)
+	if cfg.slackOn {
+		sc := cfg.slack
+		sc.Logger, sc.Observer = logger, m
+		ad, err := slack.New(counted, sc)
+		if err != nil {
+			return err
+		}
+		for path, h := range ad.Routes() {
+			mux.Handle(path, h)
+		}
+		health.Check("slack", ad.Ready)
+		closers = append(closers, ad.Close)
+		channels = append(channels, "slack ("+string(ad.Mode())+" mode)")
+		slackRun = func(ctx context.Context) { superviseSlack(ctx, ad, logger) }
+	}
+
+	go watchKB(ctx, cfg.kb, live, m, logger, hooks.hup)
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	addr := ln.Addr().String()
+	logger.Info("alsbot serve: listening", "addr", addr, "preview", "http://"+addr+"/", "channels", channels,
+		"entries", len(first.KB().Entries))
+	if !cfg.lineOn && !cfg.slackOn {
+		logger.Info("no LINE or Slack variables set: serving the browser preview only")
+	}
+	if slackRun != nil {
+		go slackRun(ctx)
+	}
+	if hooks.listening != nil {
+		hooks.listening(addr)
+	}
+	return server.Serve(ctx, server.New(mux, logger), ln, &health, logger, closers...)
+}
+
+// watchKB reloads the knowledge base on SIGHUP and, when it is read from
+// disk, whenever its files change.
+func watchKB(ctx context.Context, kf kbFlags, live *bot.Live, m *metrics.Metrics, logger *slog.Logger, hup <-chan os.Signal) {
+	var r *reload.Reloader
+	if kf.kb != "" {
+		r = reload.New(reload.Config{
+			Live:     live,
+			Load:     func(ctx context.Context) (*bot.Bot, error) { return loadBot(ctx, kf) },
+			Logger:   logger,
+			Observer: m,
+		})
+		dirs := []string{kf.kb}
+		if d := seedsOnDisk(kf); d != "" {
+			dirs = append(dirs, d)
+		}
+		go func() {
+			if err := r.Watch(ctx, dirs...); err != nil {
+				logger.Error("not watching the knowledge base: reload with SIGHUP", "err", err)
+			}
+		}()
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if r == nil {
+				logger.Info("SIGHUP: nothing to reload, the knowledge base is built into the binary (serve with --kb DIR to reload it)")
+				continue
+			}
+			logger.Info("SIGHUP: reloading the knowledge base")
+			r.Reload(ctx)
+		}
+	}
+}
+
+// seedsOnDisk is the source-register directory read from disk, as
+// kbFlags.dirs chooses it, or "" when the built-in register is used.
+func seedsOnDisk(kf kbFlags) string {
+	if kf.seeds != "" {
+		return kf.seeds
+	}
+	if kf.kb == "" {
+		return ""
+	}
+	sibling := filepath.Join(kf.kb, "..", "seeds")
+	if st, err := os.Stat(sibling); err == nil && st.IsDir() {
+		return sibling
+	}
+	return ""
+}
+
+// superviseSlack keeps the Slack connection up: Run is restarted with
+// backoff after a failure, except when Slack refuses the token, which no
+// retry can fix (then /readyz reports slack not ready).
+func superviseSlack(ctx context.Context, ad *slack.Adapter, logger *slog.Logger) {
+	const maxWait = 5 * time.Minute
+	wait := time.Second
+	for {
+		err := ad.Run(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if errors.Is(err, slack.ErrAuth) {
+			logger.Error("slack stopped: the token was refused; fix it and restart", "err", err)
+			return
+		}
+		logger.Warn("slack connection failed: retrying", "err", err, "in", wait.String())
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, maxWait)
+	}
+}

@@ -1,0 +1,733 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"alsbot/adapters/userid"
+	"alsbot/bot"
+)
+
+// syncBuffer collects the server's logs while it runs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// testServer is alsbot serve running in the test, on a free port.
+type testServer struct {
+	url    string
+	logs   *syncBuffer
+	hup    chan os.Signal
+	cancel context.CancelFunc
+	done   chan error
+	once   sync.Once
+	err    error
+}
+
+func envFunc(env map[string]string) func(string) string {
+	return func(k string) string { return env[k] }
+}
+
+func startServe(t *testing.T, env map[string]string, hooks serveHooks, args ...string) *testServer {
+	t.Helper()
+	cfg, err := parseServe(append([]string{"--addr", "127.0.0.1:0"}, args...), envFunc(env), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &testServer{logs: &syncBuffer{}, hup: make(chan os.Signal, 1), done: make(chan error, 1)}
+	hooks.hup = s.hup
+	addr := make(chan string, 1)
+	hooks.listening = func(a string) { addr <- a }
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	go func() { s.done <- serve(ctx, cfg, s.logs, hooks) }()
+	select {
+	case a := <-addr:
+		s.url = "http://" + a
+	case err := <-s.done:
+		cancel()
+		t.Fatalf("serve: %v\n%s", err, s.logs.String())
+	case <-time.After(20 * time.Second):
+		cancel()
+		t.Fatal("serve did not start")
+	}
+	t.Cleanup(func() { s.stop() })
+	return s
+}
+
+// stop shuts the server down as SIGTERM does and returns serve's result.
+func (s *testServer) stop() error {
+	s.once.Do(func() {
+		s.cancel()
+		s.err = <-s.done
+	})
+	return s.err
+}
+
+func (s *testServer) ask(t *testing.T, body string) bot.Reply {
+	t.Helper()
+	res, err := http.Post(s.url+"/api/ask", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		t.Fatalf("POST /api/ask %s: %d %s", body, res.StatusCode, b)
+	}
+	var r bot.Reply
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (s *testServer) metrics(t *testing.T) string {
+	t.Helper()
+	res, err := http.Get(s.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
+}
+
+// metric returns the value of one sample line, or -1 when it is absent.
+func (s *testServer) metric(t *testing.T, sample string) float64 {
+	t.Helper()
+	for _, line := range strings.Split(s.metrics(t), "\n") {
+		if rest, ok := strings.CutPrefix(line, sample+" "); ok {
+			var v float64
+			fmt.Sscan(rest, &v)
+			return v
+		}
+	}
+	return -1
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// fakeLINE is LINE's Messaging API: it records the replies it receives.
+type fakeLINE struct {
+	srv     *httptest.Server
+	mu      sync.Mutex
+	replies map[string][]string // reply token → message texts
+	auth    []string
+}
+
+func newFakeLINE(t *testing.T) *fakeLINE {
+	f := &fakeLINE{replies: map[string][]string{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			ReplyToken string `json:"replyToken"`
+			Messages   []struct {
+				Text string `json:"text"`
+			} `json:"messages"`
+		}
+		json.NewDecoder(r.Body).Decode(&req)
+		if r.URL.Path == "/v2/bot/message/reply" {
+			f.mu.Lock()
+			f.auth = append(f.auth, r.Header.Get("Authorization"))
+			for _, m := range req.Messages {
+				f.replies[req.ReplyToken] = append(f.replies[req.ReplyToken], m.Text)
+			}
+			if len(req.Messages) == 0 {
+				f.replies[req.ReplyToken] = append(f.replies[req.ReplyToken], "")
+			}
+			f.mu.Unlock()
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, "{}")
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeLINE) replied(token string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.replies[token]
+}
+
+func (f *fakeLINE) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.replies)
+}
+
+const (
+	lineSecret = "5e3c7a1f0d9b8c2e4a6f1b3d5c7e9a0b"
+	lineToken  = "LINEtok+Zq8Xw2Vb7Nc4Md1Lf6Kg3Jh9Ps0Qr5Tu8Yv2Wx=="
+	salt       = "test-salt-not-secret-elsewhere"
+)
+
+func lineEnv(f *fakeLINE) map[string]string {
+	return map[string]string{
+		"LINE_CHANNEL_SECRET":       lineSecret,
+		"LINE_CHANNEL_ACCESS_TOKEN": lineToken,
+		"LINE_API_BASE":             f.srv.URL,
+		"ALSBOT_SALT":               salt,
+	}
+}
+
+// webhook posts one signed text-message event, as LINE does.
+func (s *testServer) webhook(t *testing.T, eventID, user, replyToken, text string, signature string) int {
+	t.Helper()
+	ev := map[string]any{
+		"destination": "Ubot0000000000000000000000000000",
+		"events": []any{map[string]any{
+			"type": "message", "mode": "active", "timestamp": time.Now().UnixMilli(),
+			"source":          map[string]any{"type": "user", "userId": user},
+			"webhookEventId":  eventID,
+			"deliveryContext": map[string]any{"isRedelivery": false},
+			"replyToken":      replyToken,
+			"message":         map[string]any{"type": "text", "id": eventID + "m", "quoteToken": "q", "text": text},
+		}},
+	}
+	body, _ := json.Marshal(ev)
+	if signature == "" {
+		m := hmac.New(sha256.New, []byte(lineSecret))
+		m.Write(body)
+		signature = base64.StdEncoding.EncodeToString(m.Sum(nil))
+	}
+	req, _ := http.NewRequest("POST", s.url+"/line/webhook", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Line-Signature", signature)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func TestServeStartsThroughTheCommandLine(t *testing.T) {
+	var stdout bytes.Buffer
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, envFunc(nil), strings.NewReader(""), &stdout, logs)
+	}()
+	re := regexp.MustCompile(`"addr":"([^"]+)"`)
+	var addr string
+	eventually(t, "the listening log line", func() bool {
+		m := re.FindStringSubmatch(logs.String())
+		if m != nil {
+			addr = m[1]
+		}
+		return m != nil
+	})
+	for _, path := range []string{"/healthz", "/readyz", "/"} {
+		res, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Errorf("GET %s: %d", path, res.StatusCode)
+		}
+	}
+	res, _ := http.Get("http://" + addr + "/line/webhook")
+	if res.StatusCode != 404 {
+		t.Errorf("/line/webhook without LINE variables: %d, want 404", res.StatusCode)
+	}
+	res.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve exited with %v", err)
+	}
+	out := logs.String()
+	for _, want := range []string{"serving the browser preview only", "ALSBOT_SALT is not set", "shut down cleanly"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("start-up log lacks %q:\n%s", want, out)
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !json.Valid([]byte(line)) {
+			t.Errorf("log line is not JSON: %s", line)
+		}
+	}
+}
+
+func TestServeRefusesABadConfiguration(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"rate every", nil, []string{"--rate-every", "soon"}, "rate every"},
+		{"rate burst", map[string]string{"ALSBOT_RATE_BURST": "-1"}, nil, "rate burst"},
+		{"log level", map[string]string{"ALSBOT_LOG_LEVEL": "loud"}, nil, "log level"},
+		{"LINE secret alone", map[string]string{"LINE_CHANNEL_SECRET": "s"}, nil, "LINE_CHANNEL_ACCESS_TOKEN"},
+		{"Slack bot token alone", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}, nil, "SLACK_APP_TOKEN"},
+		{"bad address", nil, []string{"--addr", "256.0.0.1:1"}, "listen"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := run(context.Background(), append([]string{"serve"}, tt.args...), envFunc(tt.env), nil, &out, &errOut)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want an error about %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestLogsHoldNoTextNoSecrets asks a patient's question on the web and on
+// LINE with every secret set and the most verbose logs, and checks that
+// neither the message, the user's LINE id, nor a secret is logged.
+func TestLogsHoldNoTextNoSecrets(t *testing.T) {
+	f := newFakeLINE(t)
+	s := startServe(t, lineEnv(f), serveHooks{}, "--log-level", "debug")
+	const patientID = "U4af4980629a0b2c8d1e5f6a7b8c9d0e1"
+	question := "母がALSと診断されました。ミューズ細胞の治験に参加できますか"
+	r := s.ask(t, `{"text":"`+question+`","conversation":"k9"}`)
+	if r.Kind == bot.KindSilent || r.Text == "" {
+		t.Fatalf("web reply: %+v", r)
+	}
+	if code := s.webhook(t, "01HEVENT0000000000000000001", patientID, "rt-leak", question, ""); code != 200 {
+		t.Fatalf("webhook: %d", code)
+	}
+	eventually(t, "the LINE reply", func() bool { return len(f.replied("rt-leak")) > 0 })
+	if code := s.webhook(t, "01HEVENT0000000000000000002", patientID, "rt-bad", question, "AAAA"); code != 400 {
+		t.Errorf("a badly signed webhook got %d, want 400", code)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	logs := s.logs.String()
+	for _, leak := range []string{question, "ミューズ細胞の治験", "診断", patientID, lineSecret, lineToken, salt} {
+		if strings.Contains(logs, leak) {
+			t.Errorf("the log holds %q", leak)
+		}
+	}
+	if !strings.Contains(logs, userid.Hash(salt, patientID)) {
+		t.Errorf("the log lacks the patient's pseudonym:\n%s", logs)
+	}
+	for _, a := range f.auth {
+		if a != "Bearer "+lineToken {
+			t.Errorf("LINE got Authorization %q", a)
+		}
+	}
+}
+
+// TestRateLimitTripsAndRecovers sends faster than a person types: the
+// user is told once, then nothing, then answered again after a pause.
+func TestRateLimitTripsAndRecovers(t *testing.T) {
+	s := startServe(t, nil, serveHooks{}, "--rate-burst", "3", "--rate-every", "400ms")
+	q := `{"text":"ミューズ細胞の治験結果は？","conversation":"fast"}`
+	var kinds []bot.Kind
+	var polite bot.Reply
+	for range 6 {
+		r := s.ask(t, q)
+		kinds = append(kinds, r.Kind)
+		if r.Kind == bot.KindRule {
+			polite = r
+		}
+	}
+	want := fmt.Sprint([]bot.Kind{"answer", "answer", "answer", "rule", "silent", "silent"})
+	if fmt.Sprint(kinds) != want {
+		t.Fatalf("replies %v, want %s", kinds, want)
+	}
+	if polite.Rule != "rate-limit" || polite.Lang != "ja" || polite.Text == "" {
+		t.Errorf("the polite reply: %+v", polite)
+	}
+	if r := s.ask(t, `{"text":"what is conditioned medium","conversation":"calm"}`); r.Kind != bot.KindAnswer {
+		t.Errorf("another user was held back: %s", r.Kind)
+	}
+	time.Sleep(450 * time.Millisecond)
+	if r := s.ask(t, q); r.Kind != bot.KindAnswer {
+		t.Errorf("after a pause: %s, want an answer", r.Kind)
+	}
+	for sample, want := range map[string]float64{
+		`alsbot_rate_limited_users_total{channel="web"}`:                  1,
+		`alsbot_questions_total{channel="web",kind="answer",lang="ja"}`:   4,
+		`alsbot_questions_total{channel="web",kind="answer",lang="en"}`:   1,
+		`alsbot_questions_total{channel="web",kind="rule",lang="ja"}`:     1,
+		`alsbot_questions_total{channel="web",kind="silent",lang="ja"}`:   2,
+		`alsbot_reply_seconds_count{channel="web"}`:                       8,
+		`alsbot_webhook_rejections_total{channel="line",reason="method"}`: -1,
+	} {
+		if got := s.metric(t, sample); got != want {
+			t.Errorf("%s = %v, want %v", sample, got, want)
+		}
+	}
+}
+
+// TestMetricsCountWhatHappened causes one of each thing the metrics
+// count and reads them back from /metrics.
+func TestMetricsCountWhatHappened(t *testing.T) {
+	f := newFakeLINE(t)
+	dir := copyKB(t)
+	s := startServe(t, lineEnv(f), serveHooks{}, "--kb", filepath.Join(dir, "knowledge"))
+	s.ask(t, `{"text":"iPS細胞でALSは治る？","conversation":"m1"}`)
+	s.webhook(t, "01HMETRIC000000000000000001", "Umetric1", "rt-m1", "what is conditioned medium", "")
+	s.webhook(t, "01HMETRIC000000000000000001", "Umetric1", "rt-m1", "what is conditioned medium", "") // redelivered
+	s.webhook(t, "01HMETRIC000000000000000002", "Umetric1", "rt-m2", "what is conditioned medium", "bm90IGEgc2lnbmF0dXJl")
+	eventually(t, "the duplicate to be counted", func() bool {
+		return s.metric(t, `alsbot_duplicate_events_total{channel="line"}`) == 1
+	})
+	s.hup <- syscall.SIGHUP
+	eventually(t, "the reload", func() bool { return s.metric(t, "alsbot_kb_reloads_total") == 1 })
+	for sample, want := range map[string]float64{
+		`alsbot_questions_total{channel="web",kind="answer",lang="ja"}`:      1,
+		`alsbot_questions_total{channel="line",kind="answer",lang="en"}`:     1,
+		`alsbot_webhook_rejections_total{channel="line",reason="signature"}`: 1,
+		`alsbot_duplicate_events_total{channel="line"}`:                      1,
+		`alsbot_kb_reloads_total`:                                            1,
+		`alsbot_kb_reload_failures_total`:                                    0,
+	} {
+		if got := s.metric(t, sample); got != want {
+			t.Errorf("%s = %v, want %v", sample, got, want)
+		}
+	}
+	if got := f.replied("rt-m1"); len(got) == 0 {
+		t.Error("the event was not answered")
+	}
+	if n := f.count(); n != 1 {
+		t.Errorf("%d reply tokens used, want 1 (a duplicate or a forged event was answered)", n)
+	}
+}
+
+// copyKB copies the knowledge base and source register that ship into a
+// temporary directory, as knowledge/ and seeds/ side by side.
+func copyKB(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, sub := range []string{"knowledge", "seeds"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		names, _ := filepath.Glob(filepath.Join("..", "..", sub, "*.yaml"))
+		for _, n := range names {
+			b, err := os.ReadFile(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, sub, filepath.Base(n)), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return dir
+}
+
+// editFile replaces old with new in path by writing a new file and
+// renaming it over the old one, as many editors save.
+func editFile(t *testing.T, path, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(old)) {
+		t.Fatalf("%s lacks %q", path, old)
+	}
+	tmp := path + ".tmp~"
+	if err := os.WriteFile(tmp, bytes.Replace(b, []byte(old), []byte(new), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHotReload edits the knowledge base under a running server: an
+// invalid edit leaves the old answers in place and logs file:line; the
+// fix is served without a restart.
+func TestHotReload(t *testing.T) {
+	dir := copyKB(t)
+	muse := filepath.Join(dir, "knowledge", "muse.yaml")
+	s := startServe(t, nil, serveHooks{}, "--kb", filepath.Join(dir, "knowledge"), "--rate-burst", "0")
+	q := `{"text":"Muse細胞とは何ですか？","conversation":"hr"}`
+	old := s.ask(t, q)
+	if old.Entry != "muse-what" {
+		t.Fatalf("before any edit: %+v", old)
+	}
+
+	editFile(t, muse, "    topic: muse\n", "    topik: muse\n")
+	eventually(t, "the refused reload", func() bool {
+		return strings.Contains(s.logs.String(), "knowledge base not reloaded")
+	})
+	if !regexp.MustCompile(`"problem":"[^"]*muse\.yaml:\d+: `).MatchString(s.logs.String()) {
+		t.Errorf("no file:line for muse.yaml in the log:\n%s", s.logs.String())
+	}
+	if r := s.ask(t, q); r.Text != old.Text {
+		t.Errorf("after an invalid edit the answer is %q", r.Text)
+	}
+	if got := s.metric(t, "alsbot_kb_reload_failures_total"); got < 1 {
+		t.Errorf("reload failures = %v", got)
+	}
+
+	editFile(t, muse, "    topik: muse\n", "    topic: muse\n")
+	editFile(t, muse, "Muse細胞は幹細胞の一種で", "【改訂】Muse細胞は幹細胞の一種で")
+	eventually(t, "the new answer", func() bool { return strings.HasPrefix(s.ask(t, q).Text, "【改訂】") })
+	if err := s.stop(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestSIGHUPWithTheBuiltInKnowledgeBase(t *testing.T) {
+	s := startServe(t, nil, serveHooks{})
+	s.hup <- syscall.SIGHUP
+	eventually(t, "the SIGHUP log", func() bool {
+		return strings.Contains(s.logs.String(), "SIGHUP: nothing to reload")
+	})
+	if r := s.ask(t, `{"text":"what is conditioned medium"}`); r.Kind != bot.KindAnswer {
+		t.Errorf("after SIGHUP: %s", r.Kind)
+	}
+}
+
+// slowBot takes a while to answer, so that replies are in flight when
+// the server is told to stop.
+type slowBot struct {
+	asker
+	delay   time.Duration
+	entered atomic.Int32
+}
+
+func (s *slowBot) Ask(ctx context.Context, q bot.Question) bot.Reply {
+	s.entered.Add(1)
+	time.Sleep(s.delay)
+	return s.asker.Ask(ctx, q)
+}
+
+// TestShutdownLosesNoReplies stops the server (as SIGTERM does) while web
+// questions are being answered and LINE events are acknowledged but not
+// yet answered: every one of them still gets its reply.
+func TestShutdownLosesNoReplies(t *testing.T) {
+	f := newFakeLINE(t)
+	env := lineEnv(f)
+	env["LINE_WORKERS"] = "2" // most LINE events wait in the queue at shutdown
+	slow := &slowBot{delay: 300 * time.Millisecond}
+	s := startServe(t, env, serveHooks{wrap: func(a asker) asker { slow.asker = a; return slow }}, "--rate-burst", "0")
+
+	const web, lineEvents = 6, 8
+	var wg sync.WaitGroup
+	replies := make(chan bot.Reply, web)
+	for i := range web {
+		wg.Go(func() {
+			res, err := http.Post(s.url+"/api/ask", "application/json",
+				strings.NewReader(fmt.Sprintf(`{"text":"what is conditioned medium","conversation":"w%d"}`, i)))
+			if err != nil {
+				t.Errorf("web question %d: %v", i, err)
+				return
+			}
+			defer res.Body.Close()
+			var r bot.Reply
+			if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
+				t.Errorf("web question %d: %v", i, err)
+			}
+			replies <- r
+		})
+	}
+	for i := range lineEvents {
+		if code := s.webhook(t, fmt.Sprintf("01HSHUT%020d", i), fmt.Sprintf("Ushut%d", i), fmt.Sprintf("rt-shut-%d", i), "ミューズ細胞の治験結果は？", ""); code != 200 {
+			t.Fatalf("webhook %d: %d", i, code)
+		}
+	}
+	eventually(t, "the replies to be under way", func() bool { return slow.entered.Load() >= web+2 })
+	if err := s.stop(); err != nil {
+		t.Errorf("serve: %v", err)
+	}
+	// serve has returned: everything must be delivered by now.
+	if n := f.count(); n != lineEvents {
+		t.Errorf("%d of %d LINE events answered before exit", n, lineEvents)
+	}
+	wg.Wait()
+	close(replies)
+	n := 0
+	for r := range replies {
+		if r.Kind == bot.KindAnswer && r.Entry == "cm-what" {
+			n++
+		}
+	}
+	if n != web {
+		t.Errorf("%d of %d web questions answered", n, web)
+	}
+	if _, err := net.DialTimeout("tcp", strings.TrimPrefix(s.url, "http://"), time.Second); err == nil {
+		t.Error("the server still accepts connections after shutting down")
+	}
+	if !strings.Contains(s.logs.String(), "shut down cleanly") {
+		t.Errorf("no clean shutdown in the log:\n%s", s.logs.String())
+	}
+}
+
+// chromium finds a Chromium or Chrome binary, or says why the browser
+// test cannot run.
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	msg := "no Chromium found (install Debian's chromium package: apt-get install -y chromium)"
+	if os.Getenv("CI") == "true" || os.Getenv("ALSBOT_BROWSER_TEST") == "require" {
+		t.Fatal(msg + "; the browser test is required in CI")
+	}
+	t.Skip(msg + "; skipping the browser test")
+	return ""
+}
+
+// TestPreviewInABrowser drives the preview page in headless Chromium on a
+// phone-sized screen: a Japanese and an English question, each answer
+// with its source, then a tap on a suggested question.
+func TestPreviewInABrowser(t *testing.T) {
+	exe := chromium(t)
+	s := startServe(t, nil, serveHooks{})
+	b, err := loadBot(context.Background(), kbFlags{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	museJA := b.Ask(context.Background(), bot.Question{Text: "ミューズ細胞の治験結果は？"})
+	cmEN := b.Ask(context.Background(), bot.Question{Text: "what is conditioned medium"})
+	if museJA.Entry == "" || cmEN.Entry == "" || len(cmEN.Suggestions) == 0 || len(museJA.Sources) == 0 || museJA.Sources[0].URL == "" {
+		t.Fatalf("the shipped bot no longer answers the test's questions as expected: %+v / %+v", museJA, cmEN)
+	}
+	// The suggestion to tap: the first that leads somewhere new.
+	pick := -1
+	for i, sg := range cmEN.Suggestions {
+		if sg.Entry != "" && sg.Entry != museJA.Entry && sg.Entry != cmEN.Entry {
+			pick = i
+			break
+		}
+	}
+	if pick < 0 {
+		t.Fatalf("no suggestion to tap in %+v", cmEN.Suggestions)
+	}
+	next, _ := b.Answer(cmEN.Suggestions[pick].Entry, "en")
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(390, 844),
+		chromedp.Flag("lang", "ja-JP"))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	// The first call starts the browser; it must not carry the timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", exe, err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelTimeout()
+	fail := func(step string, err error) {
+		t.Helper()
+		t.Fatalf("in the browser, %s: %v\nserver log:\n%s", step, err, s.logs.String())
+	}
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			fail("reading "+sel, err)
+		}
+		return v
+	}
+	article := func(entry, lang string) string {
+		return fmt.Sprintf(`#log article[data-entry=%q][lang=%q]`, entry, lang)
+	}
+
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(s.url+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#log article .suggestion`)), // the topic menu
+		// Japanese, sent with the button.
+		chromedp.SendKeys(chromedp.CSS(`#q`), "ミューズ細胞の治験結果は？"),
+		chromedp.Click(chromedp.CSS(`#send`)),
+		chromedp.WaitVisible(chromedp.CSS(article(museJA.Entry, "ja")+` .sources a`)),
+	); err != nil {
+		fail("asking in Japanese", err)
+	}
+	museText := text(article(museJA.Entry, "ja") + ` .text`)
+	link, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(article(museJA.Entry, "ja")+` .sources a`), "href"))
+	if err != nil {
+		fail("reading the source link", err)
+	}
+	if err := chromedp.Do(ctx,
+		// English, sent with Enter from the keyboard.
+		chromedp.SendKeys(chromedp.CSS(`#q`), "what is conditioned medium"+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(article(cmEN.Entry, "en")+` .sources li`)),
+	); err != nil {
+		fail("asking in English", err)
+	}
+	cmText := text(article(cmEN.Entry, "en") + ` .text`)
+	cmSource := text(article(cmEN.Entry, "en") + ` .sources li`)
+	focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+	if err != nil {
+		fail("reading the focus", err)
+	}
+	if err := chromedp.Do(ctx,
+		// Tap a suggested question.
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`%s .suggestions button:nth-child(%d)`, article(cmEN.Entry, "en"), pick+1))),
+		chromedp.WaitVisible(chromedp.CSS(article(next.Entry, "en"))),
+	); err != nil {
+		fail("tapping a suggestion", err)
+	}
+	nextText := text(article(next.Entry, "en") + ` .text`)
+	sourceLink := link.Value
+
+	for _, c := range []struct{ name, got, want string }{
+		{"Japanese answer", museText, museJA.Text},
+		{"English answer", cmText, cmEN.Text},
+		{"answer to the suggestion", nextText, next.Text},
+	} {
+		if !strings.Contains(strings.Join(strings.Fields(c.got), " "), strings.Join(strings.Fields(c.want), " ")) {
+			t.Errorf("%s shown as %q, want %q", c.name, c.got, c.want)
+		}
+	}
+	if sourceLink != museJA.Sources[0].URL {
+		t.Errorf("source link %q, want %q", sourceLink, museJA.Sources[0].URL)
+	}
+	if !strings.Contains(cmSource, cmEN.Sources[0].Title) {
+		t.Errorf("English source shown as %q, want %q", cmSource, cmEN.Sources[0].Title)
+	}
+	if focused != "q" {
+		t.Errorf("after sending, focus is on %q, want the question field", focused)
+	}
+}
