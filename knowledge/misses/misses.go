@@ -1,0 +1,253 @@
+// Package misses keeps the questions the bot could not answer (the
+// fallback) or was unsure of (a clarifying choice), so that maintainers
+// can see what to write next.
+//
+// The questions come from patients: nothing is stored raw. A question is
+// stored with phone numbers, e-mail addresses and other long digit runs
+// masked; the sender's platform id is stored only as a salted HMAC
+// pseudonym (the same one the logs use); rows older than the retention
+// period are deleted automatically, on opening and then periodically, and
+// deleted rows are overwritten in the file (SQLite's secure_delete).
+//
+// The store is an embedded SQLite database (modernc.org/sqlite, pure Go)
+// in one file. The package knows nothing of the bot: it takes plain
+// fields.
+package misses
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+)
+
+// Defaults of Options.
+const (
+	DefaultRetention  = 90 * 24 * time.Hour
+	DefaultPurgeEvery = time.Hour
+	// DefaultPath is the database file when none is configured.
+	DefaultPath = "alsbot-misses.db"
+)
+
+// Kinds of reply a miss records.
+const (
+	KindFallback = "fallback"
+	KindClarify  = "clarify"
+)
+
+// Miss is one question the bot could not answer, and what it replied.
+type Miss struct {
+	Time    time.Time
+	Channel string // line, slack, web, cli
+	Lang    string // ja, en
+	// Question is the message. Record masks it before storing; read back,
+	// it is the masked text.
+	Question string
+	// User is the sender's platform id. Record stores only its salted
+	// pseudonym; read back, it is the pseudonym.
+	User string
+	// Kind is what the bot replied: KindFallback or KindClarify.
+	Kind string
+	// Entry is the entry the reply was closest to, if the bot named one.
+	Entry string
+	// Choices are the entries offered, for a clarifying reply.
+	Choices []string
+	// Score is the bot's confidence in its best match, from 0 to 1.
+	Score float64
+}
+
+// Options configure a Store.
+type Options struct {
+	// Salt is the secret the user pseudonyms are keyed with; keep it out
+	// of the repository. Without it, user ids are not stored at all.
+	Salt string
+	// Retention is how long a miss is kept; 0 means DefaultRetention.
+	Retention time.Duration
+	// PurgeEvery is how often expired misses are deleted while the store
+	// is open; 0 means DefaultPurgeEvery, negative means only on opening.
+	PurgeEvery time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Store is the database of misses. It is safe for concurrent use.
+type Store struct {
+	db   *sql.DB
+	opts Options
+	stop chan struct{}
+	done sync.WaitGroup
+	once sync.Once
+}
+
+const schema = `
+create table if not exists misses (
+	id       integer primary key,
+	at       integer not null, -- unix seconds
+	channel  text not null,
+	lang     text not null,
+	question text not null,    -- masked
+	user     text not null,    -- salted pseudonym, never the platform id
+	kind     text not null,
+	entry    text not null,
+	choices  text not null,    -- entry ids, space separated
+	score    real not null
+);
+create index if not exists misses_at on misses(at);
+pragma user_version = 1;
+`
+
+// Open opens (creating if need be) the store in the file at path, readable
+// by its owner only, and deletes the misses older than the retention
+// period. Close it to stop the periodic purge.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("misses: database path %q: give a file name without ? or #", path)
+	}
+	if opts.Retention <= 0 {
+		opts.Retention = DefaultRetention
+	}
+	if opts.PurgeEvery == 0 {
+		opts.PurgeEvery = DefaultPurgeEvery
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if path != ":memory:" {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("misses: %w", err)
+		}
+		f.Close()
+	}
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)&_pragma=secure_delete(1)")
+	if err != nil {
+		return nil, fmt.Errorf("misses: opening %s: %w", path, err)
+	}
+	// One connection: SQLite writes one at a time anyway, and an
+	// in-memory database exists per connection.
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("misses: preparing %s: %w", path, err)
+	}
+	s := &Store{db: db, opts: opts, stop: make(chan struct{})}
+	if _, err := s.Purge(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if opts.PurgeEvery > 0 {
+		s.done.Add(1)
+		go s.purgeLoop()
+	}
+	return s, nil
+}
+
+func (s *Store) purgeLoop() {
+	defer s.done.Done()
+	t := time.NewTicker(s.opts.PurgeEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			// An error here is retried at the next tick; Record and Since
+			// never return expired rows in the meantime.
+			s.Purge(context.Background())
+		}
+	}
+}
+
+// Close stops the periodic purge and closes the database.
+func (s *Store) Close() error {
+	s.once.Do(func() { close(s.stop) })
+	s.done.Wait()
+	return s.db.Close()
+}
+
+// Record stores m with its question masked and its user pseudonymised.
+// A miss with no question text is not stored.
+func (s *Store) Record(ctx context.Context, m Miss) error {
+	q := Mask(m.Question)
+	if strings.TrimSpace(q) == "" {
+		return nil
+	}
+	at := m.Time
+	if at.IsZero() {
+		at = s.opts.Now()
+	}
+	user := ""
+	if s.opts.Salt != "" {
+		user = Pseudonym(s.opts.Salt, m.User)
+	}
+	_, err := s.db.ExecContext(ctx,
+		`insert into misses (at, channel, lang, question, user, kind, entry, choices, score) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		at.Unix(), m.Channel, m.Lang, q, user, m.Kind, m.Entry, strings.Join(m.Choices, " "), m.Score)
+	if err != nil {
+		return fmt.Errorf("misses: recording: %w", err)
+	}
+	return nil
+}
+
+// Since returns the misses recorded at or after t and still within the
+// retention period, oldest first.
+func (s *Store) Since(ctx context.Context, t time.Time) ([]Miss, error) {
+	if cut := s.cutoff(); t.Before(cut) {
+		t = cut
+	}
+	rows, err := s.db.QueryContext(ctx,
+		`select at, channel, lang, question, user, kind, entry, choices, score from misses where at >= ? order by at, id`, t.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("misses: reading: %w", err)
+	}
+	defer rows.Close()
+	var out []Miss
+	for rows.Next() {
+		var m Miss
+		var at int64
+		var choices string
+		if err := rows.Scan(&at, &m.Channel, &m.Lang, &m.Question, &m.User, &m.Kind, &m.Entry, &choices, &m.Score); err != nil {
+			return nil, fmt.Errorf("misses: reading: %w", err)
+		}
+		m.Time = time.Unix(at, 0)
+		m.Choices = strings.Fields(choices)
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("misses: reading: %w", err)
+	}
+	return out, nil
+}
+
+// Purge deletes the misses older than the retention period and returns
+// how many it deleted.
+func (s *Store) Purge(ctx context.Context) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `delete from misses where at < ?`, s.cutoff().Unix())
+	if err != nil {
+		return 0, fmt.Errorf("misses: deleting expired misses: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+func (s *Store) cutoff() time.Time { return s.opts.Now().Add(-s.opts.Retention) }
+
+// Pseudonym returns the pseudonym of a platform user id: the first 16 hex
+// digits of HMAC-SHA256 keyed with salt, the same as the logs use
+// (alsbot/adapters/userid), so that a maintainer can tell that several
+// misses came from one person without knowing who. An empty id gives "".
+func Pseudonym(salt, id string) string {
+	if id == "" {
+		return ""
+	}
+	m := hmac.New(sha256.New, []byte(salt))
+	m.Write([]byte(id))
+	return hex.EncodeToString(m.Sum(nil))[:16]
+}
