@@ -38,6 +38,10 @@ type Config struct {
 	// Load reads and validates the knowledge base and builds a bot. An
 	// error holds the problems (see knowledge.Problems).
 	Load func(ctx context.Context) (*bot.Bot, error)
+	// Check, if set, looks for weaker problems in a version that loaded
+	// (example questions answered by another entry, say): they are
+	// logged as warnings and do not stop the swap.
+	Check func(ctx context.Context, b *bot.Bot) error
 	// Logger receives one record per reload and one per problem.
 	Logger *slog.Logger
 	// Observer, if set, is told of every reload.
@@ -88,7 +92,22 @@ func (r *Reloader) Reload(ctx context.Context) error {
 	r.cfg.Live.Swap(b)
 	r.cfg.Logger.Info("knowledge base reloaded",
 		"entries", len(b.KB().Entries), "ms", time.Since(start).Milliseconds())
+	if r.cfg.Check != nil {
+		Warn(r.cfg.Logger, r.cfg.Check(ctx, b))
+	}
 	return nil
+}
+
+// Warn logs each problem in err as a warning, as file:line: message.
+func Warn(logger *slog.Logger, err error) {
+	if err == nil {
+		return
+	}
+	problems := knowledge.Problems(err)
+	for _, p := range problems {
+		logger.Warn("knowledge base warning", "problem", p.Error())
+	}
+	logger.Warn("the knowledge base is served with warnings (see alsbot validate)", "warnings", len(problems))
 }
 
 // Watch reloads whenever a *.yaml file in one of dirs is written, created,

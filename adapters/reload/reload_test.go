@@ -220,6 +220,29 @@ func TestReloadLogsEveryProblem(t *testing.T) {
 	}
 }
 
+func TestCheckWarnsButSwaps(t *testing.T) {
+	c := newKBCopy(t)
+	first, err := c.load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := bot.NewLive(first)
+	var logs syncBuffer
+	r := New(Config{Live: live, Load: c.load, Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
+		Check: func(context.Context, *bot.Bot) error {
+			return &knowledge.Problem{Pos: knowledge.Pos{File: "kb/a.yaml", Line: 7}, Msg: "an example question gets another entry"}
+		}})
+	if err := r.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if live.Current() == first {
+		t.Error("a version with warnings only was not swapped in")
+	}
+	if !strings.Contains(logs.String(), `"level":"WARN","msg":"knowledge base warning","problem":"kb/a.yaml:7: an example question gets another entry"`) {
+		t.Errorf("warning not logged:\n%s", logs.String())
+	}
+}
+
 func TestRelevant(t *testing.T) {
 	tests := []struct {
 		name string

@@ -133,23 +133,20 @@ func envOr(getenv func(string) string, name, def string) string {
 	return def
 }
 
-// loadBot reads and validates the knowledge base as alsbot validate does,
-// returning every problem.
+// loadBot reads and validates the knowledge base (knowledge.Load and
+// bot.New), returning every problem. The example-question check of
+// alsbot validate is not a reason to refuse a version: it is logged as
+// warnings (see reload.Warn).
 func loadBot(ctx context.Context, kf kbFlags) (*bot.Bot, error) {
 	kbDir, srcDir := kf.dirs()
 	kb, err := knowledge.Load(kbDir, srcDir)
 	if err != nil {
 		return nil, err
 	}
-	b, err := bot.New(kb)
-	if err != nil {
-		return nil, err
-	}
-	if err := b.Check(ctx); err != nil {
-		return nil, err
-	}
-	return b, nil
+	return bot.New(kb)
 }
+
+func checkBot(ctx context.Context, b *bot.Bot) error { return b.Check(ctx) }
 
 // serve runs the server until ctx is done, then shuts it down gracefully.
 func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHooks) error {
@@ -168,6 +165,7 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 		}
 		return fmt.Errorf("the knowledge base has problems (run alsbot validate): %w", err)
 	}
+	reload.Warn(logger, checkBot(ctx, first))
 	live := bot.NewLive(first)
 	m := metrics.New()
 
@@ -246,6 +244,7 @@ func watchKB(ctx context.Context, kf kbFlags, live *bot.Live, m *metrics.Metrics
 		r = reload.New(reload.Config{
 			Live:     live,
 			Load:     func(ctx context.Context) (*bot.Bot, error) { return loadBot(ctx, kf) },
+			Check:    checkBot,
 			Logger:   logger,
 			Observer: m,
 		})
