@@ -2,6 +2,7 @@ package line
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"runtime"
@@ -191,9 +192,10 @@ func postbackQuestion(data string) (entry, text, lang string) {
 	return "", data, ""
 }
 
-// handleSafely answers one event; a panic is logged, and the worker goes
-// on with the next event.
-func (h *Handler) handleSafely(ctx context.Context, j job, ev webhook.EventInterface) {
+// handleSafely decodes and answers one event; a panic is logged, and the
+// worker goes on with the next event.
+func (h *Handler) handleSafely(ctx context.Context, j job, raw json.RawMessage) {
+	var ev webhook.EventInterface
 	defer func() {
 		if v := recover(); v != nil {
 			// The panic value may quote a patient's message: log its type
@@ -205,6 +207,13 @@ func (h *Handler) handleSafely(ctx context.Context, j job, ev webhook.EventInter
 			h.log.Error("line event handler panicked", "event", eventID(ev), "panic", what, "stack", string(debug.Stack()))
 		}
 	}()
+	ev, err := webhook.UnmarshalEvent(raw)
+	if err != nil {
+		// The error may quote the event: log its size only.
+		h.obs.Rejected(Channel, "bad-body")
+		h.log.Error("line event unreadable", "bytes", len(raw))
+		return
+	}
 	h.handle(ctx, j, ev)
 }
 

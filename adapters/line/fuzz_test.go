@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
 	"alsbot/bot"
 )
@@ -30,7 +31,8 @@ func webhookSeeds() []string {
 	}
 }
 
-// FuzzWebhook sends signed bodies through the handler, then classifies
+// FuzzWebhook sends signed bodies through the handler, then decodes,
+// classifies
 // and renders whatever it queued: nothing may panic, a body is either
 // accepted or refused with 400 or 413, and what the bot would be asked is
 // well-formed.
@@ -63,7 +65,11 @@ func FuzzWebhook(f *testing.F) {
 		default:
 			return
 		}
-		for _, ev := range j.events {
+		for _, raw := range j.events {
+			ev, err := webhook.UnmarshalEvent(raw)
+			if err != nil {
+				continue
+			}
 			in, ok := classify(j.destination, ev)
 			if !ok {
 				continue

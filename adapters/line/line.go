@@ -135,10 +135,12 @@ type Handler struct {
 	cancel context.CancelFunc
 }
 
-// job is the events of one webhook request.
+// job is the events of one webhook request, still as JSON: the SDK
+// decodes each one on a worker, so that the webhook answers quickly and an
+// event the SDK cannot read costs only that event.
 type job struct {
 	destination string
-	events      []webhook.EventInterface
+	events      []json.RawMessage
 	received    time.Time
 }
 
@@ -269,7 +271,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.reject(w, r, http.StatusBadRequest, "signature", int64(len(body)))
 		return
 	}
-	cb, err := parse(body)
+	cb, err := splitBody(body)
 	if err != nil {
 		h.reject(w, r, http.StatusBadRequest, "bad-body", int64(len(body)))
 		return
@@ -294,10 +296,17 @@ func putBuf(b *bytes.Buffer) {
 	}
 }
 
-// parse decodes a signed webhook body. Its error never carries the body:
-// the SDK's ParseRequest puts the whole body into its error message.
-func parse(body []byte) (*webhook.CallbackRequest, error) {
-	var cb webhook.CallbackRequest
+// callback is a webhook body with its events not yet decoded.
+type callback struct {
+	Destination string            `json:"destination"`
+	Events      []json.RawMessage `json:"events"`
+}
+
+// splitBody checks that a signed webhook body is JSON with a list of events,
+// and returns them undecoded. Its error never carries the body (the SDK's
+// ParseRequest puts the whole body into its error message).
+func splitBody(body []byte) (*callback, error) {
+	var cb callback
 	if err := json.Unmarshal(body, &cb); err != nil {
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
@@ -360,12 +369,12 @@ func (h *Handler) Close(ctx context.Context) error {
 func (h *Handler) work() {
 	defer h.wg.Done()
 	for j := range h.queue {
-		for _, ev := range j.events {
+		for i, raw := range j.events {
 			if h.ctx.Err() != nil {
-				h.log.Warn("line event dropped at shutdown", "event", eventID(ev))
-				continue
+				h.log.Warn("line events dropped at shutdown", "events", len(j.events)-i)
+				break
 			}
-			h.handleSafely(h.ctx, j, ev)
+			h.handleSafely(h.ctx, j, raw)
 		}
 	}
 }

@@ -83,7 +83,6 @@ func TestWebhookRejectsUnsignedOversizedAndMalformed(t *testing.T) {
 		{"GET", "GET", "", "", 0, 405, "method"},
 		{"signed but not JSON", "POST", `{"events": [` + secretText, "", 0, 400, "bad-body"},
 		{"signed but events not a list", "POST", `{"events": 5}`, "", 0, 400, "bad-body"},
-		{"signed but an event has no type", "POST", `{"events": [{"text": "` + secretText + `"}]}`, "", 0, 400, "bad-body"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -766,4 +765,25 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return -1
+}
+
+// An event the SDK cannot read costs that event only: the webhook still
+// gets 200 and the other events of the body are answered.
+func TestUnreadableEventCostsOnlyItself(t *testing.T) {
+	hs := newHarness(t)
+	body := `{"destination":"` + botUserID + `","events":[{"text":"秘密の相談です","replyToken":"x"},` +
+		webhookBody(textEvent("01HOK", userSource(patientID), "ALSは治りますか"))[len(`{"destination":"`+botUserID+`","events":[`):]
+	if rec := hs.post(t, body); rec.Code != http.StatusOK {
+		t.Fatalf("status %d; want 200", rec.Code)
+	}
+	hs.finish(t)
+	if d := hs.line.delivered(); len(d) != 1 || d[0].Req.ReplyToken != "rt-01HOK" {
+		t.Errorf("want the readable event answered:%s", describe(hs.line.Calls()))
+	}
+	if got, _ := hs.obs.counts(); got["bad-body"] != 1 {
+		t.Errorf("observer told %v; want bad-body once", got)
+	}
+	if logs := hs.logs.String(); !strings.Contains(logs, "line event unreadable") || strings.Contains(logs, "秘密") {
+		t.Errorf("unreadable event logged wrongly:\n%s", logs)
+	}
 }
