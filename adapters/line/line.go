@@ -51,7 +51,9 @@ type Asker interface {
 }
 
 // Observer is told what the handler does, for metrics. Rejected reasons
-// are "signature", "too-large", "method", "bad-body" and "overloaded".
+// are "signature", "too-large", "method", "bad-body" (a body that is not
+// LINE's JSON, or one event in it the SDK cannot decode) and "overloaded"
+// (the queue is full, or the handler is closing: 503).
 type Observer interface {
 	Rejected(channel, reason string)
 	Duplicate(channel string)
