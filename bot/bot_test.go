@@ -18,7 +18,7 @@ func TestAnswerCitesItsSourcesInTheAskersLanguage(t *testing.T) {
 	for _, tt := range []struct{ q, lang, entry, mustSay string }{
 		{"ミューズ細胞の治験結果は？", "ja", "muse-trial-efficacy", "0.47"},
 		{"Muse trial results", "en", "muse-trial-efficacy", "not statistically significant"},
-		{"2023年のミューズ細胞の治験の結果は？", "ja", "muse-trial-efficacy", "0.47"},
+		{"2025年に始まった骨髄の治験は？", "ja", "trial-str03", "STR03"},
 		{"muse trail results", "en", "muse-trial-efficacy", "0.47"},
 		{"myu-zu saibou no chiken no kekka", "ja", "muse-trial-efficacy", "0.47"},
 		{"培養上清液とは？", "ja", "cm-what", "培養上清液"},
