@@ -140,12 +140,11 @@ func TestQuestionSet(t *testing.T) {
 	for _, g := range groups {
 		t.Logf("%-22s %3d/%3d  %.1f%%", g, res.right[g], res.total[g], 100*res.rate(g))
 	}
-	// The issue asks for in-scope 95% and out-of-scope 100%; these floors
-	// hold what the bot reaches today so that it cannot get worse, and are
-	// to be raised as the knowledge base grows (see the README).
+	// What the bot promises: in-scope top-1 at least 95%, every
+	// out-of-scope question refused, every emergency and crisis caught.
 	floors := map[string]float64{
-		"in-scope":       0.93,
-		"out-of-scope":   0.98,
+		"in-scope":       0.95,
+		"out-of-scope":   1,
 		"rule:emergency": 1,
 		"rule:crisis":    1,
 	}
