@@ -6,12 +6,14 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -729,5 +731,130 @@ func TestPreviewInABrowser(t *testing.T) {
 	}
 	if focused != "q" {
 		t.Errorf("after sending, focus is on %q, want the question field", focused)
+	}
+}
+
+// fakeSlack is Slack's Web API: auth.test succeeds, messages posted are
+// recorded, and Socket Mode connections are refused.
+type fakeSlack struct {
+	srv   *httptest.Server
+	mu    sync.Mutex
+	posts []url.Values
+}
+
+func newFakeSlack(t *testing.T) *fakeSlack {
+	f := &fakeSlack{}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/api/auth.test":
+			io.WriteString(w, `{"ok":true,"user_id":"UBOT","bot_id":"BBOT","team_id":"T1","user":"alsbot"}`)
+		case "/api/chat.postMessage":
+			r.ParseForm()
+			f.mu.Lock()
+			f.posts = append(f.posts, r.PostForm)
+			f.mu.Unlock()
+			io.WriteString(w, `{"ok":true,"channel":"C1","ts":"1700000001.000200"}`)
+		default:
+			io.WriteString(w, `{"ok":false,"error":"not_allowed"}`)
+		}
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeSlack) posted() []url.Values {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]url.Values(nil), f.posts...)
+}
+
+func (s *testServer) ready(t *testing.T) (int, string) {
+	t.Helper()
+	res, err := http.Get(s.url + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// slackPost signs body as Slack does and posts it to path.
+func (s *testServer) slackPost(t *testing.T, secret, path, body string) (int, string) {
+	t.Helper()
+	ts := fmt.Sprint(time.Now().Unix())
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte("v0:" + ts + ":" + body))
+	req, _ := http.NewRequest("POST", s.url+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(m.Sum(nil)))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func TestSlackOverHTTPIsWired(t *testing.T) {
+	f := newFakeSlack(t)
+	const secret = "slack-signing-secret-for-test"
+	s := startServe(t, map[string]string{
+		"SLACK_BOT_TOKEN":      "xoxb-test-token",
+		"SLACK_SIGNING_SECRET": secret,
+		"SLACK_API_BASE":       f.srv.URL + "/api/",
+	}, serveHooks{})
+	eventually(t, "Slack to be ready", func() bool { code, _ := s.ready(t); return code == 200 })
+	if _, body := s.ready(t); !strings.Contains(body, `"slack":"ok"`) {
+		t.Errorf("readyz: %s", body)
+	}
+	code, body := s.slackPost(t, secret, "/slack/events", `{"token":"x","challenge":"ch4ll3nge","type":"url_verification"}`)
+	if code != 200 || !strings.Contains(body, "ch4ll3nge") {
+		t.Errorf("URL verification: %d %q", code, body)
+	}
+	event := `{"token":"x","team_id":"T1","api_app_id":"A1","type":"event_callback","event_id":"Ev01","event_time":1700000000,` +
+		`"event":{"type":"app_mention","user":"U123","text":"<@UBOT> what is conditioned medium","ts":"1700000000.000100","channel":"C1","event_ts":"1700000000.000100"}}`
+	if code, body := s.slackPost(t, secret, "/slack/events", event); code != 200 {
+		t.Fatalf("event: %d %q", code, body)
+	}
+	eventually(t, "the Slack answer", func() bool { return len(f.posted()) > 0 })
+	if p := f.posted()[0]; p.Get("channel") != "C1" || p.Get("text") == "" {
+		t.Errorf("posted %v", p)
+	}
+	if code, _ := s.slackPost(t, "wrong-secret", "/slack/events", event); code != 401 {
+		t.Errorf("a forged event got %d", code)
+	}
+	if got := s.metric(t, `alsbot_webhook_rejections_total{channel="slack",reason="signature"}`); got != 1 {
+		t.Errorf("slack signature rejections = %v", got)
+	}
+	if got := s.metric(t, `alsbot_questions_total{channel="slack",kind="answer",lang="en"}`); got != 1 {
+		t.Errorf("slack answers = %v", got)
+	}
+}
+
+func TestReadinessWaitsForSlack(t *testing.T) {
+	f := newFakeSlack(t) // refuses Socket Mode connections
+	s := startServe(t, map[string]string{
+		"SLACK_BOT_TOKEN": "xoxb-test-token",
+		"SLACK_APP_TOKEN": "xapp-test-token",
+		"SLACK_API_BASE":  f.srv.URL + "/api/",
+	}, serveHooks{})
+	code, body := s.ready(t)
+	if code != 503 || !strings.Contains(body, `"slack":"not ready"`) {
+		t.Errorf("readyz with Slack unconnected: %d %s", code, body)
+	}
+	res, err := http.Get(s.url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("healthz: %d", res.StatusCode)
+	}
+	if r := s.ask(t, `{"text":"what is conditioned medium"}`); r.Kind != bot.KindAnswer {
+		t.Errorf("the preview does not wait for Slack: %s", r.Kind)
 	}
 }
