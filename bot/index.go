@@ -313,6 +313,7 @@ func onlyKatakana(rs []rune) bool {
 // query weighs tokens and synonym terms by how telling they are.
 func (ix *index) query(toks []token, syn []string) query {
 	var q query
+	unknownSoft := 0.0
 	for _, tok := range toks {
 		if q.has(tok.text) {
 			continue
@@ -321,6 +322,9 @@ func (ix *index) query(toks []token, syn []string) query {
 		if df == 0 && (tok.soft || ix.synWords[tok.text]) {
 			// An unknown particle says nothing either way; a
 			// synonym ("alsfrsr") counts through its group's term.
+			if tok.soft {
+				unknownSoft += ix.idf(0) * softWeight
+			}
 			continue
 		}
 		t := qterm{text: tok.text, idf: ix.idf(df), soft: tok.soft}
@@ -336,6 +340,12 @@ func (ix *index) query(toks []token, syn []string) query {
 		t := qterm{text: term, idf: ix.idf(len(ix.postings[term]))}
 		q.terms = append(q.terms, t)
 		q.hard += t.idf
+	}
+	if q.hard == 0 {
+		// In a question written in kana alone the kana are the words:
+		// those the knowledge base has never seen count against a match
+		// ("あしたのてんき").
+		q.soft += unknownSoft
 	}
 	return q
 }

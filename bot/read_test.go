@@ -41,6 +41,7 @@ func TestRead(t *testing.T) {
 		{"ips saibou tte nani", "ips さいぼうってなに", true},
 		{"baiyou jouseieki towa", "ばいようじょうせいえきとは", true},
 		{"konnichiwa", "こんにちわ", true},
+		{"hyojun chiryo", "ひょうじゅんちりょう", true},
 		// English the index lacks stays English: it must count against
 		// a match, not vanish as unknown kana.
 		{"Lou Gehrig batting average", "lou gehrig batting average", false},

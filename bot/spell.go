@@ -176,18 +176,22 @@ func (sp *speller) keepKnownRuns(words []latinWord) bool {
 			continue
 		}
 		j := i
-		var run []rune
 		for j < len(words) && words[j].kana != "" && words[j].fix == "" {
-			run = append(run, []rune(words[j].kana)...)
 			j++
 		}
-		known, total := 0, 0
-		for k := 0; k+1 < len(run); k++ {
-			total++
-			if sp.indexed(string(run[k : k+2])) {
-				known++
+		var run []rune
+		for k := i; k < j; k++ {
+			next := ""
+			if k+1 < j {
+				next = words[k+1].kana
 			}
+			words[k].kana = sp.lengthen(words[k].kana, next)
 		}
+		run = run[:0]
+		for k := i; k < j; k++ {
+			run = append(run, []rune(words[k].kana)...)
+		}
+		known, total := sp.knownBigrams(run)
 		if total == 0 || 2*known < total {
 			for k := i; k < j; k++ {
 				words[k].kana = ""
@@ -198,6 +202,36 @@ func (sp *speller) keepKnownRuns(words []latinWord) bool {
 		i = j
 	}
 	return kept
+}
+
+// knownBigrams counts the kana bigrams of run the index has, of all.
+func (sp *speller) knownBigrams(run []rune) (known, total int) {
+	for k := 0; k+1 < len(run); k++ {
+		total++
+		if sp.indexed(string(run[k : k+2])) {
+			known++
+		}
+	}
+	return known, total
+}
+
+// lengthen adds the long vowel romaji often leaves out after a
+// contracted sound, where the index knows the long form: "chiryo" →
+// ちりょう, "hyojun" → ひょうじゅん (not じゅうん: before ん it stays short).
+// next is the kana of the word that follows in the same run, if any.
+func (sp *speller) lengthen(kana, next string) string {
+	rs := []rune(kana + next)
+	var out []rune
+	for k, r := range rs[:len([]rune(kana))] {
+		out = append(out, r)
+		if r != 'ょ' && r != 'ゅ' || k+1 < len(rs) && (rs[k+1] == 'う' || rs[k+1] == 'ん' || strings.ContainsRune("あいうえお", rs[k+1])) {
+			continue
+		}
+		if sp.indexed(string([]rune{r, 'う'})) && (k+1 == len(rs) || sp.indexed(string([]rune{'う', rs[k+1]}))) {
+			out = append(out, 'う')
+		}
+	}
+	return string(out)
 }
 
 // oneEdit reports whether a and b differ by at most one insertion,
@@ -244,7 +278,7 @@ func isSpaces(rs []rune) bool {
 // romajiParticles are short romaji words that are also English words or
 // stop words; they are read as kana only after another romaji word.
 var romajiParticles = map[string]string{
-	"no": "の", "wa": "わ", "ha": "は", "ga": "が", "wo": "を", "o": "を", "to": "と",
+	"no": "の", "wa": "は", "ha": "は", "ga": "が", "wo": "を", "o": "を", "to": "と",
 	"ni": "に", "de": "で", "mo": "も", "ka": "か", "ya": "や", "e": "え", "tte": "って",
 	"towa": "とは", "nani": "なに", "desu": "です", "masu": "ます", "a": "あ", "i": "い",
 }
