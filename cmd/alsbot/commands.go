@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"alsbot/adapters/terminal"
 	"alsbot/bot"
@@ -148,26 +149,44 @@ func runValidate(ctx context.Context, args []string, getenv func(string) string,
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	var kf kbFlags
 	kf.register(fs, getenv)
+	strict := fs.Bool("strict", false, "fail on warnings too: stale reviews, old as-of dates, time-bound answers without as_of")
+	maxAge := fs.String("max-age", "180d", "warn when a review or an as-of date is older than `AGE` (180d, 26w, 4320h)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	age, err := parseAge(*maxAge)
+	if err != nil {
+		fmt.Fprintf(stderr, "alsbot validate: --max-age: %v\n", err)
+		return errUsage
+	}
 	kbDir, srcDir := kf.dirs()
 	kb, err := knowledge.Load(kbDir, srcDir)
+	var warnings []*knowledge.Problem
 	if err == nil {
 		var b *bot.Bot
 		if b, err = bot.New(kb); err == nil {
 			err = b.Check(ctx)
 		}
+		var stale error
+		warnings, stale = knowledge.Freshness(kb, kbDir, time.Now(), age)
+		err = errors.Join(err, knowledge.Ground(kb, kbDir), stale)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "%s:%d: warning: %s\n", w.Pos.File, w.Pos.Line, w.Msg)
 	}
 	if err != nil {
 		problems := knowledge.Problems(err)
 		for _, p := range problems {
 			fmt.Fprintln(stdout, p.Error())
 		}
-		fmt.Fprintf(stderr, "%d problems\n", len(problems))
+		fmt.Fprintf(stderr, "%d problems, %d warnings\n", len(problems), len(warnings))
 		return errInvalid
 	}
-	fmt.Fprintf(stdout, "ok: %d entries, %d rules, %d synonym groups, %d sources\n",
-		len(kb.Entries), len(kb.Rules), len(kb.Synonyms), len(kb.Sources))
+	if *strict && len(warnings) > 0 {
+		fmt.Fprintf(stderr, "%d warnings (--strict fails on warnings)\n", len(warnings))
+		return errInvalid
+	}
+	fmt.Fprintf(stdout, "ok: %d entries, %d rules, %d synonym groups, %d sources, %d warnings\n",
+		len(kb.Entries), len(kb.Rules), len(kb.Synonyms), len(kb.Sources), len(warnings))
 	return nil
 }

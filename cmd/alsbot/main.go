@@ -28,7 +28,13 @@ const usage = `alsbot answers questions about ALS therapies from a curated knowl
 Usage:
   alsbot ask [--json] [--kb DIR] [QUESTION ...]   answer each question (or each line of standard input)
   alsbot chat [--kb DIR]                          chat in the terminal
-  alsbot validate [--kb DIR]                      check the knowledge base and the source register
+  alsbot validate [--kb DIR] [--strict] [--max-age 180d]
+                                                  check the knowledge base and the source register:
+                                                  every figure grounded in a cited source, reviews fresh
+  alsbot eval [--kb DIR] [--json] [--min-top1 X ...] FILE
+                                                  score the bot on a question set (testdata/questions.yaml)
+  alsbot export [--kb DIR] --format json|markdown  the whole knowledge base with its sources
+  alsbot misses [--since 7d] [--db PATH]           questions the bot could not answer, grouped
 
 Flags common to all commands:
   --kb DIR      read the knowledge base from DIR instead of the built-in one (env ALSBOT_KB)
@@ -51,6 +57,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runChat(ctx, args, getenv, stdin, stdout, stderr)
 	case "validate":
 		return runValidate(ctx, args, getenv, stdout, stderr)
+	case "eval":
+		return runEval(ctx, args, getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, args, getenv, stdout, stderr)
+	case "misses":
+		return runMisses(ctx, args, getenv, stdout, stderr)
 	case "serve":
 		return runServe(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":

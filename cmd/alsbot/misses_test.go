@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"alsbot/adapters/userid"
+	"alsbot/knowledge/misses"
+)
+
+// recordMisses fills a misses database as the server would.
+func recordMisses(t *testing.T, path string, ms ...misses.Miss) {
+	t.Helper()
+	st, err := misses.Open(context.Background(), path, misses.Options{Salt: "salt", PurgeEvery: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, m := range ms {
+		if err := st.Record(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestMissesGroupsLargestFirst(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "misses.db")
+	now := time.Now()
+	miss := func(q, user string, ago time.Duration) misses.Miss {
+		return misses.Miss{Time: now.Add(-ago), Channel: "line", Lang: "ja", Question: q, User: user, Kind: misses.KindFallback}
+	}
+	recordMisses(t, db,
+		miss("ミューズ細胞の治療費はいくらですか 090-1111-2222", "U1", 2*time.Hour),
+		miss("ミューズ細胞の治療費は保険がききますか", "U2", time.Hour),
+		miss("ミューズ細胞の治療費はいくら？", "U1", 30*time.Minute),
+		miss("ALSの食事で気をつけることは？", "U3", 3*time.Hour),
+		miss("ALSの食事はどうすればいい？", "U4", 20*time.Minute),
+		miss("ALSのリハビリについて", "U5", 10*time.Minute),
+		miss("先月の質問", "U6", 10*24*time.Hour), // older than --since
+	)
+	out, _, err := runCmd(t, "", map[string]string{envMissesDB: db}, "misses", "--since", "7d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"6 unanswered questions since", "(fallback 6)", "in 3 groups"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	cost, diet, rehab := strings.Index(out, "  1. 3× (2 users"), strings.Index(out, "  2. 2× (2 users"), strings.Index(out, "  3. 1× (1 user;")
+	if cost < 0 || diet < cost || rehab < diet {
+		t.Errorf("groups not largest first:\n%s", out)
+	}
+	if !strings.Contains(out[cost:diet], "治療費") || !strings.Contains(out[diet:rehab], "食事") || !strings.Contains(out[cost:diet], "closest entry: ") {
+		t.Errorf("groups hold the wrong questions:\n%s", out)
+	}
+	if strings.Contains(out, "1111") || strings.Contains(out, "先月") {
+		t.Errorf("output shows a masked number or an old question:\n%s", out)
+	}
+
+	out, _, err = runCmd(t, "", nil, "misses", "--db", db, "--since", "7d", "--json", "--limit", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var groups []missGroupJSON
+	if err := json.Unmarshal([]byte(out), &groups); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	if len(groups) != 2 || groups[0].Count != 3 || groups[1].Count != 2 || groups[0].Closest == "" {
+		t.Errorf("groups %+v", groups)
+	}
+}
+
+func TestMissesWithoutDatabase(t *testing.T) {
+	_, _, err := runCmd(t, "", nil, "misses", "--db", filepath.Join(t.TempDir(), "none.db"))
+	if err == nil || !strings.Contains(err.Error(), "no misses database") {
+		t.Errorf("got %v", err)
+	}
+}
+
+// TestMissesKeepsTheServersRetention: the command opens the database the
+// server writes, and opening deletes expired rows: it must use the
+// server's retention, not its own default.
+func TestMissesKeepsTheServersRetention(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "misses.db")
+	recordMisses(t, db, misses.Miss{Time: time.Now().Add(-100 * 24 * time.Hour), Question: "百日前の質問", Kind: misses.KindFallback})
+	env := map[string]string{envMissesDB: db, envMissesRetention: "180d"}
+	out, _, err := runCmd(t, "", env, "misses", "--since", "120d")
+	if err != nil || !strings.Contains(out, "百日前") {
+		t.Errorf("with a 180-day retention the 100-day-old question is gone: %v\n%s", err, out)
+	}
+	out, _, err = runCmd(t, "", map[string]string{envMissesDB: db}, "misses", "--since", "120d")
+	if err != nil || strings.Contains(out, "百日前") {
+		t.Errorf("with the default 90 days it is still shown: %v\n%s", err, out)
+	}
+}
+
+// TestPseudonymsMatchTheLogs: the store's pseudonyms are the ones the
+// adapters log, so a maintainer can connect them.
+func TestPseudonymsMatchTheLogs(t *testing.T) {
+	for _, id := range []string{"U4af4980629f0d0a1c5e6f77a1b2c3d4e", "W012A3CDE", ""} {
+		if a, b := misses.Pseudonym("salt", id), userid.Hash("salt", id); a != b {
+			t.Errorf("%q: store %q, logs %q", id, a, b)
+		}
+	}
+}
