@@ -35,26 +35,26 @@ const (
 )
 
 var (
-	botOnce sync.Once
-	theBot  *bot.Bot
-	botErr  error
+	kbOnce sync.Once
+	theKB  *knowledge.KB
+	kbErr  error
 )
 
-// testBot is the bot over the shipped knowledge base.
+// testBot is a new bot over the shipped knowledge base: each test has its
+// own, as a bot remembers conversations.
 func testBot(t testing.TB) *bot.Bot {
 	t.Helper()
-	botOnce.Do(func() {
-		kb, err := knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"})
-		if err != nil {
-			botErr = err
-			return
-		}
-		theBot, botErr = bot.New(kb)
+	kbOnce.Do(func() {
+		theKB, kbErr = knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"})
 	})
-	if botErr != nil {
-		t.Fatalf("loading the bot: %v", botErr)
+	if kbErr != nil {
+		t.Fatalf("loading the knowledge base: %v", kbErr)
 	}
-	return theBot
+	b, err := bot.New(theKB)
+	if err != nil {
+		t.Fatalf("building the bot: %v", err)
+	}
+	return b
 }
 
 // post is a message the fake Slack received: through chat.postMessage or
@@ -194,7 +194,9 @@ func (f *fakeSlack) respond(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeSlack) websocket(w http.ResponseWriter, r *http.Request) {
-	up := websocket.Upgrader{}
+	up := websocket.Upgrader{CheckOrigin: func(r *http.Request) bool {
+		return r.Header.Get("Origin") == "https://api.slack.com" // as slack-go dials
+	}}
 	c, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		f.t.Errorf("websocket upgrade: %v", err)
