@@ -19,9 +19,39 @@ import (
 
 // Environment of the misses store, shared with the server.
 const (
+	envMisses          = "ALSBOT_MISSES"
 	envMissesDB        = "ALSBOT_MISSES_DB"
 	envMissesRetention = "ALSBOT_MISSES_RETENTION"
 )
+
+// openMissesStore opens the store of unanswered questions as the
+// environment configures it, for alsbot serve to pass to
+// gaps.NewRecorder: ALSBOT_MISSES=off switches recording off (the store
+// is then nil, which records nothing), ALSBOT_MISSES_DB is the file
+// (default alsbot-misses.db), ALSBOT_MISSES_RETENTION how long questions
+// are kept (default 90d). salt keys the user pseudonyms: the server's
+// ALSBOT_SALT, so that they match its logs.
+func openMissesStore(ctx context.Context, getenv func(string) string, salt string) (*misses.Store, error) {
+	switch strings.ToLower(strings.TrimSpace(getenv(envMisses))) {
+	case "off", "0", "false", "no":
+		return nil, nil
+	case "", "on", "1", "true", "yes":
+	default:
+		return nil, fmt.Errorf("%s=%q: use on or off", envMisses, getenv(envMisses))
+	}
+	path := getenv(envMissesDB)
+	if path == "" {
+		path = misses.DefaultPath
+	}
+	keep := misses.DefaultRetention
+	if v := getenv(envMissesRetention); v != "" {
+		var err error
+		if keep, err = parseAge(v); err != nil {
+			return nil, fmt.Errorf("%s: %w", envMissesRetention, err)
+		}
+	}
+	return misses.Open(ctx, path, misses.Options{Salt: salt, Retention: keep})
+}
 
 func runMisses(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("misses", flag.ContinueOnError)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -106,5 +107,43 @@ func TestPseudonymsMatchTheLogs(t *testing.T) {
 		if a, b := misses.Pseudonym("salt", id), userid.Hash("salt", id); a != b {
 			t.Errorf("%q: store %q, logs %q", id, a, b)
 		}
+	}
+}
+
+func TestOpenMissesStoreFromTheEnvironment(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		off  bool
+		bad  bool
+	}{
+		{"on by default", map[string]string{envMissesDB: filepath.Join(dir, "a.db")}, false, false},
+		{"switched off", map[string]string{envMisses: "off", envMissesDB: filepath.Join(dir, "b.db")}, true, false},
+		{"a retention", map[string]string{envMissesDB: filepath.Join(dir, "c.db"), envMissesRetention: "30d"}, false, false},
+		{"a bad retention", map[string]string{envMissesDB: filepath.Join(dir, "d.db"), envMissesRetention: "soon"}, false, true},
+		{"a bad switch", map[string]string{envMisses: "maybe"}, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := openMissesStore(ctx, func(k string) string { return tc.env[k] }, "salt")
+			if (err != nil) != tc.bad {
+				t.Fatalf("error %v", err)
+			}
+			defer st.Close()
+			if tc.bad {
+				return
+			}
+			if (st == nil) != tc.off {
+				t.Fatalf("store %v, want off %v", st, tc.off)
+			}
+			// Recording through a switched-off (nil) store does nothing.
+			if err := st.Record(ctx, misses.Miss{Question: "q", User: "U1"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(tc.env[envMissesDB]); (err == nil) == tc.off {
+				t.Errorf("database file exists: %v, want %v", err == nil, !tc.off)
+			}
+		})
 	}
 }

@@ -166,16 +166,24 @@ func (s *Store) purgeLoop() {
 	}
 }
 
-// Close stops the periodic purge and closes the database.
+// Close stops the periodic purge and closes the database. Closing a nil
+// store does nothing.
 func (s *Store) Close() error {
+	if s == nil {
+		return nil
+	}
 	s.once.Do(func() { close(s.stop) })
 	s.done.Wait()
 	return s.db.Close()
 }
 
 // Record stores m with its question masked and its user pseudonymised.
-// A miss with no question text is not stored.
+// A miss with no question text is not stored; nor is anything by a nil
+// store, which is how recording is switched off.
 func (s *Store) Record(ctx context.Context, m Miss) error {
+	if s == nil {
+		return nil
+	}
 	q := Mask(m.Question)
 	if strings.TrimSpace(q) == "" {
 		return nil

@@ -240,6 +240,16 @@ func TestExpiredMissesAreDeletedWhileOpen(t *testing.T) {
 	}
 }
 
+func TestANilStoreRecordsNothing(t *testing.T) {
+	var s *misses.Store
+	if err := s.Record(context.Background(), misses.Miss{Question: "q"}); err != nil {
+		t.Error(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestOpenRejectsPathsWithQueries(t *testing.T) {
 	if _, err := misses.Open(context.Background(), "x.db?_pragma=foo", misses.Options{}); err == nil {
 		t.Error("a path with a query opened")
