@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -37,6 +38,7 @@ const DefaultAddr = "127.0.0.1:8080"
 type serveConfig struct {
 	kb        kbFlags
 	addr      string
+	preview   bool
 	logLevel  slog.Level
 	rateBurst int
 	rateEvery time.Duration
@@ -82,6 +84,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	var cfg serveConfig
 	cfg.kb.register(fs, getenv)
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "ALSBOT_ADDR", DefaultAddr), "listen on `HOST:PORT` (env ALSBOT_ADDR)")
+	preview := fs.String("preview", envOr(getenv, "ALSBOT_PREVIEW", "on"), "serve the browser preview at / (`on` or off; env ALSBOT_PREVIEW)")
 	level := fs.String("log-level", envOr(getenv, "ALSBOT_LOG_LEVEL", "info"), "log `LEVEL`: debug, info, warn or error (env ALSBOT_LOG_LEVEL)")
 	burst := fs.String("rate-burst", envOr(getenv, "ALSBOT_RATE_BURST", strconv.Itoa(ratelimit.DefaultBurst)),
 		"messages a user may send in a row; 0 turns the limit off (env ALSBOT_RATE_BURST)")
@@ -95,6 +98,13 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		return cfg, errUsage
 	}
 	var errs []error
+	switch strings.ToLower(*preview) {
+	case "on", "true", "yes", "1":
+		cfg.preview = true
+	case "off", "false", "no", "0":
+	default:
+		errs = append(errs, fmt.Errorf("preview %q: want on or off", *preview))
+	}
 	if err := cfg.logLevel.UnmarshalText([]byte(*level)); err != nil {
 		errs = append(errs, fmt.Errorf("log level %q: want debug, info, warn or error", *level))
 	}
@@ -123,6 +133,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		APIBase:       getenv("SLACK_API_BASE"),
 	}
 	cfg.slackOn = cfg.slack.BotToken != "" || cfg.slack.AppToken != "" || cfg.slack.SigningSecret != ""
+	if !cfg.preview && !cfg.lineOn && !cfg.slackOn {
+		errs = append(errs, errors.New("nothing to serve: the preview is off and no LINE or Slack variables are set"))
+	}
 	return cfg, errors.Join(errs...)
 }
 
@@ -180,31 +193,48 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 	var health server.Health
 	health.Check("knowledge", func() bool { return live.Current() != nil })
 	mux := http.NewServeMux()
-	mux.Handle("/", web.New(counted))
 	mux.HandleFunc("GET /healthz", health.Live)
 	mux.HandleFunc("GET /readyz", health.Ready)
 	mux.Handle("GET /metrics", m.Handler())
+	var channels []string
+	if cfg.preview {
+		mux.Handle("/", web.New(counted))
+		channels = append(channels, web.Channel)
+	}
 
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	// Adapters start workers: if a later one fails, the earlier ones stop.
 	var closers []server.Closer
-	channels := []string{web.Channel}
+	fail := func(err error) error {
+		ln.Close()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), server.ShutdownGrace)
+		defer cancel()
+		for _, c := range closers {
+			c(sctx)
+		}
+		return err
+	}
 	if cfg.lineOn {
 		lc := cfg.line
 		lc.Salt, lc.Logger, lc.Observer = cfg.salt, logger, m
 		h, err := line.New(counted, lc)
 		if err != nil {
-			return err
+			return fail(err)
 		}
 		mux.Handle("/line/webhook", h)
 		closers = append(closers, h.Close)
 		channels = append(channels, line.Channel)
 	}
-	var slackRun func(context.Context)
+	var slackAdapter *slack.Adapter
 	if cfg.slackOn {
 		sc := cfg.slack
 		sc.Logger, sc.Observer = logger, m
 		ad, err := slack.New(counted, sc)
 		if err != nil {
-			return err
+			return fail(err)
 		}
 		for path, h := range ad.Routes() {
 			mux.Handle(path, h)
@@ -212,23 +242,23 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 		health.Check("slack", ad.Ready)
 		closers = append(closers, ad.Close)
 		channels = append(channels, "slack ("+string(ad.Mode())+" mode)")
-		slackRun = func(ctx context.Context) { superviseSlack(ctx, ad, logger) }
+		slackAdapter = ad
 	}
 
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	go watchKB(ctx, cfg.kb, live, m, logger, hooks.hup)
-
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+	if slackAdapter != nil {
+		go superviseSlack(ctx, slackAdapter, logger)
 	}
 	addr := ln.Addr().String()
-	logger.Info("alsbot serve: listening", "addr", addr, "preview", "http://"+addr+"/", "channels", channels,
-		"entries", len(first.KB().Entries))
+	attrs := []any{"addr", addr, "channels", channels, "entries", len(first.KB().Entries)}
+	if cfg.preview {
+		attrs = append(attrs, "preview", "http://"+addr+"/")
+	}
+	logger.Info("alsbot serve: listening", attrs...)
 	if !cfg.lineOn && !cfg.slackOn {
 		logger.Info("no LINE or Slack variables set: serving the browser preview only")
-	}
-	if slackRun != nil {
-		go slackRun(ctx)
 	}
 	if hooks.listening != nil {
 		hooks.listening(addr)

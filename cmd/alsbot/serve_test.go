@@ -311,6 +311,8 @@ func TestServeRefusesABadConfiguration(t *testing.T) {
 		{"LINE secret alone", map[string]string{"LINE_CHANNEL_SECRET": "s"}, nil, "LINE_CHANNEL_ACCESS_TOKEN"},
 		{"Slack bot token alone", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}, nil, "SLACK_APP_TOKEN"},
 		{"bad address", nil, []string{"--addr", "256.0.0.1:1"}, "listen"},
+		{"nothing to serve", map[string]string{"ALSBOT_PREVIEW": "off"}, nil, "nothing to serve"},
+		{"preview", nil, []string{"--preview", "maybe"}, "preview"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -514,6 +516,26 @@ func TestHotReload(t *testing.T) {
 	eventually(t, "the new answer", func() bool { return strings.HasPrefix(s.ask(t, q).Text, "【改訂】") })
 	if err := s.stop(); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestPreviewCanBeTurnedOff(t *testing.T) {
+	f := newFakeLINE(t)
+	env := lineEnv(f)
+	env["ALSBOT_PREVIEW"] = "off"
+	s := startServe(t, env, serveHooks{})
+	for path, want := range map[string]int{"/": 404, "/api/ask": 404, "/healthz": 200} {
+		res, err := http.Get(s.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("GET %s with the preview off: %d, want %d", path, res.StatusCode, want)
+		}
+	}
+	if code := s.webhook(t, "01HPREVIEWOFF00000000000001", "Uoff", "rt-off", "what is conditioned medium", ""); code != 200 {
+		t.Errorf("webhook with the preview off: %d", code)
 	}
 }
 
