@@ -231,17 +231,19 @@ func clip(s string, n int) string {
 func plainText(s, botUser string) string {
 	var b strings.Builder
 	for {
-		i := strings.IndexByte(s, '<')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(s[i:], '>')
+		j := strings.IndexByte(s, '>')
 		if j < 0 {
 			break
 		}
+		i := strings.LastIndexByte(s[:j], '<')
+		if i < 0 {
+			b.WriteString(s[:j+1])
+			s = s[j+1:]
+			continue
+		}
 		b.WriteString(s[:i])
-		b.WriteString(markupLabel(s[i+1:i+j], botUser))
-		s = s[i+j+1:]
+		b.WriteString(markupLabel(s[i+1:j], botUser))
+		s = s[j+1:]
 	}
 	b.WriteString(s)
 	out := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(b.String())
@@ -270,6 +272,9 @@ func markupLabel(m, botUser string) string {
 	}
 	if hasLabel && label != "" {
 		return label
+	}
+	if target == "" {
+		return " "
 	}
 	return target
 }
