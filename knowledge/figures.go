@@ -47,6 +47,11 @@ type Claim struct {
 	// Value is the canonical form the sources are searched for: "0.47",
 	// "50%", "2023-11-28", "cl2020", a DOI in lower case.
 	Value string
+	// Unit is what a number counts, when the text says: "people" for 5人
+	// or five patients, "times" for 6回 or 6 doses, "months", "years old"…
+	// A number is recorded by a source only with the same unit, or where
+	// one of them gives none: 6人 is not recorded by "6 doses".
+	Unit string
 	// Text is the claim as written (after NFKC folding of full-width
 	// forms), for messages: "5人", "28 November 2023".
 	Text string
@@ -54,10 +59,82 @@ type Claim struct {
 	Line int
 }
 
+// Units of counted things.
+const (
+	unitPeople = "people"
+	unitTimes  = "times"
+	unitMonths = "months"
+	unitYears  = "years"
+	unitAge    = "years old"
+	unitPoints = "points"
+	unitItems  = "items"
+	unitSites  = "sites"
+	unitWeeks  = "weeks"
+	unitDays   = "days"
+	unitPhase  = "phase"
+)
+
+// jaCounters are the Japanese counters after a number and what they count,
+// longest first where one starts another.
+var jaCounters = []struct{ counter, unit string }{
+	{"人", unitPeople}, {"名", unitPeople}, {"回", unitTimes}, {"ヵ月", unitMonths}, {"か月", unitMonths},
+	{"ヶ月", unitMonths}, {"カ月", unitMonths}, {"ケ月", unitMonths}, {"箇月", unitMonths}, {"年", unitYears},
+	{"歳", unitAge}, {"才", unitAge}, {"点", unitPoints}, {"件", unitItems}, {"番", unitItems},
+	{"施設", unitSites}, {"週", unitWeeks}, {"日", unitDays}, {"相", unitPhase},
+}
+
+// enUnits are the English nouns after a number and what they count.
+var enUnits = map[string]string{
+	"patient": unitPeople, "patients": unitPeople, "people": unitPeople, "person": unitPeople, "persons": unitPeople,
+	"participant": unitPeople, "participants": unitPeople, "subject": unitPeople, "subjects": unitPeople,
+	"men": unitPeople, "women": unitPeople, "adults": unitPeople, "children": unitPeople, "volunteers": unitPeople,
+	"dose": unitTimes, "doses": unitTimes, "infusion": unitTimes, "infusions": unitTimes, "injection": unitTimes,
+	"injections": unitTimes, "time": unitTimes, "times": unitTimes,
+	"month": unitMonths, "months": unitMonths, "year": unitYears, "years": unitYears,
+	"year-old": unitAge, "years-old": unitAge, "point": unitPoints, "points": unitPoints,
+	"item": unitItems, "items": unitItems, "reference": unitItems, "references": unitItems,
+	"centre": unitSites, "centres": unitSites, "center": unitSites, "centers": unitSites, "site": unitSites,
+	"sites": unitSites, "hospital": unitSites, "hospitals": unitSites, "week": unitWeeks, "weeks": unitWeeks,
+	"day": unitDays, "days": unitDays,
+}
+
+// enUnitsBefore are the English words before a number that say what it
+// counts: item 12, reference 13, phase 2, aged 20.
+var enUnitsBefore = map[string]string{"item": unitItems, "reference": unitItems, "phase": unitPhase, "aged": unitAge, "age": unitAge}
+
+var (
+	nextWord = regexp.MustCompile(`^[ -]?([A-Za-z]+(?:-[A-Za-z]+)*)`)
+	prevWord = regexp.MustCompile(`([A-Za-z]+) ?$`)
+)
+
+// unitAfter finds what the number ending at rest counts, and how much of
+// rest names it.
+func unitAfter(rest string) (unit, text string) {
+	for _, c := range jaCounters {
+		if strings.HasPrefix(rest, c.counter) {
+			return c.unit, c.counter
+		}
+	}
+	if g := nextWord.FindStringSubmatch(rest); g != nil {
+		if u, ok := enUnits[strings.ToLower(g[1])]; ok {
+			return u, g[0]
+		}
+	}
+	return "", ""
+}
+
+// unitBefore finds what a number counts from the word before it.
+func unitBefore(before string) string {
+	if g := prevWord.FindStringSubmatch(before); g != nil {
+		return enUnitsBefore[strings.ToLower(g[1])]
+	}
+	return ""
+}
+
 // String returns the claim as a maintainer reads it in a message.
 func (c Claim) String() string {
-	if c.Text == c.Value || c.Text == "" {
-		return c.Value
+	if c.Text == "" || strings.HasPrefix(c.Text, c.Value) {
+		return c.Value // 0.74, 8 (of 8人), 50%
 	}
 	return c.Text + " (" + c.Value + ")"
 }
@@ -265,7 +342,11 @@ func appendLineClaims(out []Claim, line string, lineNo int) []Claim {
 				add(Date, strconv.Itoa(v), whole)
 				continue
 			}
-			add(kind, formatNumber(float64(v), kind), whole)
+			unit := ""
+			if kind == Number {
+				unit, _ = unitAfter(c)
+			}
+			out = append(out, Claim{Kind: kind, Value: formatNumber(float64(v), kind), Unit: unit, Text: whole, Line: lineNo})
 		case group(m, "word") != "":
 			for wi < len(words) && words[wi].start < m[0] {
 				wi++
@@ -291,16 +372,19 @@ func appendNumber(out []Claim, line string, m []int, num, mult string, pct bool,
 	case "億":
 		v *= 1e8
 	}
-	text := line[m[0]:m[1]]
-	kind := Number
+	text := strings.TrimSpace(line[m[0]:m[1]])
 	switch {
 	case pct:
-		kind = Percent
+		return append(out, Claim{Kind: Percent, Value: formatNumber(v, Percent), Text: text, Line: lineNo})
 	case mult == "" && !strings.ContainsAny(num, ".,") && len(num) == 4 && v >= 1800 && v < 2200:
 		// a year on its own: "since 2023", "Matsubara et al. (2022)"
 		return append(out, Claim{Kind: Date, Value: num, Text: text, Line: lineNo})
 	}
-	return append(out, Claim{Kind: kind, Value: formatNumber(v, kind), Text: strings.TrimSpace(text), Line: lineNo})
+	unit, counter := unitAfter(line[m[1]:])
+	if unit == "" {
+		unit = unitBefore(line[:m[0]])
+	}
+	return append(out, Claim{Kind: Number, Value: formatNumber(v, Number), Unit: unit, Text: text + counter, Line: lineNo})
 }
 
 // appendWordClaim reads the Latin word words[i]: a number word with a
@@ -322,22 +406,27 @@ func appendWordClaim(out []Claim, line string, words []wordAt, i int, lineNo int
 	add := func(kind ClaimKind, value string) []Claim {
 		return append(out, Claim{Kind: kind, Value: value, Text: w.text, Line: lineNo})
 	}
+	count := func(v int, unit string) []Claim {
+		return append(out, Claim{Kind: Number, Value: strconv.Itoa(v), Unit: unit, Text: w.text, Line: lineNo})
+	}
 	if v, ok := onceWords[lower]; ok {
-		return add(Number, strconv.Itoa(v))
+		return count(v, unitTimes)
 	}
 	if v, ok := englishNumber(lower); ok {
-		if n1 := next(1); counterNouns[n1] || counterNouns[next(2)] && n1 != "" && !trialWordsEN[n1] {
-			kind := Number
-			if n1 == "percent" {
-				kind = Percent
-			}
-			return add(kind, formatNumber(float64(v), kind))
+		n1, n2 := next(1), next(2)
+		switch {
+		case n1 == "percent":
+			return add(Percent, formatNumber(float64(v), Percent))
+		case counterNouns[n1]:
+			return count(v, enUnits[n1])
+		case counterNouns[n2] && n1 != "" && !trialWordsEN[n1]:
+			return count(v, enUnits[n2])
 		}
 		return out
 	}
 	if v, ok := romanNumerals[w.text]; ok {
 		if prev == "phase" || prev == "type" || isRomanContext(line[:w.start], line[w.end:]) {
-			return add(Number, strconv.Itoa(v))
+			return count(v, unitPhase)
 		}
 		return out
 	}

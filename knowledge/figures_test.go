@@ -57,9 +57,29 @@ func TestClaims(t *testing.T) {
 	}
 }
 
+func TestClaimsKnowWhatNumbersCount(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"5人、五名、five patients, 5 participants", "5:people 5:people 5:people 5:people"},
+		{"6回、six doses, 6 infusions, once", "6:times 6:times 6:times 1:times"},
+		{"12ヵ月、12か月、12 months", "12:months 12:months 12:months"},
+		{"68歳、a 68-year-old, aged 68", "68:years old 68:years old 68:years old"},
+		{"13件、12番、item 12, reference 13", "13:items 12:items 12:items 13:items"},
+		{"第2相、phase 2, phase II, 第Ⅱ相", "2:phase 2:phase 2:phase 2:phase"},
+		{"0.47 and 3 declined", "0.47: 3:"},
+	} {
+		var got []string
+		for _, c := range knowledge.Claims(tc.text) {
+			got = append(got, c.Value+":"+c.Unit)
+		}
+		if g := strings.Join(got, " "); g != tc.want {
+			t.Errorf("Claims(%q)\n  got  %s\n  want %s", tc.text, g, tc.want)
+		}
+	}
+}
+
 func TestClaimsKeepTheirLine(t *testing.T) {
 	cs := knowledge.Claims("一行目\n\n参加者は5人")
-	if len(cs) != 1 || cs[0].Line != 2 || cs[0].Text != "5" {
+	if len(cs) != 1 || cs[0].Line != 2 || cs[0].Text != "5人" || cs[0].Unit != "people" {
 		t.Errorf("got %+v", cs)
 	}
 }

@@ -24,8 +24,9 @@ import (
 // d is the directory kb was loaded from, read again only to find those
 // lines; with a zero Dir the problems point at the entry.
 //
-// Numbers are matched by value (5人, 5 patients and five patients are
-// all 5); a date in an answer is recorded when a source records that
+// Numbers are matched by value and, where both texts say, by what they
+// count (5人, 5 patients and five patients are all 5 people, and are not
+// recorded by "5 doses"); a date in an answer is recorded when a source records that
 // date or a more precise one within it (2023 by 2023-11-28); a name when
 // a source's text contains it as a word, ignoring case.
 func Ground(kb *KB, d Dir) error {
@@ -51,6 +52,9 @@ func Ground(kb *KB, d Dir) error {
 				}
 				seen[key] = true
 				msg := fmt.Sprintf("%s is in no cited source (%s)", c, strings.Join(e.Sources, ", "))
+				if other := otherUnits(cited, c); len(other) > 0 {
+					msg += fmt.Sprintf(": they give %s as %s, not %s", c.Value, strings.Join(other, ", "), c.Unit)
+				}
 				if others := recordedElsewhere(kb, records, e, c); len(others) > 0 {
 					msg += fmt.Sprintf("; %s records it: cite it, or correct the figure", strings.Join(others, ", "))
 				}
@@ -59,6 +63,26 @@ func Ground(kb *KB, d Dir) error {
 		}
 	}
 	return errors.Join(problems...)
+}
+
+// otherUnits lists the units the cited sources give c's number with, when
+// they give it only with units other than c's.
+func otherUnits(cited []*sourceRecord, c Claim) []string {
+	if c.Kind != Number || c.Unit == "" {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range cited {
+		for u := range r.units[c.Value] {
+			if u != "" && !seen[u] {
+				seen[u] = true
+				out = append(out, u)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func recordedByAny(cited []*sourceRecord, c Claim) bool {
@@ -94,6 +118,7 @@ func contains(list []string, s string) bool {
 // sourceRecord is what one source records, ready for look-ups.
 type sourceRecord struct {
 	claims map[ClaimKind]map[string]bool
+	units  map[string]map[string]bool // number → the units it is given with ("" for none)
 	dates  []string
 	text   string // NFKC, lower case: for names, DOIs and URLs
 }
@@ -101,13 +126,19 @@ type sourceRecord struct {
 func newSourceRecord(s *Source) *sourceRecord {
 	pieces := append([]string{s.Title, s.TitleEN, s.Publisher, s.Date, s.DOI, s.URL}, s.Authors...)
 	pieces = append(pieces, s.Facts...)
-	r := &sourceRecord{claims: map[ClaimKind]map[string]bool{}}
+	r := &sourceRecord{claims: map[ClaimKind]map[string]bool{}, units: map[string]map[string]bool{}}
 	for _, p := range pieces {
 		for _, c := range Claims(p) {
 			if r.claims[c.Kind] == nil {
 				r.claims[c.Kind] = map[string]bool{}
 			}
 			r.claims[c.Kind][c.Value] = true
+			if c.Kind == Number {
+				if r.units[c.Value] == nil {
+					r.units[c.Value] = map[string]bool{}
+				}
+				r.units[c.Value][c.Unit] = true
+			}
 			if c.Kind == Date {
 				r.dates = append(r.dates, c.Value)
 			}
@@ -125,7 +156,10 @@ func newSourceRecord(s *Source) *sourceRecord {
 // records reports whether the source records claim c.
 func (r *sourceRecord) records(c Claim) bool {
 	switch c.Kind {
-	case Number, Percent:
+	case Number:
+		units := r.units[c.Value]
+		return len(units) > 0 && (c.Unit == "" || units[c.Unit] || units[""])
+	case Percent:
 		return r.claims[c.Kind][c.Value]
 	case Date:
 		for _, d := range r.dates {

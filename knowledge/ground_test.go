@@ -26,6 +26,7 @@ facts:
   - The paper was published on 2023-11-28.
   - Patients aged 20 or over took part; 40% of them were women.
   - A phase II trial of STR03 started in July 2025.
+  - Of them, 3 slowed down.
   - Reference 13 is a request document of 令和7年度 on the bosutinib (ボスチニブ) trial.
 `
 	blogSource = `id: blog
@@ -117,6 +118,11 @@ func TestGroundFindsPlantedFigures(t *testing.T) {
 			want: []string{"kb/entries.yaml:10: Sunrise (sunrise) is in no cited source (press)"}},
 		{name: "a wrong DOI", ja: "DOI：10.1177/09636897231214371", en: en,
 			want: []string{"kb/entries.yaml:8: 10.1177/09636897231214371 is in no cited source (press)"}},
+		{name: "a count of the wrong thing", ja: "6人が参加", en: en,
+			want: []string{"kb/entries.yaml:8: 6 is in no cited source (press): they give 6 as times, not people"}},
+		{name: "a count of the right thing", ja: "6回投与", en: "6 infusions"},
+		{name: "units in both", ja: "20歳以上、1年間", en: "aged 20 or over, for 1 year", sources: "press, blog"},
+		{name: "a unit the source leaves open", ja: "3人は進行が遅くなった", en: "three patients slowed"},
 		{name: "in another source: a hint", ja: "68歳の患者さん", en: en,
 			want: []string{"kb/entries.yaml:8: 68 is in no cited source (press); blog records it: cite it, or correct the figure"}},
 		{name: "citing that source", ja: "68歳の患者さんが1年間", en: en, sources: "press, blog"},
