@@ -2,7 +2,9 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -209,9 +211,24 @@ func (a *Adapter) post(ctx context.Context, in incoming, r bot.Reply) error {
 	}
 	_, _, err := a.api.PostMessageContext(ctx, in.channel, opts...)
 	if err != nil {
-		return fmt.Errorf("posting the reply: %w", err)
+		return fmt.Errorf("posting the reply: %w", withoutURL(err))
 	}
 	return nil
+}
+
+// withoutURL drops the address from a failed HTTP call's error: a
+// response URL lets anyone holding it post to the user for half an hour,
+// so it is not written to logs.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	host := "?"
+	if u, perr := url.Parse(ue.URL); perr == nil {
+		host = u.Host
+	}
+	return fmt.Errorf("%s to %s: %w", ue.Op, host, ue.Err)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -50,6 +50,13 @@ func (a *Adapter) readSigned(w http.ResponseWriter, r *http.Request) ([]byte, bo
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return nil, false
 	}
+	if !a.started.Load() {
+		// Served before Start: the bot's own id is not known yet, so its
+		// own messages could not be told apart. Slack will retry.
+		a.obs.Rejected(channelName, reasonOverloaded)
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return nil, false
+	}
 	return body, true
 }
 

@@ -1,13 +1,17 @@
 package slack
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -590,5 +594,67 @@ func TestMalformedBlockDoesNotLoseTheQuestion(t *testing.T) {
 	serve(t, a, signed("/slack/events", body))
 	if p := f.next(t); !strings.Contains(sectionText(p), "0.47 points per month") {
 		t.Errorf("answered %q", p.Text)
+	}
+}
+
+// syncBuffer collects logs written from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestLogsCarryNoMessageTextOrUserIDs(t *testing.T) {
+	f := newFakeSlack(t)
+	var logs syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a := newHTTPAdapter(t, f, testBot(t), Config{Logger: logger})
+	ev := mentionEvent("C7", "1700000800.000100", "<@UBOT> What were the Muse trial results?")
+	ev["user"] = "UPATIENT42"
+	serve(t, a, signed("/slack/events", callback("EvLog1", ev)))
+	f.next(t)
+	// A response URL that cannot be reached: the failure is logged
+	// without the URL, which would let anyone post to the user.
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL + "/commands/T1/secret-token-path"
+	dead.Close()
+	serve(t, a, signed("/slack/commands", commandBody("Is Muse cell therapy safe? Hanako Yamada", deadURL)))
+	a.Close(context.Background())
+	out := logs.String()
+	for _, want := range []string{`"event_id":"EvLog1"`, `"channel":"C7"`, `"kind":"answer"`, `"entry":"muse-trial-efficacy"`, `"total_ms"`, "reply not delivered"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("logs lack %s:\n%s", want, out)
+		}
+	}
+	for _, never := range []string{"Hanako", "Muse trial results", "UPATIENT42", "secret-token-path", testBotToken, testSecret} {
+		if strings.Contains(out, never) {
+			t.Errorf("logs contain %q:\n%s", never, out)
+		}
+	}
+}
+
+func TestEventsBeforeStartAreRefused(t *testing.T) {
+	f := newFakeSlack(t)
+	a, err := New(testBot(t), Config{BotToken: testBotToken, SigningSecret: testSecret, APIBase: f.apiBase()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close(context.Background())
+	if a.Ready() {
+		t.Error("ready before Start")
+	}
+	if w := serve(t, a, signed("/slack/events", callback("EvEarly", dmEvent("D1", "1.1", "What is ALS?")))); w.Code != http.StatusServiceUnavailable {
+		t.Errorf("status %d before Start, want 503 so that Slack retries", w.Code)
 	}
 }
