@@ -99,9 +99,16 @@ func recordedByAny(cited []*sourceRecord, c Claim) bool {
 func recordedElsewhere(kb *KB, records map[string]*sourceRecord, e *Entry, c Claim) []string {
 	var out []string
 	for _, s := range kb.Sources {
-		if !contains(e.Sources, s.ID) && records[s.ID].records(c) {
-			out = append(out, s.ID)
+		r := records[s.ID]
+		if contains(e.Sources, s.ID) || !r.records(c) {
+			continue
 		}
+		// A number only as a hint where the source says it counts the
+		// same thing: a bare "6" elsewhere is no reason to cite it.
+		if c.Kind == Number && c.Unit != "" && !r.units[c.Value][c.Unit] {
+			continue
+		}
+		out = append(out, s.ID)
 	}
 	return out
 }
