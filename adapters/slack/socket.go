@@ -48,10 +48,7 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 		err := a.sm.RunContext(ctx)
 		a.ready.Store(false)
 		if ctx.Err() != nil {
-			if cause := context.Cause(ctx); errors.Is(cause, ErrAuth) {
-				return cause
-			}
-			return nil
+			return stopCause(ctx)
 		}
 		if isAuthError(err) {
 			return fmt.Errorf("slack: Socket Mode: Slack refused SLACK_APP_TOKEN (%v): %w; check the app-level token (scope connections:write) on the app's Basic Information page", err, ErrAuth)
@@ -63,11 +60,20 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 		a.log.Warn("slack: Socket Mode stopped; reconnecting", "err", err, "after", wait.String())
 		select {
 		case <-ctx.Done():
-			continue // reported by the check above
+			return stopCause(ctx)
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, lastRetry)
 	}
+}
+
+// stopCause is what Run returns once its context has ended: the refused
+// token that ended it, or nil when the caller did.
+func stopCause(ctx context.Context) error {
+	if cause := context.Cause(ctx); errors.Is(cause, ErrAuth) {
+		return cause
+	}
+	return nil
 }
 
 // socketEvents reads the Socket Mode client's events until ctx ends. The
