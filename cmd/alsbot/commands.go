@@ -84,8 +84,13 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 	kf.register(fs, getenv)
 	asJSON := fs.Bool("json", false, "print each reply as one JSON object per line")
 	explain := fs.Bool("explain", false, "also print the best matching entries and their scores")
+	conversation := fs.Bool("conversation", false, "treat the questions as the turns of one conversation, so follow-ups are understood in context")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
+	}
+	conv := ""
+	if *conversation {
+		conv = "cli:ask"
 	}
 	b, err := kf.load()
 	if err != nil {
@@ -96,10 +101,10 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	answer := func(q string) error {
-		r := b.Ask(ctx, bot.Question{Text: q})
+		r := b.Ask(ctx, bot.Question{Text: q, Channel: "cli", Conversation: conv})
 		if *explain {
 			for _, m := range b.Search(q, 4) {
-				fmt.Fprintf(w, "# %-22s score %6.2f  coverage %.2f  similarity %.2f\n", m.Entry.ID, m.Score, m.Coverage, m.Similarity)
+				fmt.Fprintf(w, "# %-22s score %6.2f  coverage %.2f  similarity %.2f  evidence %.1f\n", m.Entry.ID, m.Score, m.Coverage, m.Similarity, m.Matched)
 			}
 		}
 		if *asJSON {

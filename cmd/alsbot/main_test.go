@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"alsbot/bot"
 )
 
 func runCmd(t *testing.T, stdin string, env map[string]string, args ...string) (string, string, error) {
@@ -116,5 +118,34 @@ func TestUnknownCommandIsAUsageError(t *testing.T) {
 	_, errOut, err := runCmd(t, "", nil, "frobnicate")
 	if err != errUsage || !strings.Contains(errOut, "Usage:") {
 		t.Errorf("got %v, %q", err, errOut)
+	}
+}
+
+func TestAskConversationUnderstandsFollowUps(t *testing.T) {
+	out, _, err := runCmd(t, "ミューズ細胞の治験の結果は？\n副作用は？\n", nil, "ask", "--json", "--conversation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("got %d replies, want 2:\n%s", len(lines), out)
+	}
+	var first, second bot.Reply
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &second); err != nil {
+		t.Fatal(err)
+	}
+	if first.Entry != "muse-trial-efficacy" || second.Entry != "muse-trial-safety" {
+		t.Fatalf("got %s then %s, want muse-trial-efficacy then muse-trial-safety", first.Entry, second.Entry)
+	}
+	if first.Notice == "" || second.Notice != "" {
+		t.Errorf("the disclaimer should come with the first answer only: %q, %q", first.Notice, second.Notice)
+	}
+	// Without --conversation each question stands alone.
+	out, _, _ = runCmd(t, "副作用は？\n", nil, "ask", "--json")
+	if strings.Contains(out, `"kind":"answer"`) {
+		t.Errorf("a bare 副作用は？ was answered without context: %s", out)
 	}
 }
