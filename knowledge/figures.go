@@ -34,6 +34,7 @@ const (
 
 var claimKindNames = map[ClaimKind]string{Number: "number", Percent: "percentage", Date: "date", Name: "name", DOI: "DOI", URL: "URL"}
 
+// String names the kind in messages: "number", "date", "name".
 func (k ClaimKind) String() string {
 	if s, ok := claimKindNames[k]; ok {
 		return s

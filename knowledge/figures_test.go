@@ -128,3 +128,12 @@ func FuzzClaims(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkClaims reads the figures of a typical answer.
+func BenchmarkClaims(b *testing.B) {
+	const answer = "効果は副次的な評価項目で、ALSFRS-R（日常生活の機能の点数）の下がり方で調べました。\n\n・投与前：1ヵ月あたり平均0.47点の低下\n・投与後：1ヵ月あたり平均0.25点の低下\n\n5人のうち3人は進行が遅くなり、1人は速くなり、1人は変わりませんでした。結果は2023年11月28日にCell Transplantationに掲載されました。"
+	b.ReportAllocs()
+	for b.Loop() {
+		knowledge.Claims(answer)
+	}
+}

@@ -228,3 +228,18 @@ func TestFreshness(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkGround grounds the whole shipped knowledge base, as validate does.
+func BenchmarkGround(b *testing.B) {
+	kbDir, src := shipped()
+	kb, err := knowledge.Load(kbDir, src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := knowledge.Ground(kb, kbDir); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
