@@ -1,6 +1,7 @@
 // Command alsbot answers questions about ALS therapies from a curated
-// knowledge base: from the shell (ask), in an interactive terminal chat
-// (chat), and checks the knowledge base for maintainers (validate).
+// knowledge base: as a server for LINE, Slack and a browser preview
+// (serve), from the shell (ask), in a terminal chat (chat), and with tools
+// for maintainers (validate, eval, export, misses).
 package main
 
 import (
@@ -26,7 +27,10 @@ func main() {
 const usage = `alsbot answers questions about ALS therapies from a curated knowledge base.
 
 Usage:
-  alsbot ask [--json] [--kb DIR] [QUESTION ...]   answer each question (or each line of standard input)
+  alsbot serve [--addr HOST:PORT] [--kb DIR]      serve the browser preview, LINE and Slack (see the README)
+  alsbot ask [--json] [--explain] [--conversation] [--kb DIR] [QUESTION ...]
+                                                  answer each question (or each line of standard input);
+                                                  with --conversation they are the turns of one conversation
   alsbot chat [--kb DIR]                          chat in the terminal
   alsbot validate [--kb DIR] [--strict] [--max-age 180d]
                                                   check the knowledge base and the source register:

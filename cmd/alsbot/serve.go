@@ -27,7 +27,9 @@ import (
 	"alsbot/adapters/slack"
 	"alsbot/adapters/web"
 	"alsbot/bot"
+	"alsbot/bot/gaps"
 	"alsbot/knowledge"
+	"alsbot/knowledge/misses"
 )
 
 // DefaultAddr is where serve listens unless told otherwise: loopback
@@ -47,6 +49,9 @@ type serveConfig struct {
 	lineOn    bool
 	slack     slack.Config
 	slackOn   bool
+	// openMisses opens the store of unanswered questions (nil when
+	// recording is off), keyed with the salt.
+	openMisses func(ctx context.Context, salt string) (*misses.Store, error)
 }
 
 // asker is the whole bot as the server's wrappers pass it along.
@@ -119,6 +124,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	cfg.rateEvery = d
 	cfg.salt = getenv("ALSBOT_SALT")
+	cfg.openMisses = func(ctx context.Context, salt string) (*misses.Store, error) {
+		return openMissesStore(ctx, getenv, salt)
+	}
 
 	lc, err := line.ConfigFromEnv(getenv)
 	if err != nil {
@@ -150,13 +158,18 @@ func envOr(getenv func(string) string, name, def string) string {
 // bot.New), returning every problem. The example-question check of
 // alsbot validate is not a reason to refuse a version: it is logged as
 // warnings (see reload.Warn).
-func loadBot(ctx context.Context, kf kbFlags) (*bot.Bot, error) {
+// A version whose answers state a figure no cited source records is
+// refused too: a wrong figure must never go live.
+func loadBot(ctx context.Context, kf kbFlags, opts ...bot.Option) (*bot.Bot, error) {
 	kbDir, srcDir := kf.dirs()
 	kb, err := knowledge.Load(kbDir, srcDir)
 	if err != nil {
 		return nil, err
 	}
-	return bot.New(kb)
+	if err := knowledge.Ground(kb, kbDir); err != nil {
+		return nil, err
+	}
+	return bot.New(kb, opts...)
 }
 
 func checkBot(ctx context.Context, b *bot.Bot) error { return b.Check(ctx) }
@@ -171,7 +184,10 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 		logger.Warn("ALSBOT_SALT is not set: user ids are hashed with a random salt for this run, so pseudonyms in the logs change at every restart")
 	}
 
-	first, err := loadBot(ctx, cfg.kb)
+	// One store of conversations for every version of the knowledge
+	// base, so a reload does not make the bot forget what was said.
+	convs := bot.WithConversations(bot.NewMemoryConversations(bot.DefaultConversationTTL))
+	first, err := loadBot(ctx, cfg.kb, convs)
 	if err != nil {
 		for _, p := range knowledge.Problems(err) {
 			logger.Error("knowledge base problem", "problem", p.Error())
@@ -185,6 +201,19 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 	var a asker = live
 	if hooks.wrap != nil {
 		a = hooks.wrap(a)
+	}
+	if cfg.openMisses != nil {
+		st, err := cfg.openMisses(ctx, cfg.salt)
+		if err != nil {
+			return fmt.Errorf("the store of unanswered questions: %w", err)
+		}
+		if st != nil {
+			defer st.Close()
+			logger.Info("recording unanswered questions (masked, user ids hashed); ALSBOT_MISSES=off to stop")
+		}
+		// Before the rate limit: a message turned away is not a
+		// question the knowledge base failed.
+		a = gaps.NewRecorder(a, st, logger)
 	}
 	a = ratelimit.New(a, ratelimit.Config{Burst: cfg.rateBurst, Every: cfg.rateEvery, Observer: m})
 	a = server.Guard(a, logger, cfg.salt)
@@ -247,7 +276,7 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go watchKB(ctx, cfg.kb, live, m, logger, hooks.hup)
+	go watchKB(ctx, cfg.kb, live, m, logger, hooks.hup, convs)
 	if slackAdapter != nil {
 		go superviseSlack(ctx, slackAdapter, logger)
 	}
@@ -268,12 +297,12 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 
 // watchKB reloads the knowledge base on SIGHUP and, when it is read from
 // disk, whenever its files change.
-func watchKB(ctx context.Context, kf kbFlags, live *bot.Live, m *metrics.Metrics, logger *slog.Logger, hup <-chan os.Signal) {
+func watchKB(ctx context.Context, kf kbFlags, live *bot.Live, m *metrics.Metrics, logger *slog.Logger, hup <-chan os.Signal, opts ...bot.Option) {
 	var r *reload.Reloader
 	if kf.kb != "" {
 		r = reload.New(reload.Config{
 			Live:     live,
-			Load:     func(ctx context.Context) (*bot.Bot, error) { return loadBot(ctx, kf) },
+			Load:     func(ctx context.Context) (*bot.Bot, error) { return loadBot(ctx, kf, opts...) },
 			Check:    checkBot,
 			Logger:   logger,
 			Observer: m,

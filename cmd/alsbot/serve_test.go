@@ -30,6 +30,7 @@ import (
 
 	"alsbot/adapters/userid"
 	"alsbot/bot"
+	"alsbot/knowledge/misses"
 )
 
 // syncBuffer collects the server's logs while it runs.
@@ -67,6 +68,12 @@ func envFunc(env map[string]string) func(string) string {
 
 func startServe(t *testing.T, env map[string]string, hooks serveHooks, args ...string) *testServer {
 	t.Helper()
+	if _, ok := env["ALSBOT_MISSES_DB"]; !ok {
+		if env == nil {
+			env = map[string]string{}
+		}
+		env["ALSBOT_MISSES_DB"] = filepath.Join(t.TempDir(), "misses.db")
+	}
 	cfg, err := parseServe(append([]string{"--addr", "127.0.0.1:0"}, args...), envFunc(env), io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -878,5 +885,58 @@ func TestReadinessWaitsForSlack(t *testing.T) {
 	}
 	if r := s.ask(t, `{"text":"what is conditioned medium"}`); r.Kind != bot.KindAnswer {
 		t.Errorf("the preview does not wait for Slack: %s", r.Kind)
+	}
+}
+
+// TestServeRecordsUnansweredQuestions: a question the bot cannot answer
+// is kept for the maintainers, masked; one it answers is not.
+func TestServeRecordsUnansweredQuestions(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "misses.db")
+	s := startServe(t, map[string]string{"ALSBOT_MISSES_DB": db, "ALSBOT_SALT": "test-salt"}, serveHooks{})
+	if r := s.ask(t, `{"text":"ミューズ細胞とは？","conversation":"c1"}`); r.Kind != bot.KindAnswer {
+		t.Fatalf("an answerable question got %s", r.Kind)
+	}
+	if r := s.ask(t, `{"text":"090-1234-5678に電話して保険のこと教えて","conversation":"c1"}`); r.Kind != bot.KindFallback {
+		t.Fatalf("the unanswerable question got %s, want fallback", r.Kind)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := misses.Open(context.Background(), db, misses.Options{Salt: "test-salt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	got, err := st.Since(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("%d questions recorded, want 1 (the fallback only): %+v", len(got), got)
+	}
+	if strings.Contains(got[0].Question, "1234") || got[0].Channel != "web" || got[0].Kind != "fallback" {
+		t.Errorf("recorded %+v: want the web fallback with the phone number masked", got[0])
+	}
+}
+
+// TestHotReloadRefusesAnUngroundedFigure: a mistyped figure never goes
+// live; the log says where it is.
+func TestHotReloadRefusesAnUngroundedFigure(t *testing.T) {
+	dir := copyKB(t)
+	muse := filepath.Join(dir, "knowledge", "muse.yaml")
+	s := startServe(t, nil, serveHooks{}, "--kb", filepath.Join(dir, "knowledge"), "--rate-burst", "0")
+	q := `{"text":"ミューズ細胞の治験の結果は？"}`
+	if r := s.ask(t, q); !strings.Contains(r.Text, "0.47") {
+		t.Fatalf("before any edit the answer lacks 0.47: %q", r.Text)
+	}
+	editFile(t, muse, "平均0.47点", "平均0.74点")
+	eventually(t, "the refused reload", func() bool {
+		return strings.Contains(s.logs.String(), "0.74 is in no cited source")
+	})
+	if r := s.ask(t, q); strings.Contains(r.Text, "0.74") || !strings.Contains(r.Text, "0.47") {
+		t.Errorf("after the wrong figure was saved the answer reads %q", r.Text)
+	}
+	if err := s.stop(); err != nil {
+		t.Error(err)
 	}
 }
