@@ -262,7 +262,8 @@ func TestServeStartsThroughTheCommandLine(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, envFunc(nil), strings.NewReader(""), &stdout, logs)
+		env := envFunc(map[string]string{"ALSBOT_MISSES_DB": filepath.Join(t.TempDir(), "misses.db")})
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, strings.NewReader(""), &stdout, logs)
 	}()
 	re := regexp.MustCompile(`"addr":"([^"]+)"`)
 	var addr string
@@ -324,7 +325,11 @@ func TestServeRefusesABadConfiguration(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			err := run(context.Background(), append([]string{"serve"}, tt.args...), envFunc(tt.env), nil, &out, &errOut)
+			env := map[string]string{"ALSBOT_MISSES_DB": filepath.Join(t.TempDir(), "misses.db")}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			err := run(context.Background(), append([]string{"serve"}, tt.args...), envFunc(env), nil, &out, &errOut)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("got %v, want an error about %q", err, tt.want)
 			}
