@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"alsbot/knowledge"
 )
@@ -35,6 +36,7 @@ type index struct {
 	lengths  []float64
 	avgLen   float64
 	postings map[string][]posting
+	idfs     []float64       // by document frequency
 	synonyms phraseSet       // id: synonym group
 	synTerms []string        // by synonym group: its index term
 	synWords map[string]bool // one-word Latin synonym forms ("alsfrsr")
@@ -92,11 +94,9 @@ type Match struct {
 // indexedText is one text of an entry, tokenized once at load time for
 // both the entry's document and the question-to-question similarity.
 type indexedText struct {
-	doc      int32
-	weight   float64
-	question bool // an example question or title, not a keyword
-	toks     []token
-	syn      []string
+	doc  int32
+	toks []token
+	syn  []string
 }
 
 func newIndex(kb *knowledge.KB, simWeight float64) *index {
@@ -114,23 +114,13 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 			}
 		}
 	}
-	texts := ix.entryTexts(kb.Entries)
+	docs := ix.entryDocs(kb.Entries)
 	total := 0.0
-	tf := map[string]float64{}
-	for d, ts := range texts {
-		clear(tf)
-		for _, it := range ts {
-			for _, tok := range it.toks {
-				tf[tok.text] += it.weight
-			}
-			for _, term := range it.syn {
-				tf[term] += it.weight
-			}
-		}
+	for d, doc := range docs {
 		length := 0.0
-		for term, f := range tf {
-			ix.postings[term] = append(ix.postings[term], posting{doc: int32(d), tf: float32(f)})
-			length += f
+		for _, t := range doc.terms {
+			ix.postings[t.text] = append(ix.postings[t.text], posting{doc: int32(d), tf: float32(t.tf)})
+			length += t.tf
 		}
 		ix.lengths = append(ix.lengths, length)
 		total += length
@@ -138,17 +128,19 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 	if n := len(kb.Entries); n > 0 {
 		ix.avgLen = total / float64(n)
 	}
-	for _, ts := range texts {
-		for _, it := range ts {
-			if !it.question {
-				continue
-			}
+	ix.idfs = make([]float64, len(kb.Entries)+1)
+	for df := range ix.idfs {
+		n := float64(len(kb.Entries))
+		ix.idfs[df] = math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+	}
+	for d, doc := range docs {
+		for _, it := range doc.questions {
 			q := ix.query(it.toks, it.syn)
 			if len(q.terms) == 0 {
 				continue
 			}
 			qi := int32(len(ix.questions))
-			ix.questions = append(ix.questions, exampleQuestion{doc: it.doc, weight: q.weight()})
+			ix.questions = append(ix.questions, exampleQuestion{doc: int32(d), weight: q.weight()})
 			for _, t := range q.terms {
 				ix.qpostings[t.text] = append(ix.qpostings[t.text], qi)
 			}
@@ -166,30 +158,58 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 	return ix
 }
 
-// entryTexts tokenizes the texts of every entry, by entry, spreading the
-// work over the processors: it is most of the time a load takes.
-func (ix *index) entryTexts(entries []*knowledge.Entry) [][]indexedText {
-	out := make([][]indexedText, len(entries))
+// entryDoc is an entry as the index reads it: the weighted terms of all
+// its texts, and the terms of each example question and title on its own.
+type entryDoc struct {
+	terms     []termFreq
+	questions []indexedText
+}
+
+type termFreq struct {
+	text string
+	tf   float64
+}
+
+// entryDocs reads every entry, spreading the work over the processors:
+// normalizing and tokenizing the example questions is most of the time a
+// load takes.
+func (ix *index) entryDocs(entries []*knowledge.Entry) []entryDoc {
+	out := make([]entryDoc, len(entries))
 	workers := min(runtime.GOMAXPROCS(0), len(entries))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			intern := map[string]string{}
+			tf := map[string]float64{}
 			for d := w; d < len(entries); d += workers {
 				e := entries[d]
-				var ts []indexedText
-				add := func(weight float64, question bool, texts ...string) {
+				clear(tf)
+				var doc entryDoc
+				add := func(weight float64, question bool, texts []string) {
 					for _, t := range texts {
 						raw, folded := ix.normalize(t)
-						ts = append(ts, indexedText{doc: int32(d), weight: weight, question: question,
-							toks: tokenizeInterned(raw, intern), syn: ix.synonymTerms(folded, nil)})
+						it := indexedText{doc: int32(d), toks: tokenizeRunes(raw, intern), syn: ix.synonymTerms(folded, nil)}
+						for _, tok := range it.toks {
+							tf[tok.text] += weight
+						}
+						for _, term := range it.syn {
+							tf[term] += weight
+						}
+						if question {
+							doc.questions = append(doc.questions, it)
+						}
 					}
 				}
-				add(weightTitle, true, e.Title.JA, e.Title.EN)
-				add(weightQuestion, true, e.Questions.All()...)
-				add(weightKeyword, false, e.Keywords...)
-				add(weightReading, false, e.Readings...)
-				out[d] = ts
+				add(weightTitle, true, []string{e.Title.JA, e.Title.EN})
+				add(weightQuestion, true, e.Questions.JA)
+				add(weightQuestion, true, e.Questions.EN)
+				add(weightKeyword, false, e.Keywords)
+				add(weightReading, false, e.Readings)
+				doc.terms = make([]termFreq, 0, len(tf))
+				for term, f := range tf {
+					doc.terms = append(doc.terms, termFreq{term, f})
+				}
+				out[d] = doc
 			}
 		})
 	}
@@ -234,10 +254,7 @@ func contains(list []string, s string) bool {
 // idf is the BM25 inverse document frequency of a term found in df
 // entries; for df 0 it is the weight of a word the knowledge base has
 // never seen.
-func (ix *index) idf(df int) float64 {
-	n := float64(len(ix.entries))
-	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
-}
+func (ix *index) idf(df int) float64 { return ix.idfs[df] }
 
 // softWeight scales Japanese tokens with hiragana in them (particles,
 // endings, word boundaries): they help rank but say little about topic.
@@ -290,8 +307,8 @@ func (ix *index) read(raw []rune) ([]rune, bool) {
 
 // parseRead turns a text as read into index terms, fillers blanked out.
 func (ix *index) parseRead(read []rune) query {
-	r, folded := ix.blankFillers(read)
-	return ix.query(tokenizeNormalized(r), ix.synonymTerms(folded, nil))
+	r, folded := ix.blankFillers(slices.Clone(read))
+	return ix.query(tokenizeRunes(r, nil), ix.synonymTerms(folded, nil))
 }
 
 // onlyKatakana reports whether the Japanese of a text is all katakana,
@@ -353,29 +370,44 @@ func (ix *index) query(toks []token, syn []string) query {
 // normalize normalizes a knowledge-base text with katakana kept (for the
 // tokenizer, which tells katakana words from hiragana particles) and
 // folded to hiragana (for synonyms), fillers blanked out in both.
-func (ix *index) normalize(text string) (raw, folded string) {
+func (ix *index) normalize(text string) (raw []rune, folded string) {
 	return ix.blankFillers(appendNormalized(nil, text, false))
 }
 
-// blankFillers blanks out the fillers of a normalized text, and returns it
-// as is and folded to hiragana. Folding keeps byte offsets: katakana and
-// hiragana letters are both three bytes.
-func (ix *index) blankFillers(raw []rune) (string, string) {
-	folded := string(foldKana(raw))
-	var rb, fb []byte
+// blankFillers blanks out the fillers of a normalized text, in place, and
+// returns it with its form folded to hiragana.
+func (ix *index) blankFillers(raw []rune) ([]rune, string) {
+	var b strings.Builder
+	b.Grow(len(raw) * 3)
+	for _, r := range raw {
+		b.WriteRune(toHiragana(r))
+	}
+	folded := b.String()
+	var fb []byte
 	ix.fillers.each(folded, func(start, end, _ int) bool {
-		if rb == nil {
-			rb, fb = []byte(string(raw)), []byte(folded)
+		if fb == nil {
+			fb = []byte(folded)
 		}
 		for k := start; k < end; k++ {
-			rb[k], fb[k] = ' ', ' '
+			fb[k] = ' '
 		}
 		return true
 	})
-	if rb == nil {
-		return string(raw), folded
+	if fb == nil {
+		return raw, folded
 	}
-	return string(rb), string(fb)
+	// Blank the same letters in raw: a letter and its folded form take
+	// the same bytes.
+	out := make([]rune, len(raw))
+	off := 0
+	for k, r := range raw {
+		out[k] = r
+		if fb[off] == ' ' {
+			out[k] = ' '
+		}
+		off += utf8.RuneLen(toHiragana(r))
+	}
+	return out, string(fb)
 }
 
 // foldKana returns rs with katakana turned into hiragana, leaving rs as it

@@ -40,14 +40,13 @@ func tokenize(text string) []token {
 }
 
 // tokenizeNormalized tokenizes text already normalized with katakana kept.
-func tokenizeNormalized(text string) []token { return tokenizeInterned(text, nil) }
+func tokenizeNormalized(text string) []token { return tokenizeRunes([]rune(text), nil) }
 
-// tokenizeInterned tokenizes like tokenizeNormalized; with a non-nil
-// intern table, repeated tokens share one string, which saves most of the
+// tokenizeRunes tokenizes like tokenizeNormalized; with a non-nil intern
+// table, repeated tokens share one string, which saves most of the
 // allocations of indexing a knowledge base.
-func tokenizeInterned(text string, intern map[string]string) []token {
-	runes := []rune(text)
-	var out []token
+func tokenizeRunes(runes []rune, intern map[string]string) []token {
+	out := make([]token, 0, len(runes))
 	for i := 0; i < len(runes); {
 		r := runes[i]
 		switch {
@@ -56,7 +55,7 @@ func tokenizeInterned(text string, intern map[string]string) []token {
 			for j < len(runes) && (isWordRune(runes[j]) || runes[j] == '.' && j+1 < len(runes) && isDigit(runes[j+1])) {
 				j++
 			}
-			if w := englishStem(string(runes[i:j])); w != "" && !stopwords[w] {
+			if w := englishStem(internRunes(runes[i:j], intern)); w != "" && !stopwords[w] {
 				out = append(out, token{text: w})
 			}
 			i = j
@@ -72,6 +71,23 @@ func tokenizeInterned(text string, intern map[string]string) []token {
 		}
 	}
 	return out
+}
+
+// internRunes returns rs as a string, the one in intern when there is one.
+func internRunes(rs []rune, intern map[string]string) string {
+	var buf [64]byte
+	b := buf[:0]
+	for _, r := range rs {
+		b = utf8.AppendRune(b, r)
+	}
+	if s, ok := intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if intern != nil {
+		intern[s] = s
+	}
+	return s
 }
 
 func isWordRune(r rune) bool {
