@@ -298,12 +298,14 @@ func sleep(ctx context.Context, d time.Duration) {
 
 // server is the alsbot serve child process.
 type server struct {
-	cmd  *exec.Cmd
-	url  string
-	done chan error
+	cmd    *exec.Cmd
+	url    string
+	done   chan error
+	misses string // the run's store of unanswered questions
 }
 
 func startServer(ctx context.Context, o options, lineAPI string) (*server, error) {
+	missesDB := filepath.Join(os.TempDir(), fmt.Sprintf("alsload-misses-%d.db", os.Getpid()))
 	cmd := exec.CommandContext(ctx, o.bin, "serve", "--addr", "127.0.0.1:0", "--log-level", o.logLevel)
 	cmd.Env = append(os.Environ(),
 		"LINE_CHANNEL_SECRET="+secret,
@@ -315,6 +317,9 @@ func startServer(ctx context.Context, o options, lineAPI string) (*server, error
 		// measures answering, not refusing.
 		"ALSBOT_RATE_BURST=1000000",
 		"ALSBOT_RATE_EVERY=1ns",
+		// Unanswered questions are recorded as in production, in a
+		// file of this run's own.
+		"ALSBOT_MISSES_DB="+missesDB,
 	)
 	for _, v := range []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "ALSBOT_KB", "ALSBOT_SEEDS", "ALSBOT_ADDR"} {
 		cmd.Env = append(cmd.Env, v+"=")
@@ -326,7 +331,7 @@ func startServer(ctx context.Context, o options, lineAPI string) (*server, error
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", o.bin, err)
 	}
-	s := &server{cmd: cmd, done: make(chan error, 1)}
+	s := &server{cmd: cmd, done: make(chan error, 1), misses: missesDB}
 	addrRE := regexp.MustCompile(`"msg":"alsbot serve: listening","addr":"([^"]+)"`)
 	found := make(chan string, 1)
 	go func() {
@@ -373,6 +378,11 @@ func (s *server) memory() string {
 
 // stop sends SIGTERM and waits for a clean exit.
 func (s *server) stop() error {
+	defer func() {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(s.misses + suffix)
+		}
+	}()
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-s.done:
