@@ -100,7 +100,7 @@ type indexedText struct {
 }
 
 func newIndex(kb *knowledge.KB, simWeight float64) *index {
-	ix := &index{entries: kb.Entries, postings: map[string][]posting{}, qpostings: map[string][]int32{}, simWeight: simWeight, synWords: map[string]bool{}}
+	ix := &index{entries: kb.Entries, postings: make(map[string][]posting, 4096), qpostings: make(map[string][]int32, 4096), simWeight: simWeight, synWords: map[string]bool{}}
 	for _, f := range kb.Fillers {
 		ix.fillers.add(Normalize(f), 0, false)
 	}
@@ -115,6 +115,24 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 		}
 	}
 	docs := ix.entryDocs(kb.Entries)
+	df := map[string]int32{}
+	for _, doc := range docs {
+		for _, t := range doc.terms {
+			df[t.text]++
+		}
+	}
+	// One backing array for every posting list, cut to size.
+	all := make([]posting, 0, func() int {
+		n := 0
+		for _, c := range df {
+			n += int(c)
+		}
+		return n
+	}())
+	for term, c := range df {
+		ix.postings[term] = all[len(all) : len(all) : len(all)+int(c)]
+		all = all[:len(all)+int(c)]
+	}
 	total := 0.0
 	for d, doc := range docs {
 		length := 0.0
@@ -329,7 +347,7 @@ func onlyKatakana(rs []rune) bool {
 
 // query weighs tokens and synonym terms by how telling they are.
 func (ix *index) query(toks []token, syn []string) query {
-	var q query
+	q := query{terms: make([]qterm, 0, len(toks)+len(syn))}
 	unknownSoft := 0.0
 	for _, tok := range toks {
 		if q.has(tok.text) {

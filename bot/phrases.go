@@ -10,6 +10,9 @@ import (
 // start with each letter instead of searching for every phrase in turn.
 type phraseSet struct {
 	byFirst map[rune][]phrase
+	// starts marks the letters of the Basic Multilingual Plane that begin
+	// a phrase, so that most letters are passed over without a lookup.
+	starts [1 << 16 / 64]uint64
 }
 
 // phrase is one normalized phrase and what it stands for.
@@ -32,6 +35,9 @@ func (ps *phraseSet) add(form string, id int, prefix bool) {
 	}
 	r, _ := utf8.DecodeRuneInString(form)
 	ps.byFirst[r] = append(ps.byFirst[r], phrase{form: form, latin: isLatinText(form), prefix: prefix, id: id})
+	if r < 1<<16 {
+		ps.starts[r/64] |= 1 << (r % 64)
+	}
 }
 
 // each calls fn for every occurrence of a phrase in text, in order of
@@ -41,6 +47,9 @@ func (ps *phraseSet) each(text string, fn func(start, end, id int) bool) {
 		return
 	}
 	for i, r := range text {
+		if r < 1<<16 && ps.starts[r/64]&(1<<(r%64)) == 0 {
+			continue
+		}
 		cands := ps.byFirst[r]
 		if len(cands) == 0 {
 			continue
