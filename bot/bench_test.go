@@ -37,6 +37,25 @@ func BenchmarkAsk(b *testing.B) {
 	}
 }
 
+// BenchmarkAskConversation is one question end to end within
+// conversations, with follow-ups, typos and romaji: the context store,
+// typo correction and romaji reading all at work.
+func BenchmarkAskConversation(b *testing.B) {
+	bt := shippedBot(b)
+	ctx := context.Background()
+	turns := []string{
+		"ミューズ細胞の治験結果は？", "副作用は？", "どうやって投与するの？",
+		"muse trail results", "and the side effects?",
+		"myu-zu saibou no chiken", "baiyou jouseieki towa", "培養上生液とは", "2",
+	}
+	i := 0
+	for b.Loop() {
+		conv := fmt.Sprintf("line:U%d", (i/len(turns))%500)
+		bt.Ask(ctx, bot.Question{Text: turns[i%len(turns)], Conversation: conv})
+		i++
+	}
+}
+
 // BenchmarkLoad loads, validates and indexes the shipped knowledge base.
 func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
