@@ -217,7 +217,7 @@ func (b *Bot) respond(q Question, lang string, conv *Conversation) Reply {
 		if r, ok := b.inContext(lang, conv, ms); ok {
 			return r
 		}
-	} else if parsed.hardTerms() <= 3 && (refersBack(norm) || b.spansTopics(ms)) {
+	} else if parsed.short() && (refersBack(norm) || b.spansTopics(ms)) {
 		// "How was it given?" or "副作用は？" with nothing before it:
 		// of what is a guess, so the bot asks or says what it can
 		// answer.

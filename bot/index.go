@@ -41,8 +41,10 @@ type index struct {
 	synTerms []string        // by synonym group: its index term
 	synWords map[string]bool // one-word Latin synonym forms ("alsfrsr")
 	fillers  phraseSet
-	spell    speller
-	kanji    kanjiFixer
+	// kanaNames are the synonym forms written in hiragana alone.
+	kanaNames phraseSet
+	spell     speller
+	kanji     kanjiFixer
 
 	questions []exampleQuestion
 	qpostings map[string][]int32 // term → example questions that have it
@@ -109,6 +111,9 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 		for _, f := range group.Forms {
 			n := Normalize(f)
 			ix.synonyms.add(n, g, false)
+			if isHiraganaText(n) && utf8.RuneCountInString(n) >= 6 {
+				ix.kanaNames.add(n, g, false)
+			}
 			if isLatinWord(n) {
 				ix.synWords[n] = true
 			}
@@ -245,6 +250,15 @@ func (ix *index) synonymTerms(folded string, dst []string) []string {
 		return true
 	})
 	return dst
+}
+
+func isHiraganaText(s string) bool {
+	for _, r := range s {
+		if !isHiragana(r) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func isASCIIWord(c byte) bool {
@@ -392,6 +406,10 @@ func (ix *index) normalize(text string) (raw []rune, folded string) {
 	return ix.blankFillers(appendNormalized(nil, text, false))
 }
 
+// minRestAfterName is how many letters besides a kana name a question
+// needs for the name to count through its synonym group alone.
+const minRestAfterName = 4
+
 // blankFillers blanks out the fillers of a normalized text, in place, and
 // returns it with its form folded to hiragana.
 func (ix *index) blankFillers(raw []rune) ([]rune, string) {
@@ -401,17 +419,37 @@ func (ix *index) blankFillers(raw []rune) ([]rune, string) {
 		b.WriteRune(toHiragana(r))
 	}
 	folded := b.String()
-	var fb []byte
-	ix.fillers.each(folded, func(start, end, _ int) bool {
-		if fb == nil {
-			fb = []byte(folded)
+	var fb, rb []byte // blanked in both, and in raw only
+	blank := func(bs *[]byte, start, end int) {
+		if *bs == nil {
+			*bs = []byte(folded)
 		}
 		for k := start; k < end; k++ {
-			fb[k] = ' '
+			(*bs)[k] = ' '
 		}
+	}
+	ix.fillers.each(folded, func(start, end, _ int) bool {
+		blank(&fb, start, end)
+		blank(&rb, start, end)
 		return true
 	})
-	if fb == nil {
+	// A name spelt in kana (きんいしゅくせいそくさくこうかしょう) counts
+	// through its synonym group alone: its many bigrams would otherwise
+	// outweigh the rest of the question.
+	// Only when the rest says something: the name alone
+	// ("きんいしゅくせいそくさくこうかしょうとは") is the question.
+	named := 0
+	ix.kanaNames.each(folded, func(start, end, _ int) bool {
+		named += utf8.RuneCountInString(folded[start:end])
+		return true
+	})
+	if rest := len(raw) - named; named > 0 && rest >= minRestAfterName {
+		ix.kanaNames.each(folded, func(start, end, _ int) bool {
+			blank(&rb, start, end)
+			return true
+		})
+	}
+	if rb == nil {
 		return raw, folded
 	}
 	// Blank the same letters in raw: a letter and its folded form take
@@ -420,10 +458,13 @@ func (ix *index) blankFillers(raw []rune) ([]rune, string) {
 	off := 0
 	for k, r := range raw {
 		out[k] = r
-		if fb[off] == ' ' {
+		if rb[off] == ' ' {
 			out[k] = ' '
 		}
 		off += utf8.RuneLen(toHiragana(r))
+	}
+	if fb == nil {
+		return out, folded
 	}
 	return out, string(fb)
 }
@@ -469,6 +510,19 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// short reports whether a question has few words: "副作用は？", "how was
+// it given?". A question in kana has many particles' worth of soft terms
+// and is not short.
+func (q *query) short() bool {
+	soft := 0
+	for _, t := range q.terms {
+		if t.soft {
+			soft++
+		}
+	}
+	return q.hardTerms() <= 3 && soft <= 4
 }
 
 // hardTerms is the number of the question's telling words.
