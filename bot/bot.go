@@ -579,7 +579,7 @@ func (b *Bot) sources(e *knowledge.Entry, lang string) []Source {
 		if !ok {
 			continue
 		}
-		out = append(out, Source{ID: s.ID, Title: s.TitleIn(lang), Publisher: s.Publisher, Date: s.Date, URL: s.Link()})
+		out = append(out, Source{ID: s.ID, Title: s.TitleIn(lang), Publisher: s.PublisherIn(lang), Date: s.Date, URL: s.Link()})
 	}
 	return out
 }

@@ -110,16 +110,18 @@ type SynonymGroup struct {
 
 // Source is one document in the source register.
 type Source struct {
-	ID        string   `yaml:"id"`
-	Kind      string   `yaml:"kind"`
-	Title     string   `yaml:"title"`
-	TitleEN   string   `yaml:"title_en"`
-	Publisher string   `yaml:"publisher"`
-	Authors   []string `yaml:"authors"`
-	Date      string   `yaml:"date"`
-	URL       string   `yaml:"url"`
-	DOI       string   `yaml:"doi"`
-	Lang      string   `yaml:"lang"`
+	ID        string `yaml:"id"`
+	Kind      string `yaml:"kind"`
+	Title     string `yaml:"title"`
+	TitleEN   string `yaml:"title_en"`
+	Publisher string `yaml:"publisher"`
+	// PublisherEN names the publisher for English readers.
+	PublisherEN string   `yaml:"publisher_en"`
+	Authors     []string `yaml:"authors"`
+	Date        string   `yaml:"date"`
+	URL         string   `yaml:"url"`
+	DOI         string   `yaml:"doi"`
+	Lang        string   `yaml:"lang"`
 	// Document names the copy of the source kept in shared/seeds, if any.
 	Document string `yaml:"document"`
 	// Facts are what the source supports, in the register's own words,
@@ -136,6 +138,14 @@ func (s *Source) TitleIn(lang string) string {
 		return s.TitleEN
 	}
 	return s.Title
+}
+
+// PublisherIn returns the publisher's name for a reader of lang.
+func (s *Source) PublisherIn(lang string) string {
+	if lang == EN && s.PublisherEN != "" {
+		return s.PublisherEN
+	}
+	return s.Publisher
 }
 
 // Link returns the source's URL, or its DOI as a URL when it has no URL.

@@ -106,7 +106,7 @@ func (l *Limiter) Ask(ctx context.Context, q bot.Question) bot.Reply {
 	if lang == "" {
 		lang = "ja"
 	}
-	return bot.Reply{Kind: bot.KindSilent, Lang: bot.Language(q.Text, lang)}
+	return bot.Reply{Kind: bot.KindSilent, Lang: bot.Language(q.Text, lang), Sources: []bot.Source{}, Suggestions: []bot.Suggestion{}}
 }
 
 // take spends one message of k's allowance. It reports whether the
@@ -162,5 +162,5 @@ func SlowDown(q bot.Question) bot.Reply {
 	if lang == "en" {
 		text = "Messages are arriving faster than I can answer, so I am pausing for a moment. Please wait a few seconds and send your question again."
 	}
-	return bot.Reply{Kind: bot.KindRule, Lang: lang, Rule: RuleID, Text: text}
+	return bot.Reply{Kind: bot.KindRule, Lang: lang, Rule: RuleID, Text: text, Sources: []bot.Source{}, Suggestions: []bot.Suggestion{}}
 }

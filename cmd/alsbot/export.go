@@ -69,15 +69,17 @@ type exportMessages struct {
 }
 
 type exportSource struct {
-	ID        string   `json:"id" yaml:"id"`
-	Kind      string   `json:"kind" yaml:"kind"`
-	Title     string   `json:"title" yaml:"title"`
-	TitleEN   string   `json:"title_en,omitempty" yaml:"title_en,omitempty"`
-	Publisher string   `json:"publisher,omitempty" yaml:"publisher,omitempty"`
-	Authors   []string `json:"authors,omitempty" yaml:"authors,omitempty"`
-	Date      string   `json:"date" yaml:"date"`
-	URL       string   `json:"url,omitempty" yaml:"url,omitempty"`
-	DOI       string   `json:"doi,omitempty" yaml:"doi,omitempty"`
+	ID        string `json:"id" yaml:"id"`
+	Kind      string `json:"kind" yaml:"kind"`
+	Title     string `json:"title" yaml:"title"`
+	TitleEN   string `json:"title_en,omitempty" yaml:"title_en,omitempty"`
+	Publisher string `json:"publisher,omitempty" yaml:"publisher,omitempty"`
+	// PublisherEN is the publisher's name for English readers.
+	PublisherEN string   `json:"publisher_en,omitempty" yaml:"publisher_en,omitempty"`
+	Authors     []string `json:"authors,omitempty" yaml:"authors,omitempty"`
+	Date        string   `json:"date" yaml:"date"`
+	URL         string   `json:"url,omitempty" yaml:"url,omitempty"`
+	DOI         string   `json:"doi,omitempty" yaml:"doi,omitempty"`
 	// Link is the URL, or the DOI as a URL: where a reader finds it.
 	Link     string   `json:"link,omitempty" yaml:"-"`
 	Lang     string   `json:"lang" yaml:"lang"`
@@ -104,7 +106,7 @@ func newExport(kb *knowledge.KB) exportKB {
 	}
 	for _, s := range kb.Sources {
 		out.Sources = append(out.Sources, exportSource{
-			ID: s.ID, Kind: s.Kind, Title: s.Title, TitleEN: s.TitleEN, Publisher: s.Publisher, Authors: s.Authors,
+			ID: s.ID, Kind: s.Kind, Title: s.Title, TitleEN: s.TitleEN, Publisher: s.Publisher, PublisherEN: s.PublisherEN, Authors: s.Authors,
 			Date: s.Date, URL: s.URL, DOI: s.DOI, Link: s.Link(), Lang: s.Lang, Document: s.Document, Facts: s.Facts,
 		})
 	}
