@@ -100,11 +100,16 @@ func WithThresholds(t Thresholds) Option {
 
 // New builds a bot over kb: it compiles the rules and indexes the entries.
 func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
-	rules, err := compileRules(kb)
-	if err != nil {
-		return nil, err
-	}
-	b := &Bot{kb: kb, rules: rules, th: DefaultThresholds, now: time.Now}
+	// The rules compile while the entries are indexed: both take a
+	// while, and neither needs the other.
+	var rules []rule
+	var rulesErr error
+	compiled := make(chan struct{})
+	go func() {
+		defer close(compiled)
+		rules, rulesErr = compileRules(kb)
+	}()
+	b := &Bot{kb: kb, th: DefaultThresholds, now: time.Now}
 	for _, w := range kb.OffTopic {
 		b.offTopic.add(Normalize(w), 0, true)
 	}
@@ -115,6 +120,11 @@ func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
 		b.convs = NewMemoryConversations(DefaultConversationTTL)
 	}
 	b.ix = newIndex(kb, b.th.SimilarityWeight)
+	<-compiled
+	if rulesErr != nil {
+		return nil, rulesErr
+	}
+	b.rules = rules
 	return b, nil
 }
 

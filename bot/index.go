@@ -156,6 +156,12 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 		n := float64(len(kb.Entries))
 		ix.idfs[df] = math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
 	}
+	// The spelling and kanji tables only read the postings: they are
+	// built while the example questions are indexed.
+	var wg sync.WaitGroup
+	wg.Go(func() { ix.spell = newSpeller(ix.postings) })
+	wg.Go(func() { ix.kanji = newKanjiFixer(ix.postings) })
+	defer wg.Wait()
 	for d, doc := range docs {
 		for _, it := range doc.questions {
 			q := ix.query(it.toks, it.syn)
@@ -169,8 +175,6 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 			}
 		}
 	}
-	ix.spell = newSpeller(ix.postings)
-	ix.kanji = newKanjiFixer(ix.postings)
 	n, nq := len(kb.Entries), len(ix.questions)
 	ix.pool.New = func() any {
 		return &scratch{
