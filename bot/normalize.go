@@ -21,6 +21,12 @@ func appendNormalized(dst []rune, s string, fold bool) []rune {
 	space := true // no leading space
 	prev := rune(0)
 	for _, r := range s {
+		// Fast paths for the letters most text is made of.
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 0x4E00 && r <= 0x9FFF || r >= 'ぁ' && r <= 'ゖ' {
+			dst = append(dst, r)
+			space, prev = false, r
+			continue
+		}
 		switch {
 		case isLongVowel(r) && (isKana(prev) || prev == 0):
 			continue // ミューズ = ミュズ = ミュ-ズ
@@ -70,7 +76,9 @@ func isKatakana(r rune) bool { return r >= 'ァ' && r <= 'ヺ' }
 
 func isKana(r rune) bool { return isHiragana(r) || isKatakana(r) }
 
-func isKanji(r rune) bool { return unicode.Is(unicode.Han, r) || r == '々' }
+func isKanji(r rune) bool {
+	return r >= 0x4E00 && r <= 0x9FFF || r >= 0x80 && (unicode.Is(unicode.Han, r) || r == '々')
+}
 
 // toHiragana maps a katakana letter to its hiragana twin.
 func toHiragana(r rune) rune {
