@@ -162,9 +162,10 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 	wg.Go(func() { ix.spell = newSpeller(ix.postings) })
 	wg.Go(func() { ix.kanji = newKanjiFixer(ix.postings) })
 	defer wg.Wait()
+	var q query
 	for d, doc := range docs {
 		for _, it := range doc.questions {
-			q := ix.query(it.toks, it.syn)
+			ix.queryInto(&q, it.toks, it.syn)
 			if len(q.terms) == 0 {
 				continue
 			}
@@ -366,6 +367,13 @@ func onlyKatakana(rs []rune) bool {
 // query weighs tokens and synonym terms by how telling they are.
 func (ix *index) query(toks []token, syn []string) query {
 	q := query{terms: make([]qterm, 0, len(toks)+len(syn))}
+	ix.queryInto(&q, toks, syn)
+	return q
+}
+
+// queryInto is query into q, reusing its memory.
+func (ix *index) queryInto(q *query, toks []token, syn []string) {
+	*q = query{terms: q.terms[:0]}
 	unknownSoft := 0.0
 	for _, tok := range toks {
 		if q.has(tok.text) {
@@ -400,7 +408,6 @@ func (ix *index) query(toks []token, syn []string) query {
 		// ("あしたのてんき").
 		q.soft += unknownSoft
 	}
-	return q
 }
 
 // normalize normalizes a knowledge-base text with katakana kept (for the
