@@ -449,16 +449,17 @@ func (ix *index) blankFillers(raw []rune) ([]rune, string) {
 	// outweigh the rest of the question.
 	// Only when the rest says something: the name alone
 	// ("きんいしゅくせいそくさくこうかしょうとは") is the question.
+	var spans [][2]int
 	named := 0
 	ix.kanaNames.each(folded, func(start, end, _ int) bool {
 		named += utf8.RuneCountInString(folded[start:end])
+		spans = append(spans, [2]int{start, end})
 		return true
 	})
 	if rest := len(raw) - named; named > 0 && rest >= minRestAfterName {
-		ix.kanaNames.each(folded, func(start, end, _ int) bool {
-			blank(&rb, start, end)
-			return true
-		})
+		for _, sp := range spans {
+			blank(&rb, sp[0], sp[1])
+		}
 	}
 	if rb == nil {
 		return raw, folded
