@@ -46,7 +46,15 @@ func tokenizeNormalized(text string) []token { return tokenizeRunes([]rune(text)
 // table, repeated tokens share one string, which saves most of the
 // allocations of indexing a knowledge base.
 func tokenizeRunes(runes []rune, intern map[string]string) []token {
-	out := make([]token, 0, len(runes))
+	// About one token per Japanese letter (bigrams), one per English
+	// word.
+	size := 2
+	for _, r := range runes {
+		if r >= 0x80 || r == ' ' {
+			size++
+		}
+	}
+	out := make([]token, 0, size)
 	for i := 0; i < len(runes); {
 		r := runes[i]
 		switch {
