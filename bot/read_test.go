@@ -8,7 +8,9 @@ import (
 	"alsbot/seeds"
 )
 
-func shippedIndex(t testing.TB) *index {
+func shippedIndex(t testing.TB) *index { return shippedTestBot(t).ix }
+
+func shippedTestBot(t testing.TB) *Bot {
 	t.Helper()
 	kb, err := knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "."}, knowledge.Dir{FS: seeds.Files, Path: "."})
 	if err != nil {
@@ -18,7 +20,7 @@ func shippedIndex(t testing.TB) *index {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b.ix
+	return b
 }
 
 // TestRead checks how the bot reads what people type: English typos

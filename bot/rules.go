@@ -65,7 +65,7 @@ func compilePatterns(patterns []string, whole bool) ([]pattern, error) {
 		}
 		pat := pattern{re: re}
 		if tree, err := syntax.Parse(src, syntax.Perl); err == nil {
-			if lits, ok := requiredLiterals(tree.Simplify()); ok {
+			if lits, ok := requiredLiterals(tree); ok {
 				pat.literals = lits
 			}
 		}

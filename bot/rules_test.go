@@ -1,0 +1,68 @@
+package bot
+
+import (
+	"os"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// TestLiteralPrefilterNeverChangesARule: skipping a pattern because a
+// message lacks its required literals must never skip a match. A wrong
+// prefilter would silently miss an emergency.
+func TestLiteralPrefilterNeverChangesARule(t *testing.T) {
+	b := shippedTestBot(t)
+	var texts []string
+	for _, f := range []string{"../testdata/questions.yaml", "../testdata/typing.yaml"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var qs []struct {
+			Q string `yaml:"q"`
+		}
+		if err := yaml.Unmarshal(data, &qs); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range qs {
+			texts = append(texts, q.Q)
+		}
+	}
+	texts = append(texts, "息ができない", "いきができない", "can't breathe", "chest pain", "死にたい", "こんにちは", "thanks")
+	checked := 0
+	for _, text := range texts {
+		norm := Normalize(text)
+		for _, ru := range b.rules {
+			for _, p := range append(append([]pattern{}, ru.patterns...), ru.except...) {
+				if p.literals == nil {
+					continue
+				}
+				checked++
+				if got, want := p.match(norm), p.re.MatchString(norm); got != want {
+					t.Errorf("rule %s, pattern %s on %q: with the prefilter %v, without %v (literals %q)", ru.ID, p.re, text, got, want, p.literals)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no pattern has a literal prefilter: the test checks nothing")
+	}
+}
+
+func TestRequiredLiterals(t *testing.T) {
+	b := shippedTestBot(t)
+	with, without := 0, 0
+	for _, ru := range b.rules {
+		for _, p := range ru.patterns {
+			if p.literals != nil {
+				with++
+			} else {
+				without++
+			}
+		}
+	}
+	t.Logf("%d patterns have a literal prefilter, %d do not", with, without)
+	if with < without {
+		t.Errorf("only %d of %d patterns have a prefilter", with, with+without)
+	}
+}
