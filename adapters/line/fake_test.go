@@ -1,7 +1,6 @@
 package line
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"alsbot/adapters/logbuf"
 	"alsbot/bot"
 	"alsbot/knowledge"
 	"alsbot/seeds"
@@ -246,23 +246,8 @@ func (o *recObserver) counts() (map[string]int, int) {
 	return m, o.duplicate
 }
 
-// syncBuffer is a log destination safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer captures logs from concurrent writers.
+type syncBuffer = logbuf.Buffer
 
 // harness is a handler wired to the fake LINE API and the shipped bot.
 type harness struct {

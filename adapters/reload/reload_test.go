@@ -15,27 +15,13 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	"alsbot/adapters/logbuf"
 	"alsbot/bot"
 	"alsbot/knowledge"
 )
 
-// syncBuffer is a log destination the test reads while the watcher writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer captures logs from concurrent writers.
+type syncBuffer = logbuf.Buffer
 
 // copyYAML copies the *.yaml files of src into a new directory dst.
 func copyYAML(t *testing.T, src, dst string) {

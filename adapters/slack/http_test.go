@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,13 +10,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack/slackevents"
 
+	"alsbot/adapters/logbuf"
 	"alsbot/bot"
 )
 
@@ -597,23 +596,8 @@ func TestMalformedBlockDoesNotLoseTheQuestion(t *testing.T) {
 	}
 }
 
-// syncBuffer collects logs written from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer captures logs from concurrent writers.
+type syncBuffer = logbuf.Buffer
 
 func TestLogsCarryNoMessageTextOrUserIDs(t *testing.T) {
 	f := newFakeSlack(t)

@@ -28,28 +28,14 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"alsbot/adapters/logbuf"
 	"alsbot/adapters/userid"
 	"alsbot/bot"
 	"alsbot/knowledge/misses"
 )
 
-// syncBuffer collects the server's logs while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer captures logs from concurrent writers.
+type syncBuffer = logbuf.Buffer
 
 // testServer is alsbot serve running in the test, on a free port.
 type testServer struct {
