@@ -160,17 +160,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		o.clients, o.duration, o.warmup, o.users, o.logLevel)
 	fmt.Fprintf(stdout, "%-30s %9s %10s %9s %9s %9s %7s\n", "endpoint", "requests", "req/s", "p50", "p99", "max", "errors")
 
+	cpu0, t0 := srv.cpu(), time.Now()
 	askRes := drive(ctx, o, ask)
 	fmt.Fprintln(stdout, askRes.row("POST /api/ask"))
 	afterAsk := srv.memory()
+	cpu1, t1 := srv.cpu(), time.Now()
 
 	hookRes := drive(ctx, o, webhook)
+	cpu2, t2 := srv.cpu(), time.Now()
 	fmt.Fprintln(stdout, acks.within(hookRes).row("POST /line/webhook (ack)"))
 	fmt.Fprintln(stdout, hookRes.row("LINE event → reply sent"))
 	afterHook := srv.memory()
 	fmt.Fprintf(stdout, "\nLINE: %.0f answered events/s (each client waits for its reply before the next event); Messaging API calls in all: %d replies, %d loading animations, %d other\n",
 		float64(hookRes.n)/hookRes.elapsed.Seconds(), line.calls["reply"].Load(), line.calls["loading"].Load(), line.calls["other"].Load())
 	fmt.Fprintf(stdout, "server memory (VmRSS / VmHWM): idle %s, after /api/ask %s, after webhooks %s\n", idle, afterAsk, afterHook)
+	// The server's share of the machine: the rest went to this program
+	// and its fake API, which run on the same cores.
+	fmt.Fprintf(stdout, "server CPU: %.2f cores during /api/ask (%.0f µs a request), %.2f cores during webhooks (%.0f µs an answered event)\n",
+		(cpu1-cpu0).Seconds()/t1.Sub(t0).Seconds(), perRequest(cpu1-cpu0, askRes, t1.Sub(t0)),
+		(cpu2-cpu1).Seconds()/t2.Sub(t1).Seconds(), perRequest(cpu2-cpu1, hookRes, t2.Sub(t1)))
 
 	if err := srv.stop(); err != nil {
 		return err
@@ -374,6 +382,34 @@ func (s *server) memory() string {
 		}
 	}
 	return rss + " / " + hwm
+}
+
+// cpu is the CPU time the server has used, user and system, from
+// /proc/PID/stat (in clock ticks of 10 ms).
+func (s *server) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The command name may hold spaces: count fields after its ')'.
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	var utime, stime int64
+	fmt.Sscan(fields[11], &utime)
+	fmt.Sscan(fields[12], &stime)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// perRequest spreads the CPU time of a phase (warm-up included) over the
+// requests it answered at the measured rate.
+func perRequest(cpu time.Duration, r result, phase time.Duration) float64 {
+	rate := float64(r.n) / r.elapsed.Seconds()
+	if rate == 0 {
+		return 0
+	}
+	return cpu.Seconds() / (rate * phase.Seconds()) * 1e6
 }
 
 // stop sends SIGTERM and waits for a clean exit.
