@@ -96,7 +96,6 @@ type Match struct {
 // indexedText is one text of an entry, tokenized once at load time for
 // both the entry's document and the question-to-question similarity.
 type indexedText struct {
-	doc  int32
 	toks []token
 	syn  []string
 }
@@ -216,7 +215,7 @@ func (ix *index) entryDocs(entries []*knowledge.Entry) []entryDoc {
 				add := func(weight float64, question bool, texts []string) {
 					for _, t := range texts {
 						raw, folded := ix.normalize(t)
-						it := indexedText{doc: int32(d), toks: tokenizeRunes(raw, intern), syn: ix.synonymTerms(folded, nil)}
+						it := indexedText{toks: tokenizeRunes(raw, intern), syn: ix.synonymTerms(folded, nil)}
 						for _, tok := range it.toks {
 							tf[tok.text] += weight
 						}
@@ -319,13 +318,7 @@ type qterm struct {
 // misspelt English words corrected and romaji read as kana, and fillers
 // blanked out.
 func (ix *index) parse(text string) query {
-	return ix.parseNormalized(appendNormalized(nil, text, false))
-}
-
-// parseNormalized is parse for a text already normalized with katakana
-// kept.
-func (ix *index) parseNormalized(raw []rune) query {
-	read, _ := ix.read(raw)
+	read, _ := ix.read(appendNormalized(nil, text, false))
 	return ix.parseRead(read)
 }
 

@@ -68,6 +68,11 @@ func texts(toks []token) string {
 
 // FuzzNormalize checks that normalization and tokenization accept any
 // text: valid UTF-8 out, idempotent, and no empty tokens.
+// tokenize normalizes and tokenizes text, as the index reads a question.
+func tokenize(text string) []token {
+	return tokenizeRunes(appendNormalized(nil, text, false), nil)
+}
+
 func FuzzNormalize(f *testing.F) {
 	for _, s := range []string{"ミューズ細胞の治験結果は？", "ＡＬＳは治る？", "ﾐｭｰｽﾞ", "Parkinson's", "0.47.", "ー-ー", "a\u0300\u200d", "\xff\xfe"} {
 		f.Add(s)

@@ -37,19 +37,11 @@ var stopwords = map[string]bool{
 	"thanks": true, "thank": true, "pls": true, "plz": true, "hi": true, "hello": true,
 }
 
-// tokenize splits text into index tokens. Text is normalized first, but
-// katakana is folded per token so that katakana words are not mistaken
-// for particles.
-func tokenize(text string) []token {
-	return tokenizeNormalized(string(appendNormalized(nil, text, false)))
-}
-
-// tokenizeNormalized tokenizes text already normalized with katakana kept.
-func tokenizeNormalized(text string) []token { return tokenizeRunes([]rune(text), nil) }
-
-// tokenizeRunes tokenizes like tokenizeNormalized; with a non-nil intern
-// table, repeated tokens share one string, which saves most of the
-// allocations of indexing a knowledge base.
+// tokenizeRunes splits text, already normalized with katakana kept, into
+// index tokens. Katakana is folded per token, so that katakana words are
+// not mistaken for particles. With a non-nil intern table, repeated tokens
+// share one string, which saves most of the allocations of indexing a
+// knowledge base.
 func tokenizeRunes(runes []rune, intern map[string]string) []token {
 	// About one token per Japanese letter (bigrams), one per English
 	// word.
