@@ -17,7 +17,7 @@ import (
 // Asker is the part of the bot the chat uses.
 type Asker interface {
 	Ask(ctx context.Context, q bot.Question) bot.Reply
-	Welcome(lang string) bot.Reply
+	Menu(lang string) bot.Reply
 }
 
 var _ Asker = (*bot.Bot)(nil)
@@ -28,7 +28,7 @@ var _ Asker = (*bot.Bot)(nil)
 func Chat(ctx context.Context, b Asker, in io.Reader, out io.Writer) error {
 	w := bufio.NewWriter(out)
 	defer w.Flush()
-	last := b.Welcome("ja")
+	last := b.Menu("ja")
 	Print(w, last)
 	fmt.Fprint(w, "\n> ")
 	w.Flush()
