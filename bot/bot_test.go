@@ -77,6 +77,17 @@ func TestSafetyRulesComeFirst(t *testing.T) {
 	if r.Rule != "crisis" || !strings.Contains(r.Text, "0120-279-338") {
 		t.Errorf("crisis: got %s %s:\n%s", r.Kind, r.Rule, r.Text)
 	}
+	// People in despair rarely say "die": each of these gets care and
+	// the help lines, never "I cannot answer that".
+	for _, q := range []string{
+		"もう生きていても仕方ないと思う", "生きている意味がわからない", "いなくなりたい",
+		"迷惑かけてまで生きていたくない", "生きるのがつらい",
+		"there's no point in living anymore", "I'm tired of living", "iki te iru imi ga nai",
+	} {
+		if r := ask(b, q); r.Rule != "crisis" {
+			t.Errorf("%q: got %s %s %s, want the crisis reply", q, r.Kind, r.Rule, r.Entry)
+		}
+	}
 }
 
 // TestRulesDoNotTripByAccident asks questions that share words with the
