@@ -59,6 +59,19 @@ func TestRead(t *testing.T) {
 	}
 }
 
+// TestEnglishWithAPlaceNameStaysEnglish: one romaji-like word does not
+// make an English question Japanese, so the reply stays in English.
+func TestEnglishWithAPlaceNameStaysEnglish(t *testing.T) {
+	ix := shippedIndex(t)
+	if _, romaji := ix.read(appendNormalized(nil, "Can I get conditioned medium therapy in Tokyo?", false)); romaji {
+		t.Error("an English question naming Tokyo was taken for romaji")
+	}
+	b := shippedTestBot(t)
+	if r := b.Ask(t.Context(), Question{Text: "Can I get conditioned medium therapy in Tokyo?"}); r.Lang != "en" {
+		t.Errorf("reply language %s, want en", r.Lang)
+	}
+}
+
 func TestToKana(t *testing.T) {
 	for in, want := range map[string]string{
 		"kekka": "けっか", "shinbun": "しんぶん", "shimbun": "しんぶん", "chiryou": "ちりょう",

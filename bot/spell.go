@@ -95,7 +95,7 @@ type latinWord struct {
 }
 
 // rewrite returns the normalized text with its unknown Latin words
-// corrected or read as romaji. Words the index knows, stop words and
+// corrected or read as romaji, and whether most of its words were romaji. Words the index knows, stop words and
 // numbers are left alone, except short particles ("no", "to") between
 // romaji words. Consecutive romaji words are joined, as Japanese is written
 // without spaces: "myu zu saibou" → みゅずさいぼう.
@@ -143,6 +143,7 @@ func (sp *speller) rewrite(raw []rune) ([]rune, bool) {
 	var out []rune
 	last := 0
 	prevKana := false
+	kana := 0
 	for _, w := range words {
 		text := w.text
 		asKana := romaji && w.kana != "" && w.fix == "" && (w.unknown || prevKana)
@@ -151,6 +152,7 @@ func (sp *speller) rewrite(raw []rune) ([]rune, bool) {
 			text = w.fix
 		case asKana:
 			text = w.kana
+			kana++
 		}
 		gap := raw[last:w.start]
 		if asKana && prevKana && isSpaces(gap) {
@@ -161,7 +163,9 @@ func (sp *speller) rewrite(raw []rune) ([]rune, bool) {
 		last = w.end
 		prevKana = asKana
 	}
-	return append(out, raw[last:]...), romaji
+	// The message is Japanese in Latin letters when most of its words
+	// are romaji: "Tokyo" in an English question does not make it so.
+	return append(out, raw[last:]...), 2*kana >= len(words)
 }
 
 // keepKnownRuns keeps romaji only where it reads as words the knowledge
