@@ -77,6 +77,18 @@ func TestSafetyRulesComeFirst(t *testing.T) {
 	if r.Rule != "crisis" || !strings.Contains(r.Text, "0120-279-338") {
 		t.Errorf("crisis: got %s %s:\n%s", r.Kind, r.Rule, r.Text)
 	}
+	// A sudden change is an emergency; a slow one is the disease.
+	for q, want := range map[string]string{
+		"父が急に動かなくなった":                              "emergency",
+		"母がぐったりしている":                               "emergency",
+		"ALSで、だんだん手が動かなくなった":                       "",
+		"呼吸器をつけるべきか迷っています":                         "medical-decision",
+		"should we get a ventilator for my father": "medical-decision",
+	} {
+		if r := ask(b, q); r.Rule != want {
+			t.Errorf("%q: got %s %q, want rule %q", q, r.Kind, r.Rule, want)
+		}
+	}
 	// People in despair rarely say "die": each of these gets care and
 	// the help lines, never "I cannot answer that".
 	for _, q := range []string{
