@@ -202,15 +202,20 @@ func (b *Bot) respond(q Question, lang string, conv *Conversation) Reply {
 	if romaji && lang == knowledge.EN {
 		lang = knowledge.JA // Japanese typed in Latin letters
 	}
-	// Rules see the message as typed and, when it was rewritten, as read:
-	// "iki ga dekinai" is an emergency too.
+	// Rules see the message as typed, as read, and with all its romaji
+	// as kana: "iki ga dekinai" is an emergency too.
 	alt := ""
 	if !slices.Equal(read, raw) {
 		alt = string(foldKana(read))
 	}
+	kana := ""
+	if k := allKana(raw); k != nil {
+		kana = string(foldKana(k))
+	}
 	for i := range b.rules {
-		if b.rules[i].matches(norm) || alt != "" && b.rules[i].matches(alt) {
-			return b.ruleReply(&b.rules[i], lang, q.Text)
+		ru := &b.rules[i]
+		if ru.matches(norm) || alt != "" && ru.matches(alt) || kana != "" && ru.matches(kana) {
+			return b.ruleReply(ru, lang, q.Text)
 		}
 	}
 	if b.isOffTopic(norm) || alt != "" && b.isOffTopic(alt) {

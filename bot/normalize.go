@@ -43,6 +43,12 @@ func appendNormalized(dst []rune, s string, fold bool) []rune {
 			continue
 		}
 		r = unicode.ToLower(r)
+		if long, ok := macrons[r]; ok {
+			// Hepburn's long vowels: tōyo = touyo, kūki = kuuki.
+			dst = append(dst, long...)
+			space, prev = false, long[1]
+			continue
+		}
 		if fold {
 			r = toHiragana(r)
 		}
@@ -58,6 +64,12 @@ func appendNormalized(dst []rune, s string, fold bool) []rune {
 		dst = dst[:n-1]
 	}
 	return dst
+}
+
+// macrons spell Hepburn's long vowels as romaji typed without them.
+var macrons = map[rune][]rune{
+	'ā': []rune("aa"), 'ī': []rune("ii"), 'ū': []rune("uu"), 'ē': []rune("ee"), 'ō': []rune("ou"),
+	'â': []rune("aa"), 'î': []rune("ii"), 'û': []rune("uu"), 'ê': []rune("ee"), 'ô': []rune("ou"),
 }
 
 func isLongVowel(r rune) bool {

@@ -44,6 +44,7 @@ func TestRead(t *testing.T) {
 		{"baiyou jouseieki towa", "ばいようじょうせいえきとは", true},
 		{"konnichiwa", "こんにちわ", true},
 		{"hyojun chiryo", "ひょうじゅんちりょう", true},
+		{"tōyo", "とうよ", true},
 		// English the index lacks stays English: it must count against
 		// a match, not vanish as unknown kana.
 		{"Lou Gehrig batting average", "lou gehrig batting average", false},
@@ -107,5 +108,8 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("read(%q) gave invalid UTF-8", s)
 		}
 		ix.search(ix.parseRead(got), 4)
+		if k := allKana(raw); k != nil && !utf8.ValidString(string(k)) {
+			t.Fatalf("allKana(%q) gave invalid UTF-8", s)
+		}
 	})
 }

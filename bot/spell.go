@@ -168,6 +168,49 @@ func (sp *speller) rewrite(raw []rune) ([]rune, bool) {
 	return append(out, raw[last:]...), 2*kana >= len(words)
 }
 
+// allKana reads every word of raw that spells Japanese syllables as kana,
+// joining neighbours, whatever the knowledge base knows: for the safety
+// rules, which must catch "kokyuuki no aramu ga nariyamanai" though no
+// entry speaks of alarms. It returns nil when no word reads as kana.
+func allKana(raw []rune) []rune {
+	if !hasLatinLetter(raw) {
+		return nil
+	}
+	var out []rune
+	converted, prevKana := false, false
+	last := 0
+	for i := 0; i < len(raw); {
+		if raw[i] >= 0x80 || !isWordRune(raw[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(raw) && raw[j] < 0x80 && isWordRune(raw[j]) {
+			j++
+		}
+		gap := raw[last:i]
+		text := raw[i:j]
+		k, ok := romajiParticles[string(text)]
+		if !ok {
+			k, ok = toKana(string(text))
+		}
+		if ok {
+			text = []rune(k)
+			converted = true
+			if prevKana && isSpaces(gap) {
+				gap = nil
+			}
+		}
+		out = append(append(out, gap...), text...)
+		prevKana = ok
+		last, i = j, j
+	}
+	if !converted {
+		return nil
+	}
+	return append(out, raw[last:]...)
+}
+
 // keepKnownRuns keeps romaji only where it reads as words the knowledge
 // base has: a run of romaji words whose kana bigrams are mostly unknown is
 // more likely English the index lacks ("batting average"), and must count
