@@ -72,7 +72,7 @@ type Bot struct {
 	now      func() time.Time
 	kb       *knowledge.KB
 	ix       *index
-	rules    []rule
+	rules    ruleSet
 	offTopic phraseSet
 	th       Thresholds
 }
@@ -124,7 +124,7 @@ func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
 	if rulesErr != nil {
 		return nil, rulesErr
 	}
-	b.rules = rules
+	b.rules = newRuleSet(rules)
 	return b, nil
 }
 
@@ -212,11 +212,14 @@ func (b *Bot) respond(q Question, lang string, conv *Conversation) Reply {
 	if k := allKana(raw); k != nil {
 		kana = string(foldKana(k))
 	}
-	for i := range b.rules {
-		ru := &b.rules[i]
-		if ru.matches(norm) || alt != "" && ru.matches(alt) || kana != "" && ru.matches(kana) {
-			return b.ruleReply(ru, lang, q.Text)
+	forms := []string{norm}
+	for _, f := range []string{alt, kana} {
+		if f != "" && f != norm {
+			forms = append(forms, f)
 		}
+	}
+	if ru := b.rules.first(forms...); ru != nil {
+		return b.ruleReply(ru, lang, q.Text)
 	}
 	if b.isOffTopic(norm) || alt != "" && b.isOffTopic(alt) {
 		return b.fallback(lang, 0)

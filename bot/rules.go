@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -23,8 +25,9 @@ type rule struct {
 // which every match contains, so that most patterns are skipped without
 // running the regular expression on a message that has none of them.
 type pattern struct {
-	re       *regexp.Regexp
-	literals []string // nil when no such set is known
+	re         *regexp.Regexp
+	literals   []string // nil when no such set is known
+	literalIDs []int32  // the literals in the rule set's index
 }
 
 func compileRules(kb *knowledge.KB) ([]rule, error) {
@@ -134,32 +137,109 @@ func requiredLiterals(re *syntax.Regexp) ([]string, bool) {
 	return nil, false
 }
 
-// match reports whether the pattern matches the normalized message.
-func (p *pattern) match(norm string) bool {
-	if p.literals != nil && !containsAny(norm, p.literals) {
+// ruleSet is the rules in their order, with one index of the required
+// literals of all their patterns, so that a message is scanned once for
+// all of them rather than once for each pattern.
+type ruleSet struct {
+	rules    []rule
+	literals literalIndex
+}
+
+func newRuleSet(rules []rule) ruleSet {
+	rs := ruleSet{rules: rules}
+	ids := map[string]int32{}
+	for i := range rs.rules {
+		ru := &rs.rules[i]
+		for _, list := range [][]pattern{ru.patterns, ru.except} {
+			for k := range list {
+				p := &list[k]
+				if p.literals == nil {
+					continue
+				}
+				for _, l := range p.literals {
+					id, ok := ids[l]
+					if !ok {
+						id = int32(len(ids))
+						ids[l] = id
+						rs.literals.add(l, id)
+					}
+					p.literalIDs = append(p.literalIDs, id)
+				}
+			}
+		}
+	}
+	rs.literals.n = len(ids)
+	return rs
+}
+
+// first returns the first rule that fires on any of the forms of a
+// message (as typed, as read, …), or nil.
+func (rs *ruleSet) first(forms ...string) *rule {
+	var present [3][]bool
+	forms = forms[:min(len(forms), len(present))]
+	for k, f := range forms {
+		present[k] = rs.literals.present(f)
+	}
+	for i := range rs.rules {
+		for k, f := range forms {
+			if rs.rules[i].matches(f, present[k]) {
+				return &rs.rules[i]
+			}
+		}
+	}
+	return nil
+}
+
+// literalIndex finds which of a set of literal strings occur in a text.
+type literalIndex struct {
+	byFirst map[rune][]literal
+	n       int
+}
+
+type literal struct {
+	text string
+	id   int32
+}
+
+func (li *literalIndex) add(text string, id int32) {
+	if li.byFirst == nil {
+		li.byFirst = map[rune][]literal{}
+	}
+	r, _ := utf8.DecodeRuneInString(text)
+	li.byFirst[r] = append(li.byFirst[r], literal{text, id})
+}
+
+// present reports, by literal id, which literals occur in text.
+func (li *literalIndex) present(text string) []bool {
+	out := make([]bool, li.n)
+	for i, r := range text {
+		for _, l := range li.byFirst[r] {
+			if strings.HasPrefix(text[i:], l.text) {
+				out[l.id] = true
+			}
+		}
+	}
+	return out
+}
+
+// match reports whether the pattern matches the normalized message, given
+// which literals the message has.
+func (p *pattern) match(norm string, present []bool) bool {
+	if p.literalIDs != nil && !slices.ContainsFunc(p.literalIDs, func(id int32) bool { return present[id] }) {
 		return false
 	}
 	return p.re.MatchString(norm)
 }
 
-func containsAny(s string, subs []string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
-}
-
 // matches reports whether the rule fires on a normalized message.
-func (r *rule) matches(norm string) bool {
+func (r *rule) matches(norm string, present []bool) bool {
 	for i := range r.except {
-		if r.except[i].match(norm) {
+		if r.except[i].match(norm, present) {
 			return false
 		}
 	}
 	for i := range r.patterns {
-		if r.patterns[i].match(norm) {
+		if r.patterns[i].match(norm, present) {
 			return true
 		}
 	}

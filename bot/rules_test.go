@@ -32,13 +32,14 @@ func TestLiteralPrefilterNeverChangesARule(t *testing.T) {
 	checked := 0
 	for _, text := range texts {
 		norm := Normalize(text)
-		for _, ru := range b.rules {
+		present := b.rules.literals.present(norm)
+		for _, ru := range b.rules.rules {
 			for _, p := range append(append([]pattern{}, ru.patterns...), ru.except...) {
 				if p.literals == nil {
 					continue
 				}
 				checked++
-				if got, want := p.match(norm), p.re.MatchString(norm); got != want {
+				if got, want := p.match(norm, present), p.re.MatchString(norm); got != want {
 					t.Errorf("rule %s, pattern %s on %q: with the prefilter %v, without %v (literals %q)", ru.ID, p.re, text, got, want, p.literals)
 				}
 			}
@@ -52,7 +53,7 @@ func TestLiteralPrefilterNeverChangesARule(t *testing.T) {
 func TestRequiredLiterals(t *testing.T) {
 	b := shippedTestBot(t)
 	with, without := 0, 0
-	for _, ru := range b.rules {
+	for _, ru := range b.rules.rules {
 		for _, p := range ru.patterns {
 			if p.literals != nil {
 				with++
