@@ -6,6 +6,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -17,17 +18,30 @@ import (
 // normalized form of a message.
 type rule struct {
 	*knowledge.Rule
-	patterns []pattern
-	except   []pattern
+	patterns []*pattern
+	except   []*pattern
 }
 
 // pattern is a compiled rule pattern with the literal strings one of
 // which every match contains, so that most patterns are skipped without
 // running the regular expression on a message that has none of them.
+//
+// A pattern with required literals is compiled the first time a message
+// has one of them: most patterns never meet such a message, and compiling
+// them all would be a good part of the time a knowledge base takes to load.
+// The syntax is checked when the rules are built.
 type pattern struct {
-	re         *regexp.Regexp
+	src        string
 	literals   []string // nil when no such set is known
 	literalIDs []int32  // the literals in the rule set's index
+	once       sync.Once
+	re         *regexp.Regexp
+}
+
+// regexp returns the compiled pattern, compiling it on first use.
+func (p *pattern) regexp() *regexp.Regexp {
+	p.once.Do(func() { p.re = regexp.MustCompile(p.src) })
+	return p.re
 }
 
 func compileRules(kb *knowledge.KB) ([]rule, error) {
@@ -49,8 +63,8 @@ func compileRules(kb *knowledge.KB) ([]rule, error) {
 // compilePatterns folds patterns the way messages are folded (width, case,
 // katakana, long vowels) without touching their regular-expression syntax,
 // so maintainers can write ミューズ and match みゅーず.
-func compilePatterns(patterns []string, whole bool) ([]pattern, error) {
-	var out []pattern
+func compilePatterns(patterns []string, whole bool) ([]*pattern, error) {
+	var out []*pattern
 	for _, p := range patterns {
 		var b strings.Builder
 		for _, r := range strings.ToLower(norm.NFKC.String(p)) {
@@ -62,15 +76,17 @@ func compilePatterns(patterns []string, whole bool) ([]pattern, error) {
 		if whole {
 			src = "^(?:" + src + ")$"
 		}
-		re, err := regexp.Compile(src)
+		tree, err := syntax.Parse(src, syntax.Perl)
 		if err != nil {
 			return nil, err
 		}
-		pat := pattern{re: re}
-		if tree, err := syntax.Parse(src, syntax.Perl); err == nil {
-			if lits, ok := requiredLiterals(tree); ok {
-				pat.literals = lits
-			}
+		pat := &pattern{src: src}
+		if lits, ok := requiredLiterals(tree); ok {
+			pat.literals = lits
+		} else if pat.re, err = regexp.Compile(src); err != nil {
+			return nil, err
+		} else {
+			pat.once.Do(func() {}) // compiled already
 		}
 		out = append(out, pat)
 	}
@@ -150,9 +166,8 @@ func newRuleSet(rules []rule) ruleSet {
 	ids := map[string]int32{}
 	for i := range rs.rules {
 		ru := &rs.rules[i]
-		for _, list := range [][]pattern{ru.patterns, ru.except} {
-			for k := range list {
-				p := &list[k]
+		for _, list := range [][]*pattern{ru.patterns, ru.except} {
+			for _, p := range list {
 				if p.literals == nil {
 					continue
 				}
@@ -228,7 +243,7 @@ func (p *pattern) match(norm string, present []bool) bool {
 	if p.literalIDs != nil && !slices.ContainsFunc(p.literalIDs, func(id int32) bool { return present[id] }) {
 		return false
 	}
-	return p.re.MatchString(norm)
+	return p.regexp().MatchString(norm)
 }
 
 // matches reports whether the rule fires on a normalized message.

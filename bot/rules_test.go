@@ -34,13 +34,13 @@ func TestLiteralPrefilterNeverChangesARule(t *testing.T) {
 		norm := Normalize(text)
 		present := b.rules.literals.present(norm)
 		for _, ru := range b.rules.rules {
-			for _, p := range append(append([]pattern{}, ru.patterns...), ru.except...) {
+			for _, p := range append(append([]*pattern{}, ru.patterns...), ru.except...) {
 				if p.literals == nil {
 					continue
 				}
 				checked++
-				if got, want := p.match(norm, present), p.re.MatchString(norm); got != want {
-					t.Errorf("rule %s, pattern %s on %q: with the prefilter %v, without %v (literals %q)", ru.ID, p.re, text, got, want, p.literals)
+				if got, want := p.match(norm, present), p.regexp().MatchString(norm); got != want {
+					t.Errorf("rule %s, pattern %s on %q: with the prefilter %v, without %v (literals %q)", ru.ID, p.src, text, got, want, p.literals)
 				}
 			}
 		}
