@@ -36,15 +36,14 @@ type index struct {
 	lengths  []float64
 	avgLen   float64
 	postings map[string][]posting
-	idfs     []float64       // by document frequency
-	synonyms phraseSet       // id: synonym group
+	idfs     []float64 // by document frequency
+	// phrases are the synonym forms (id: the synonym group) and the
+	// fillers (id: fillerID), found in one pass over a text.
+	phrases  phraseSet
 	synTerms []string        // by synonym group: its index term
 	synWords map[string]bool // one-word Latin synonym forms ("alsfrsr")
-	fillers  phraseSet
-	// kanaNames are the synonym forms written in hiragana alone.
-	kanaNames phraseSet
-	spell     speller
-	kanji     kanjiFixer
+	spell    speller
+	kanji    kanjiFixer
 
 	questions []exampleQuestion
 	qpostings map[string][]int32 // term → example questions that have it
@@ -103,16 +102,13 @@ type indexedText struct {
 func newIndex(kb *knowledge.KB, simWeight float64) *index {
 	ix := &index{entries: kb.Entries, postings: make(map[string][]posting, 4096), qpostings: make(map[string][]int32, 4096), simWeight: simWeight, synWords: map[string]bool{}}
 	for _, f := range kb.Fillers {
-		ix.fillers.add(Normalize(f), 0, false)
+		ix.phrases.add(Normalize(f), fillerID, false)
 	}
 	for g, group := range kb.Synonyms {
 		ix.synTerms = append(ix.synTerms, "~"+strconv.Itoa(g))
 		for _, f := range group.Forms {
 			n := Normalize(f)
-			ix.synonyms.add(n, g, false)
-			if isHiraganaText(n) && utf8.RuneCountInString(n) >= 6 {
-				ix.kanaNames.add(n, g, false)
-			}
+			ix.phrases.add(n, g, false)
 			if isLatinWord(n) {
 				ix.synWords[n] = true
 			}
@@ -214,8 +210,8 @@ func (ix *index) entryDocs(entries []*knowledge.Entry) []entryDoc {
 				var doc entryDoc
 				add := func(weight float64, question bool, texts []string) {
 					for _, t := range texts {
-						raw, folded := ix.normalize(t)
-						it := indexedText{toks: tokenizeRunes(raw, intern), syn: ix.synonymTerms(folded, nil)}
+						raw, syn := ix.prepare(appendNormalized(nil, t, false))
+						it := indexedText{toks: tokenizeRunes(raw, intern), syn: syn}
 						for _, tok := range it.toks {
 							tf[tok.text] += weight
 						}
@@ -242,18 +238,6 @@ func (ix *index) entryDocs(entries []*knowledge.Entry) []entryDoc {
 	}
 	wg.Wait()
 	return out
-}
-
-// synonymTerms appends the terms of the synonym groups whose forms occur
-// in the normalized, folded text.
-func (ix *index) synonymTerms(folded string, dst []string) []string {
-	ix.synonyms.each(folded, func(_, _, g int) bool {
-		if term := ix.synTerms[g]; !contains(dst, term) {
-			dst = append(dst, term)
-		}
-		return true
-	})
-	return dst
 }
 
 func isHiraganaText(s string) bool {
@@ -337,8 +321,8 @@ func (ix *index) read(raw []rune) ([]rune, bool) {
 
 // parseRead turns a text as read into index terms, fillers blanked out.
 func (ix *index) parseRead(read []rune) query {
-	r, folded := ix.blankFillers(slices.Clone(read))
-	return ix.query(tokenizeRunes(r, nil), ix.synonymTerms(folded, nil))
+	r, syn := ix.prepare(slices.Clone(read))
+	return ix.query(tokenizeRunes(r, nil), syn)
 }
 
 // onlyKatakana reports whether the Japanese of a text is all katakana,
@@ -403,75 +387,72 @@ func (ix *index) queryInto(q *query, toks []token, syn []string) {
 	}
 }
 
-// normalize normalizes a knowledge-base text with katakana kept (for the
-// tokenizer, which tells katakana words from hiragana particles) and
-// folded to hiragana (for synonyms), fillers blanked out in both.
-func (ix *index) normalize(text string) (raw []rune, folded string) {
-	return ix.blankFillers(appendNormalized(nil, text, false))
-}
+// fillerID marks a filler among the phrases.
+const fillerID = -1
+
+// minKanaName is the length from which a synonym spelt in hiragana alone
+// is a name (きんいしゅくせいそくさくこうかしょう) rather than a word.
+const minKanaName = 6
 
 // minRestAfterName is how many letters besides a kana name a question
 // needs for the name to count through its synonym group alone.
 const minRestAfterName = 4
 
-// blankFillers blanks out the fillers of a normalized text, in place, and
-// returns it with its form folded to hiragana.
-func (ix *index) blankFillers(raw []rune) ([]rune, string) {
+// prepare reads a normalized text (katakana kept) in one pass over its
+// phrases: it blanks out the fillers, in place, and returns the terms of
+// the synonym groups the text mentions.
+//
+// A name spelt in kana counts through its synonym group alone, its
+// letters blanked for the tokenizer: its many bigrams would otherwise
+// outweigh the rest of the question. Only when the rest says something:
+// the name alone ("きんいしゅくせいそくさくこうかしょうとは") is the
+// question.
+func (ix *index) prepare(raw []rune) ([]rune, []string) {
 	var b strings.Builder
 	b.Grow(len(raw) * 3)
 	for _, r := range raw {
 		b.WriteRune(toHiragana(r))
 	}
 	folded := b.String()
-	var fb, rb []byte // blanked in both, and in raw only
-	blank := func(bs *[]byte, start, end int) {
-		if *bs == nil {
-			*bs = []byte(folded)
-		}
-		for k := start; k < end; k++ {
-			(*bs)[k] = ' '
-		}
-	}
-	ix.fillers.each(folded, func(start, end, _ int) bool {
-		blank(&fb, start, end)
-		blank(&rb, start, end)
-		return true
-	})
-	// A name spelt in kana (きんいしゅくせいそくさくこうかしょう) counts
-	// through its synonym group alone: its many bigrams would otherwise
-	// outweigh the rest of the question.
-	// Only when the rest says something: the name alone
-	// ("きんいしゅくせいそくさくこうかしょうとは") is the question.
-	var spans [][2]int
+	var fillers, names, syns [][3]int // start, end, group
 	named := 0
-	ix.kanaNames.each(folded, func(start, end, _ int) bool {
-		named += utf8.RuneCountInString(folded[start:end])
-		spans = append(spans, [2]int{start, end})
+	ix.phrases.each(folded, func(start, end, id int) bool {
+		switch {
+		case id == fillerID:
+			fillers = append(fillers, [3]int{start, end, id})
+		default:
+			syns = append(syns, [3]int{start, end, id})
+			if form := folded[start:end]; isHiraganaText(form) && utf8.RuneCountInString(form) >= minKanaName {
+				names = append(names, [3]int{start, end, id})
+				named += utf8.RuneCountInString(form)
+			}
+		}
 		return true
 	})
-	if rest := len(raw) - named; named > 0 && rest >= minRestAfterName {
-		for _, sp := range spans {
-			blank(&rb, sp[0], sp[1])
+	var terms []string
+	for _, sy := range syns {
+		overlaps := slices.ContainsFunc(fillers, func(f [3]int) bool { return sy[0] < f[1] && f[0] < sy[1] })
+		if term := ix.synTerms[sy[2]]; !overlaps && !slices.Contains(terms, term) {
+			terms = append(terms, term)
 		}
 	}
-	if rb == nil {
-		return raw, folded
+	blank := fillers
+	if named > 0 && len(raw)-named >= minRestAfterName {
+		blank = append(blank, names...)
+	}
+	if len(blank) == 0 {
+		return raw, terms
 	}
 	// Blank the same letters in raw: a letter and its folded form take
 	// the same bytes.
-	out := make([]rune, len(raw))
 	off := 0
 	for k, r := range raw {
-		out[k] = r
-		if rb[off] == ' ' {
-			out[k] = ' '
+		if slices.ContainsFunc(blank, func(sp [3]int) bool { return off >= sp[0] && off < sp[1] }) {
+			raw[k] = ' '
 		}
 		off += utf8.RuneLen(toHiragana(r))
 	}
-	if fb == nil {
-		return out, folded
-	}
-	return out, string(fb)
+	return raw, terms
 }
 
 // foldKana returns rs with katakana turned into hiragana, leaving rs as it
