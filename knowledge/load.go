@@ -305,6 +305,23 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
+// placed returns the items of the list under key, each with the file and
+// line it was read from, and reports empty items ("entry 3 is empty").
+func placed[T any](l *loader, file string, root *yaml.Node, key, what string, items []*T, pos func(*T) *Pos) []*T {
+	nodes := seqItems(root, key)
+	var out []*T
+	for i, it := range items {
+		if it == nil || i >= len(nodes) {
+			l.addf(Pos{File: file, Line: mapValue(root, key).Line}, "%s %d is empty", what, i+1)
+			continue
+		}
+		*pos(it) = Pos{File: file, Line: nodes[i].Line}
+		l.remember(it, nodes[i])
+		out = append(out, it)
+	}
+	return out
+}
+
 // remember keeps the tree an item was read from, for the lines of its
 // fields should a problem be found in one.
 func (l *loader) remember(item any, n *yaml.Node) {
@@ -353,26 +370,8 @@ func (l *loader) loadKB(d Dir) {
 		if root == nil {
 			continue
 		}
-		entries := seqItems(root, "entries")
-		for i, e := range f.Entries {
-			if e == nil || i >= len(entries) {
-				l.addf(Pos{File: file, Line: mapValue(root, "entries").Line}, "entry %d is empty", i+1)
-				continue
-			}
-			e.Pos = Pos{File: file, Line: entries[i].Line}
-			l.remember(e, entries[i])
-			l.kb.Entries = append(l.kb.Entries, e)
-		}
-		rules := seqItems(root, "rules")
-		for i, r := range f.Rules {
-			if r == nil || i >= len(rules) {
-				l.addf(Pos{File: file, Line: mapValue(root, "rules").Line}, "rule %d is empty", i+1)
-				continue
-			}
-			r.Pos = Pos{File: file, Line: rules[i].Line}
-			l.remember(r, rules[i])
-			l.kb.Rules = append(l.kb.Rules, r)
-		}
+		l.kb.Entries = append(l.kb.Entries, placed(l, file, root, "entries", "entry", f.Entries, func(e *Entry) *Pos { return &e.Pos })...)
+		l.kb.Rules = append(l.kb.Rules, placed(l, file, root, "rules", "rule", f.Rules, func(r *Rule) *Pos { return &r.Pos })...)
 		syn := seqItems(root, "synonyms")
 		for i, forms := range f.Synonyms {
 			pos := Pos{File: file}
