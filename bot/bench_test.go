@@ -59,7 +59,7 @@ func BenchmarkAskConversation(b *testing.B) {
 // BenchmarkLoad loads, validates and indexes the shipped knowledge base.
 func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
-		kb, err := knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"})
+		kb, err := knowledge.LoadShipped()
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -12,7 +12,6 @@ import (
 
 	"alsbot/bot"
 	"alsbot/knowledge"
-	"alsbot/seeds"
 )
 
 // testQuestion is one question of the question set in testdata, with what
@@ -59,7 +58,7 @@ func mustShippedBot() *bot.Bot {
 }
 
 func newShippedBot(opts ...bot.Option) (*bot.Bot, error) {
-	kb, err := knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"})
+	kb, err := knowledge.LoadShipped()
 	if err != nil {
 		return nil, fmt.Errorf("shipped knowledge base: %w", err)
 	}

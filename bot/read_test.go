@@ -5,14 +5,13 @@ import (
 	"unicode/utf8"
 
 	"alsbot/knowledge"
-	"alsbot/seeds"
 )
 
 func shippedIndex(t testing.TB) *index { return shippedTestBot(t).ix }
 
 func shippedTestBot(t testing.TB) *Bot {
 	t.Helper()
-	kb, err := knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "."}, knowledge.Dir{FS: seeds.Files, Path: "."})
+	kb, err := knowledge.LoadShipped()
 	if err != nil {
 		t.Fatal(err)
 	}

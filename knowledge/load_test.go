@@ -6,11 +6,10 @@ import (
 	"testing/fstest"
 
 	"alsbot/knowledge"
-	"alsbot/seeds"
 )
 
 func shipped() (knowledge.Dir, knowledge.Dir) {
-	return knowledge.Dir{FS: knowledge.Files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"}
+	return knowledge.Shipped()
 }
 
 func TestShippedKnowledgeBaseLoads(t *testing.T) {

@@ -19,7 +19,6 @@ import (
 	"alsbot/adapters/logbuf"
 	"alsbot/bot"
 	"alsbot/knowledge"
-	"alsbot/seeds"
 )
 
 // The fake LINE platform: a Messaging API that records what it receives,
@@ -165,7 +164,7 @@ func sign(secret string, body []byte) string {
 
 // shippedKB is the knowledge base that ships, loaded once.
 var shippedKB = sync.OnceValues(func() (*knowledge.KB, error) {
-	return knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"})
+	return knowledge.LoadShipped()
 })
 
 // realBot is a new bot over the shipped knowledge base: it remembers its

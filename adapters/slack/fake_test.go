@@ -22,7 +22,6 @@ import (
 
 	"alsbot/bot"
 	"alsbot/knowledge"
-	"alsbot/seeds"
 )
 
 // Test identities: the fake Slack knows these tokens and ids.
@@ -45,7 +44,7 @@ var (
 func testBot(t testing.TB) *bot.Bot {
 	t.Helper()
 	kbOnce.Do(func() {
-		theKB, kbErr = knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"})
+		theKB, kbErr = knowledge.LoadShipped()
 	})
 	if kbErr != nil {
 		t.Fatalf("loading the knowledge base: %v", kbErr)

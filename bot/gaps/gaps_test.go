@@ -14,12 +14,11 @@ import (
 	"alsbot/bot/gaps"
 	"alsbot/knowledge"
 	"alsbot/knowledge/misses"
-	"alsbot/seeds"
 )
 
 func shippedBot(t testing.TB) *bot.Bot {
 	t.Helper()
-	kb, err := knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"})
+	kb, err := knowledge.LoadShipped()
 	if err != nil {
 		t.Fatal(err)
 	}

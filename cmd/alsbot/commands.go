@@ -16,7 +16,6 @@ import (
 	"alsbot/adapters/terminal"
 	"alsbot/bot"
 	"alsbot/knowledge"
-	"alsbot/seeds"
 )
 
 // errUsage is returned after a usage message has been printed.
@@ -45,8 +44,7 @@ func (f *kbFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 
 // dirs returns the knowledge base and source register to read.
 func (f *kbFlags) dirs() (kb, src knowledge.Dir) {
-	kb = knowledge.Dir{FS: knowledge.Files, Path: "knowledge"}
-	src = knowledge.Dir{FS: seeds.Files, Path: "seeds"}
+	kb, src = knowledge.Shipped()
 	if f.kb != "" {
 		kb = knowledge.Dir{FS: os.DirFS(f.kb), Path: filepath.ToSlash(f.kb)}
 		sibling := filepath.Join(f.kb, "..", "seeds")

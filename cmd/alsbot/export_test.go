@@ -11,7 +11,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"alsbot/knowledge"
-	"alsbot/seeds"
 )
 
 // TestExportJSONRoundTrip exports the shipped knowledge base as JSON,
@@ -43,7 +42,7 @@ func TestExportJSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the export does not load back: %v", err)
 	}
-	orig, err := knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "x"}, knowledge.Dir{FS: seeds.Files, Path: "y"})
+	orig, err := knowledge.LoadShipped()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +127,7 @@ func TestExportShippedMarkdownHasEveryEntry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kb, err := knowledge.Load(knowledge.Dir{FS: knowledge.Files, Path: "x"}, knowledge.Dir{FS: seeds.Files, Path: "y"})
+	kb, err := knowledge.LoadShipped()
 	if err != nil {
 		t.Fatal(err)
 	}
