@@ -56,6 +56,12 @@ type Thresholds struct {
 	LongMinCoverage float64
 	LongMinMatched  float64
 	LongLeadRatio   float64
+	// A shorter question is answered on the same strong evidence only
+	// when its best entry leads by far more: the runner-up scores at
+	// most DominantLeadRatio of it ("why do they still need a
+	// double-blind trial?" has words no entry has, but one entry only
+	// speaks of such a trial).
+	DominantLeadRatio float64
 }
 
 // DefaultThresholds are the calibrated thresholds.
@@ -63,6 +69,7 @@ var DefaultThresholds = Thresholds{
 	MinCoverage: 0.6, MinScore: 3, ClarifyRatio: 0.85, SimilarityWeight: 2, SimilarityMargin: 0.15,
 	ContextRatio: 0.6, TopicClarifyRatio: 0.6,
 	LongTerms: 12, LongMinCoverage: 0.3, LongMinMatched: 6, LongLeadRatio: 0.75,
+	DominantLeadRatio: 0.25,
 }
 
 // Bot answers questions from one knowledge base. It is safe for
@@ -436,14 +443,19 @@ func (b *Bot) confident(m Match) bool {
 // context rather than the question itself.
 func (b *Bot) long(q query) bool { return q.hardTerms() >= b.th.LongTerms }
 
-// clearLead reports whether the best of the matches of a long question
-// has strong evidence of its own and leads the runner-up clearly.
-func (b *Bot) clearLead(ms []Match) bool {
+// clearLead reports whether the best of the matches has strong evidence
+// of its own and leads the runner-up clearly: by LongLeadRatio for a long
+// question, by DominantLeadRatio for a shorter one.
+func (b *Bot) clearLead(ms []Match, long bool) bool {
 	best := ms[0]
 	if best.Coverage < b.th.LongMinCoverage || best.Matched < b.th.LongMinMatched || best.Score < b.th.MinScore {
 		return false
 	}
-	return len(ms) == 1 || ms[1].Score <= best.Score*b.th.LongLeadRatio
+	ratio := b.th.DominantLeadRatio
+	if long {
+		ratio = b.th.LongLeadRatio
+	}
+	return len(ms) == 1 || ms[1].Score <= best.Score*ratio
 }
 
 // close reports whether the runner-up m is too close to the best match
@@ -455,7 +467,7 @@ func (b *Bot) close(best, m Match) bool {
 
 // decide turns ranked matches into an answer, a choice or a fallback.
 func (b *Bot) decide(lang string, long bool, ms []Match) Reply {
-	if len(ms) > 0 && !b.confident(ms[0]) && long && b.clearLead(ms) {
+	if len(ms) > 0 && !b.confident(ms[0]) && b.clearLead(ms, long) {
 		return b.answer(lang, ms[0].Entry, ms[0].Coverage)
 	}
 	if len(ms) == 0 || !b.confident(ms[0]) {
