@@ -57,11 +57,12 @@ type Thresholds struct {
 	LongMinMatched  float64
 	LongLeadRatio   float64
 	// A shorter question is answered on the same strong evidence only
-	// when its best entry leads by far more: the runner-up scores at
-	// most DominantLeadRatio of it ("why do they still need a
-	// double-blind trial?" has words no entry has, but one entry only
-	// speaks of such a trial).
-	DominantLeadRatio float64
+	// when its best entry covers more of it (DominantMinCoverage) and
+	// leads by far: the runner-up scores at most DominantLeadRatio of it
+	// ("why do they still need a double-blind trial?" has words no entry
+	// has, but one entry alone speaks of such a trial).
+	DominantMinCoverage float64
+	DominantLeadRatio   float64
 }
 
 // DefaultThresholds are the calibrated thresholds.
@@ -69,7 +70,7 @@ var DefaultThresholds = Thresholds{
 	MinCoverage: 0.6, MinScore: 3, ClarifyRatio: 0.85, SimilarityWeight: 2, SimilarityMargin: 0.15,
 	ContextRatio: 0.6, TopicClarifyRatio: 0.6,
 	LongTerms: 12, LongMinCoverage: 0.3, LongMinMatched: 6, LongLeadRatio: 0.75,
-	DominantLeadRatio: 0.25,
+	DominantMinCoverage: 0.5, DominantLeadRatio: 0.25,
 }
 
 // Bot answers questions from one knowledge base. It is safe for
@@ -451,9 +452,12 @@ func (b *Bot) clearLead(ms []Match, long bool) bool {
 	if best.Coverage < b.th.LongMinCoverage || best.Matched < b.th.LongMinMatched || best.Score < b.th.MinScore {
 		return false
 	}
-	ratio := b.th.DominantLeadRatio
-	if long {
-		ratio = b.th.LongLeadRatio
+	ratio := b.th.LongLeadRatio
+	if !long {
+		if best.Coverage < b.th.DominantMinCoverage {
+			return false
+		}
+		ratio = b.th.DominantLeadRatio
 	}
 	return len(ms) == 1 || ms[1].Score <= best.Score*ratio
 }

@@ -65,12 +65,30 @@ func (sp *speller) correct(w string) (string, bool) {
 			if n < len(w) && n <= minSpellLen || short && n == len(w) || !oneEdit(w, c) {
 				continue
 			}
+			// A short word with one letter changed is most often
+			// another real word: "line" is not a misspelt "life".
+			if n == len(w) && n <= minSpellLen && !swapped(w, c) {
+				continue
+			}
 			if df := sp.known[c]; df > bestDF || df == bestDF && c < best {
 				best, bestDF = c, df
 			}
 		}
 	}
 	return best, bestDF > 0
+}
+
+// swapped reports whether a becomes b by swapping two neighbouring
+// letters.
+func swapped(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
 }
 
 // split splits a word run together from two indexed words: "stemcell" →
