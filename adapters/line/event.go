@@ -238,6 +238,10 @@ func (h *Handler) handle(ctx context.Context, j job, ev webhook.EventInterface) 
 		}
 	}
 	start := time.Now()
+	var loading *loadingTimer
+	if in.oneToOne && in.act == actAsk {
+		loading = h.startLoading(ctx, in, j.received)
+	}
 	var r bot.Reply
 	switch in.act {
 	case actWelcome:
@@ -251,14 +255,13 @@ func (h *Handler) handle(ctx context.Context, j job, ev webhook.EventInterface) 
 	attrs := []any{"event", in.id, "user", user, "what", in.what, "kind", string(r.Kind),
 		"entry", r.Entry, "rule", r.Rule, "redelivery", in.redelivery}
 	if r.Kind == bot.KindSilent {
+		loading.stop()
 		h.log.Info("line event answered", append(attrs, "via", "none")...)
 		return
 	}
 	msgs := render(r)
-	if in.oneToOne && in.act == actAsk {
-		if err := h.api.loading(ctx, in.to); err != nil {
-			h.log.Warn("line loading animation failed", "event", in.id, "err", err)
-		}
+	if loading.stop() {
+		attrs = append(attrs, "loading", true)
 	}
 	sent, err := h.api.send(ctx, in.replyToken, in.to, msgs)
 	done := time.Now()
@@ -288,4 +291,53 @@ func eventID(ev webhook.EventInterface) string {
 		return e.WebhookEventId
 	}
 	return ""
+}
+
+// loadingTimer shows the loading animation if an answer is not on its way
+// within Config.LoadingAfter of the webhook's arrival. LINE clears the
+// animation when the answer arrives; an answer sent at once needs none,
+// and the call would only delay it by a round trip.
+type loadingTimer struct {
+	t     *time.Timer
+	done  chan struct{} // closed when the animation call has returned
+	shown bool          // shown at once, before asking
+}
+
+// startLoading starts the timer for event in, received at received. An
+// event that already waited that long in the queue gets the animation at
+// once, before the bot is asked.
+func (h *Handler) startLoading(ctx context.Context, in incoming, received time.Time) *loadingTimer {
+	lt := &loadingTimer{done: make(chan struct{})}
+	show := func() {
+		defer close(lt.done)
+		if err := h.api.loading(ctx, in.to); err != nil {
+			h.log.Warn("line loading animation failed", "event", in.id, "err", err)
+		}
+	}
+	wait := h.loadingAfter - time.Since(received)
+	if wait <= 0 {
+		show()
+		lt.shown = true
+		return lt
+	}
+	lt.t = time.AfterFunc(wait, show)
+	return lt
+}
+
+// stop cancels the animation before the answer is sent, and reports
+// whether it was shown. If the call has started, stop waits for it: an
+// animation started after the answer would linger with nothing to wait
+// for.
+func (lt *loadingTimer) stop() bool {
+	if lt == nil {
+		return false
+	}
+	if lt.shown {
+		return true
+	}
+	if lt.t.Stop() {
+		return false
+	}
+	<-lt.done
+	return true
 }

@@ -40,6 +40,9 @@ const (
 	// DefaultDedupTTL is how long an event id is remembered: LINE
 	// redelivers for a while after a failure, never for a day.
 	DefaultDedupTTL = 24 * time.Hour
+	// DefaultLoadingAfter is how long a patient waits for an answer
+	// before the chat shows the loading animation.
+	DefaultLoadingAfter = 500 * time.Millisecond
 )
 
 // Asker is the part of the bot the adapter uses; *bot.Bot and *bot.Live
@@ -83,6 +86,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Observer, if set, is told about rejections and duplicates.
 	Observer Observer
+	// LoadingAfter: in a one-on-one chat, an answer not sent this long
+	// after its webhook arrived (a busy queue, a slow bot) is preceded by
+	// the loading animation (default 500 ms).
+	LoadingAfter time.Duration
 
 	// Test hooks.
 	httpClient *http.Client
@@ -126,6 +133,8 @@ type Handler struct {
 	salt   string
 	log    *slog.Logger
 	obs    Observer
+
+	loadingAfter time.Duration
 
 	queue chan job
 	// mu guards closed, so that no request sends on a closed queue.
@@ -198,6 +207,9 @@ func newHandler(a Asker, cfg Config) (*Handler, error) {
 	if cfg.Observer == nil {
 		cfg.Observer = noObserver{}
 	}
+	if cfg.LoadingAfter <= 0 {
+		cfg.LoadingAfter = DefaultLoadingAfter
+	}
 	if cfg.retry == (retryPolicy{}) {
 		cfg.retry = defaultRetry
 	}
@@ -214,9 +226,11 @@ func newHandler(a Asker, cfg Config) (*Handler, error) {
 		salt:   cfg.Salt,
 		log:    cfg.Logger,
 		obs:    cfg.Observer,
-		queue:  make(chan job, cfg.Queue),
-		ctx:    ctx,
-		cancel: cancel,
+
+		loadingAfter: cfg.LoadingAfter,
+		queue:        make(chan job, cfg.Queue),
+		ctx:          ctx,
+		cancel:       cancel,
 	}, nil
 }
 

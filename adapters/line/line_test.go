@@ -2,11 +2,13 @@ package line
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -124,6 +126,82 @@ func TestWebhookRejectsUnsignedOversizedAndMalformed(t *testing.T) {
 	}
 }
 
+// When the answer takes a while, the patient sees the loading animation
+// first, and the answer after it, never the other way round.
+func TestSlowAnswerShowsLoadingAnimationFirst(t *testing.T) {
+	hs := newHarness(t, func(c *Config) { c.LoadingAfter = 20 * time.Millisecond })
+	hs.asker.reply = func(q bot.Question) (bot.Reply, bool) {
+		time.Sleep(100 * time.Millisecond)
+		return bot.Reply{}, false
+	}
+	if rec := hs.post(t, webhookBody(textEvent("01HSLOW", userSource(patientID), "ミューズ細胞とは？"))); rec.Code != http.StatusOK {
+		t.Fatalf("status %d", rec.Code)
+	}
+	hs.finish(t)
+	calls := hs.line.Calls()
+	if len(calls) != 2 || calls[0].Path != pathLoading || calls[1].Path != pathReply {
+		t.Fatalf("want the loading animation, then one reply; LINE got:%s", describe(calls))
+	}
+	if l := calls[0].Req; l.ChatID != patientID || l.LoadingSeconds < 5 || l.LoadingSeconds > 60 || l.LoadingSeconds%5 != 0 {
+		t.Errorf("loading animation request %+v", l)
+	}
+	if !strings.Contains(hs.logs.String(), `"loading":true`) {
+		t.Errorf("the log does not say the animation was shown:\n%s", hs.logs.String())
+	}
+}
+
+// An event that already waited its turn past LoadingAfter (a busy queue)
+// gets the animation before the bot is even asked.
+func TestQueuedEventShowsLoadingAnimation(t *testing.T) {
+	hs := newHarness(t, func(c *Config) { c.LoadingAfter = time.Nanosecond })
+	hs.post(t, webhookBody(textEvent("01HQUEUED", userSource(patientID), "ALSとは？")))
+	hs.finish(t)
+	calls := hs.line.Calls()
+	if len(calls) != 2 || calls[0].Path != pathLoading || calls[1].Path != pathReply {
+		t.Fatalf("want the loading animation, then one reply; LINE got:%s", describe(calls))
+	}
+}
+
+// A LINE API slow to take the animation call still has it before the
+// answer: the reply waits for the animation call that has started.
+func TestLoadingAnimationCallFinishesBeforeReply(t *testing.T) {
+	hs := newHarness(t, func(c *Config) { c.LoadingAfter = time.Millisecond })
+	hs.asker.reply = func(q bot.Question) (bot.Reply, bool) {
+		time.Sleep(10 * time.Millisecond)
+		return bot.Reply{}, false
+	}
+	var mu sync.Mutex
+	returned := map[string]bool{} // user → their animation call has returned
+	var early []string
+	hs.line.onCall(func(c apiCall) {
+		switch c.Path {
+		case pathLoading:
+			time.Sleep(30 * time.Millisecond)
+			mu.Lock()
+			returned[c.Req.ChatID] = true
+			mu.Unlock()
+		case pathReply:
+			user := "U" + strings.TrimPrefix(c.Req.ReplyToken, "rt-01HORDER")
+			mu.Lock()
+			if !returned[user] {
+				early = append(early, user)
+			}
+			mu.Unlock()
+		}
+	})
+	for i := range 5 {
+		id := fmt.Sprintf("%032d", i)
+		hs.post(t, webhookBody(textEvent("01HORDER"+id, userSource("U"+id), "ALSとは？")))
+	}
+	hs.finish(t)
+	if calls := hs.line.Calls(); len(calls) != 10 {
+		t.Errorf("want 5 animations and 5 replies; LINE got:%s", describe(calls))
+	}
+	if len(early) > 0 {
+		t.Errorf("replies sent before their loading animation call returned: %v", early)
+	}
+}
+
 func TestVerifyButtonGets200(t *testing.T) {
 	hs := newHarness(t)
 	for _, body := range []string{`{"events":[]}`, webhookBody()} {
@@ -152,14 +230,12 @@ func TestTextAnswerCitesSourcesWithQuickReplies(t *testing.T) {
 	}
 	hs.finish(t)
 
+	// The answer is ready at once: no loading animation delays it.
 	calls := hs.line.Calls()
-	if len(calls) != 2 || calls[0].Path != pathLoading || calls[1].Path != pathReply {
-		t.Fatalf("want the loading animation, then one reply; LINE got:%s", describe(calls))
+	if len(calls) != 1 || calls[0].Path != pathReply {
+		t.Fatalf("want one reply and nothing else; LINE got:%s", describe(calls))
 	}
-	if l := calls[0].Req; l.ChatID != patientID || l.LoadingSeconds < 5 || l.LoadingSeconds > 60 || l.LoadingSeconds%5 != 0 {
-		t.Errorf("loading animation request %+v", l)
-	}
-	reply := calls[1]
+	reply := calls[0]
 	if reply.Auth != "Bearer "+testToken {
 		t.Errorf("Authorization %q", reply.Auth)
 	}
