@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sort"
 	"strconv"
@@ -31,7 +32,7 @@ const (
 // (default alsbot-misses.db), ALSBOT_MISSES_RETENTION how long questions
 // are kept (default 90d). salt keys the user pseudonyms: the server's
 // ALSBOT_SALT, so that they match its logs.
-func openMissesStore(ctx context.Context, getenv func(string) string, salt string) (*misses.Store, error) {
+func openMissesStore(ctx context.Context, getenv func(string) string, salt string, logger *slog.Logger) (*misses.Store, error) {
 	switch strings.ToLower(strings.TrimSpace(getenv(envMisses))) {
 	case "off", "0", "false", "no":
 		return nil, nil
@@ -50,7 +51,7 @@ func openMissesStore(ctx context.Context, getenv func(string) string, salt strin
 			return nil, fmt.Errorf("%s: %w", envMissesRetention, err)
 		}
 	}
-	return misses.Open(ctx, path, misses.Options{Salt: salt, Retention: keep})
+	return misses.Open(ctx, path, misses.Options{Salt: salt, Retention: keep, Logger: logger})
 }
 
 func runMisses(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -126,7 +126,7 @@ func TestOpenMissesStoreFromTheEnvironment(t *testing.T) {
 		{"a bad switch", map[string]string{envMisses: "maybe"}, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			st, err := openMissesStore(ctx, func(k string) string { return tc.env[k] }, "salt")
+			st, err := openMissesStore(ctx, func(k string) string { return tc.env[k] }, "salt", nil)
 			if (err != nil) != tc.bad {
 				t.Fatalf("error %v", err)
 			}

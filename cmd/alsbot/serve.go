@@ -51,7 +51,7 @@ type serveConfig struct {
 	slackOn   bool
 	// openMisses opens the store of unanswered questions (nil when
 	// recording is off), keyed with the salt.
-	openMisses func(ctx context.Context, salt string) (*misses.Store, error)
+	openMisses func(ctx context.Context, salt string, logger *slog.Logger) (*misses.Store, error)
 }
 
 // asker is the whole bot as the server's wrappers pass it along.
@@ -124,8 +124,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	cfg.rateEvery = d
 	cfg.salt = getenv("ALSBOT_SALT")
-	cfg.openMisses = func(ctx context.Context, salt string) (*misses.Store, error) {
-		return openMissesStore(ctx, getenv, salt)
+	cfg.openMisses = func(ctx context.Context, salt string, logger *slog.Logger) (*misses.Store, error) {
+		return openMissesStore(ctx, getenv, salt, logger)
 	}
 
 	lc, err := line.ConfigFromEnv(getenv)
@@ -203,7 +203,7 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 		a = hooks.wrap(a)
 	}
 	if cfg.openMisses != nil {
-		st, err := cfg.openMisses(ctx, cfg.salt)
+		st, err := cfg.openMisses(ctx, cfg.salt, logger)
 		if err != nil {
 			return fmt.Errorf("the store of unanswered questions: %w", err)
 		}

@@ -20,7 +20,9 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -76,7 +78,20 @@ type Options struct {
 	PurgeEvery time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Logger gets the errors of writing, which happens after Record has
+	// returned; nil means slog.Default().
+	Logger *slog.Logger
 }
+
+// QueueSize is how many misses may wait to be written. Record is never
+// held up by the disk: a miss is queued and written, with the others
+// waiting, in one transaction; when the queue is full, Record reports the
+// miss dropped.
+const QueueSize = 1024
+
+// ErrDropped is returned by Record when its miss could not be queued: the
+// queue is full or the store is closed.
+var ErrDropped = errors.New("misses: queue full or store closed; miss not recorded")
 
 // Store is the database of misses. It is safe for concurrent use.
 type Store struct {
@@ -85,6 +100,20 @@ type Store struct {
 	stop chan struct{}
 	done sync.WaitGroup
 	once sync.Once
+
+	// queue carries misses (and flush requests) to the writer. mu
+	// guards closed, so that nothing is sent on a closed queue.
+	queue  chan queued
+	mu     sync.RWMutex
+	closed bool
+	writer sync.WaitGroup
+}
+
+// queued is a miss to write, or (when flushed is set) a request to be
+// told once everything queued before it is written.
+type queued struct {
+	m       Miss
+	flushed chan struct{}
 }
 
 const schema = `
@@ -120,6 +149,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
 	if path != ":memory:" {
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 		if err != nil {
@@ -141,9 +173,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("misses: preparing %s: %w", path, err)
 	}
-	s := &Store{db: db, opts: opts, stop: make(chan struct{})}
+	s := &Store{db: db, opts: opts, stop: make(chan struct{}), queue: make(chan queued, QueueSize)}
+	s.writer.Add(1)
+	go s.write()
 	if _, err := s.Purge(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
 	}
 	if opts.PurgeEvery > 0 {
@@ -175,14 +209,104 @@ func (s *Store) Close() error {
 	if s == nil {
 		return nil
 	}
-	s.once.Do(func() { close(s.stop) })
+	s.once.Do(func() {
+		close(s.stop)
+		s.mu.Lock()
+		s.closed = true
+		close(s.queue)
+		s.mu.Unlock()
+	})
 	s.done.Wait()
+	s.writer.Wait()
 	return s.db.Close()
 }
 
-// Record stores m with its question masked and its user pseudonymised.
-// A miss with no question text is not stored; nor is anything by a nil
-// store, which is how recording is switched off.
+// write stores what comes down the queue until it is closed, each run of
+// waiting misses in one transaction.
+func (s *Store) write() {
+	defer s.writer.Done()
+	batch := make([]queued, 0, 64)
+	for q := range s.queue {
+		batch = append(batch[:0], q)
+	more:
+		for len(batch) < cap(batch) {
+			select {
+			case q, ok := <-s.queue:
+				if !ok {
+					break more
+				}
+				batch = append(batch, q)
+			default:
+				break more
+			}
+		}
+		n := 0
+		for _, q := range batch {
+			if q.flushed == nil {
+				n++
+			}
+		}
+		if n > 0 {
+			if err := s.insert(batch); err != nil {
+				// The error names the database, never a question.
+				s.opts.Logger.Error("misses: unanswered questions not recorded", "count", n, "err", err)
+			}
+		}
+		for _, q := range batch {
+			if q.flushed != nil {
+				close(q.flushed)
+			}
+		}
+	}
+}
+
+// insert writes the misses of batch in one transaction.
+func (s *Store) insert(batch []queued) error {
+	tx, err := s.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	st, err := tx.Prepare(`insert into misses (at, channel, lang, question, user, kind, entry, choices, score) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, q := range batch {
+		if q.flushed != nil {
+			continue
+		}
+		m := q.m
+		if _, err := st.Exec(m.Time.Unix(), m.Channel, m.Lang, m.Question, m.User, m.Kind, m.Entry, strings.Join(m.Choices, " "), m.Score); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// flush returns once every miss queued before it is written (or the
+// store is closed).
+func (s *Store) flush(ctx context.Context) error {
+	done := make(chan struct{})
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return nil
+	}
+	s.queue <- queued{flushed: done}
+	s.mu.RUnlock()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Record queues m to be stored with its question masked and its user
+// pseudonymised, and returns ErrDropped if the queue is full. A miss with
+// no question text is not stored; nor is anything by a nil store, which
+// is how recording is switched off.
 func (s *Store) Record(ctx context.Context, m Miss) error {
 	if s == nil {
 		return nil
@@ -199,18 +323,26 @@ func (s *Store) Record(ctx context.Context, m Miss) error {
 	if s.opts.Salt != "" {
 		user = Pseudonym(s.opts.Salt, m.User)
 	}
-	_, err := s.db.ExecContext(ctx,
-		`insert into misses (at, channel, lang, question, user, kind, entry, choices, score) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		at.Unix(), m.Channel, m.Lang, q, user, m.Kind, m.Entry, strings.Join(m.Choices, " "), m.Score)
-	if err != nil {
-		return fmt.Errorf("misses: recording: %w", err)
+	m.Time, m.Question, m.User = at, q, user
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return ErrDropped
 	}
-	return nil
+	select {
+	case s.queue <- queued{m: m}:
+		return nil
+	default:
+		return ErrDropped
+	}
 }
 
 // Since returns the misses recorded at or after t and still within the
 // retention period, oldest first.
 func (s *Store) Since(ctx context.Context, t time.Time) ([]Miss, error) {
+	if err := s.flush(ctx); err != nil {
+		return nil, err
+	}
 	if cut := s.cutoff(); t.Before(cut) {
 		t = cut
 	}
@@ -241,6 +373,9 @@ func (s *Store) Since(ctx context.Context, t time.Time) ([]Miss, error) {
 // Purge deletes the misses older than the retention period and returns
 // how many it deleted.
 func (s *Store) Purge(ctx context.Context) (int64, error) {
+	if err := s.flush(ctx); err != nil {
+		return 0, err
+	}
 	res, err := s.db.ExecContext(ctx, `delete from misses where at < ?`, s.cutoff().Unix())
 	if err != nil {
 		return 0, fmt.Errorf("misses: deleting expired misses: %w", err)

@@ -3,6 +3,8 @@ package misses_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -247,6 +249,47 @@ func TestANilStoreRecordsNothing(t *testing.T) {
 	}
 	if err := s.Close(); err != nil {
 		t.Error(err)
+	}
+}
+
+// Many senders at once: every miss is written (in batches), none twice,
+// and what is queued before Close is on disk after it.
+func TestConcurrentRecordsAllLand(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "misses.db")
+	s, err := misses.Open(ctx, path, misses.Options{PurgeEvery: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const senders, each = 8, 100
+	var wg sync.WaitGroup
+	for g := range senders {
+		wg.Go(func() {
+			for i := range each {
+				if err := s.Record(ctx, misses.Miss{Question: fmt.Sprintf("question %d-%d", g, i), Kind: misses.KindFallback}); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Record(ctx, misses.Miss{Question: "late"}); !errors.Is(err, misses.ErrDropped) {
+		t.Errorf("Record after Close: %v, want ErrDropped", err)
+	}
+	s2 := open(t, path, misses.Options{PurgeEvery: -1})
+	got, err := s2.Since(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, m := range got {
+		seen[m.Question] = true
+	}
+	if len(got) != senders*each || len(seen) != senders*each {
+		t.Errorf("%d rows, %d distinct; want %d", len(got), len(seen), senders*each)
 	}
 }
 
