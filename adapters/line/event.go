@@ -310,6 +310,13 @@ func (h *Handler) startLoading(ctx context.Context, in incoming, received time.T
 	lt := &loadingTimer{done: make(chan struct{})}
 	show := func() {
 		defer close(lt.done)
+		// On the timer's own goroutine, out of reach of the worker's
+		// recovery: a panic here must not take the process down.
+		defer func() {
+			if v := recover(); v != nil {
+				h.log.Error("line loading animation panicked", "event", in.id, "panic", fmt.Sprintf("%T", v))
+			}
+		}()
 		if err := h.api.loading(ctx, in.to); err != nil {
 			h.log.Warn("line loading animation failed", "event", in.id, "err", err)
 		}
