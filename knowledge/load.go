@@ -94,6 +94,7 @@ type loader struct {
 	lines    map[any]map[string]int // their field lines, worked out when asked
 	messages Pos                    // where messages were defined
 	menu     Pos                    // where the menu was defined
+	listed   map[string]Pos         // off_topic and fillers words, where first listed
 }
 
 func (l *loader) addf(pos Pos, format string, args ...any) {
@@ -400,5 +401,24 @@ func (l *loader) loadKB(d Dir) {
 		}
 		l.kb.OffTopic = append(l.kb.OffTopic, f.OffTopic...)
 		l.kb.Fillers = append(l.kb.Fillers, f.Fillers...)
+		l.noRepeats("off_topic", file, root)
+		l.noRepeats("fillers", file, root)
+	}
+}
+
+// noRepeats reports a word listed twice under key (off_topic, fillers),
+// in any of the files: the second is an editing slip, and removing one
+// copy would not do what the maintainer expects.
+func (l *loader) noRepeats(key, file string, root *yaml.Node) {
+	if l.listed == nil {
+		l.listed = map[string]Pos{}
+	}
+	for _, n := range seqItems(root, key) {
+		w := key + ":" + strings.ToLower(strings.TrimSpace(n.Value))
+		if first, dup := l.listed[w]; dup {
+			l.addf(Pos{File: file, Line: n.Line}, "%s: %q is listed twice (first at %s:%d)", key, n.Value, first.File, first.Line)
+			continue
+		}
+		l.listed[w] = Pos{File: file, Line: n.Line}
 	}
 }
