@@ -154,7 +154,7 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 	// The spelling and kanji tables only read the postings: they are
 	// built while the example questions are indexed.
 	var wg sync.WaitGroup
-	wg.Go(func() { ix.spell = newSpeller(ix.postings) })
+	wg.Go(func() { ix.spell = newSpeller(ix.postings, kb.Fillers) })
 	wg.Go(func() { ix.kanji = newKanjiFixer(ix.postings) })
 	defer wg.Wait()
 	var q query

@@ -47,6 +47,10 @@ func TestRead(t *testing.T) {
 		// English the index lacks stays English: it must count against
 		// a match, not vanish as unknown kana.
 		{"Lou Gehrig batting average", "lou gehrig batting average", false},
+		// A filler's words are left as typed, so that the filler is
+		// still blanked: not "under stand", nor a line made "life".
+		{"help me understand what ips cells are", "help me understand what ips cells are", false},
+		{"muse cells in one line", "muse cells in one line", false},
 		{"培養上生液とは", "培養上清液とは", false},
 		{"ミューズ細胞の治検結果", "ミュズ細胞の治験結果", false},
 		{"歯随由来の上清液", "歯髄由来の上清液", false},

@@ -16,15 +16,26 @@ type speller struct {
 	// byLen holds the indexed words by length: a word one edit away from
 	// another is at most one letter longer or shorter.
 	byLen map[int][]string
+	// asIs are the words of the knowledge base's fillers: never
+	// corrected or split, so that the filler can still be blanked
+	// ("understand" is not "under stand").
+	asIs map[string]bool
 }
 
 // minSpellLen is the shortest word corrected: shorter words are too often
 // one letter from another real word.
 const minSpellLen = 4
 
-func newSpeller(postings map[string][]posting) speller {
-	sp := speller{known: map[string]int{}, byLen: map[int][]string{},
+func newSpeller(postings map[string][]posting, fillers []string) speller {
+	sp := speller{known: map[string]int{}, byLen: map[int][]string{}, asIs: map[string]bool{},
 		indexed: func(term string) bool { return len(postings[term]) > 0 }}
+	for _, f := range fillers {
+		for w := range strings.FieldsSeq(Normalize(f)) {
+			if isLatinWord(w) {
+				sp.asIs[w] = true
+			}
+		}
+	}
 	for term, ps := range postings {
 		if isLatinWord(term) {
 			sp.known[term] = len(ps)
@@ -135,7 +146,7 @@ func (sp *speller) rewrite(raw []rune) ([]rune, bool) {
 		w := latinWord{start: i, end: j, text: string(raw[i:j])}
 		i = j
 		stem := englishStem(w.text)
-		w.unknown = isLatinWord(w.text) && sp.known[stem] == 0 && sp.known[w.text] == 0 && !stopwords[stem]
+		w.unknown = isLatinWord(w.text) && sp.known[stem] == 0 && sp.known[w.text] == 0 && !stopwords[stem] && !sp.asIs[w.text]
 		particle, isParticle := romajiParticles[w.text]
 		switch {
 		case !w.unknown || isParticle:
