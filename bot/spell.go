@@ -89,19 +89,6 @@ func (sp *speller) correct(w string) (string, bool) {
 	return best, bestDF > 0
 }
 
-// swapped reports whether a becomes b by swapping two neighbouring
-// letters.
-func swapped(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	i := 0
-	for i < len(a) && a[i] == b[i] {
-		i++
-	}
-	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
-}
-
 // split splits a word run together from two indexed words: "stemcell" →
 // "stem cell".
 func (sp *speller) split(w string) (string, string, bool) {
@@ -327,10 +314,22 @@ func oneEdit(a, b string) bool {
 		return true
 	}
 	if len(a) == len(b) {
-		return a[i+1:] == b[i+1:] || // a substitution
-			i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:] // a swap
+		return a[i+1:] == b[i+1:] || swapped(a, b) // a substitution, or a swap
 	}
 	return a[i:] == b[i+1:] // b has one letter more
+}
+
+// swapped reports whether a becomes b by swapping two neighbouring
+// letters.
+func swapped(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
 }
 
 func hasLatinLetter(rs []rune) bool {
