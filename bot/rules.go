@@ -49,10 +49,10 @@ func compileRules(kb *knowledge.KB) ([]rule, error) {
 	for _, r := range kb.Rules {
 		cr := rule{Rule: r}
 		var err error
-		if cr.patterns, err = compilePatterns(r.Patterns.All(), r.Whole); err != nil {
+		if cr.patterns, err = compilePatterns(r, r.Patterns.All(), r.Whole); err != nil {
 			return nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
 		}
-		if cr.except, err = compilePatterns(r.Except.All(), false); err != nil {
+		if cr.except, err = compilePatterns(r, r.Except.All(), false); err != nil {
 			return nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
 		}
 		out = append(out, cr)
@@ -60,32 +60,42 @@ func compileRules(kb *knowledge.KB) ([]rule, error) {
 	return out, nil
 }
 
-// compilePatterns folds patterns the way messages are folded (width, case,
-// katakana, long vowels) without touching their regular-expression syntax,
-// so maintainers can write ミューズ and match みゅーず.
-func compilePatterns(patterns []string, whole bool) ([]*pattern, error) {
+// compilePatterns folds the patterns of rule r the way messages are folded
+// (width, case, katakana, long vowels) without touching their
+// regular-expression syntax, so maintainers can write ミューズ and match
+// みゅーず.
+func compilePatterns(r *knowledge.Rule, patterns []string, whole bool) ([]*pattern, error) {
 	var out []*pattern
 	for _, p := range patterns {
 		var b strings.Builder
-		for _, r := range strings.ToLower(norm.NFKC.String(p)) {
-			if r != 'ー' {
-				b.WriteRune(toHiragana(r))
+		for _, c := range strings.ToLower(norm.NFKC.String(p)) {
+			if c != 'ー' {
+				b.WriteRune(toHiragana(c))
 			}
 		}
 		src := b.String()
-		if whole {
-			src = "^(?:" + src + ")$"
+		// Most patterns are written folded already: their tree is the
+		// one the knowledge base was checked with.
+		tree := r.Parsed(src)
+		if tree == nil {
+			var err error
+			if tree, err = syntax.Parse(src, syntax.Perl); err != nil {
+				return nil, err
+			}
 		}
-		tree, err := syntax.Parse(src, syntax.Perl)
-		if err != nil {
-			return nil, err
+		if whole {
+			// Anchoring adds no literal a match must contain.
+			src = "^(?:" + src + ")$"
 		}
 		pat := &pattern{src: src}
 		if lits, ok := requiredLiterals(tree); ok {
 			pat.literals = lits
-		} else if pat.re, err = regexp.Compile(src); err != nil {
-			return nil, err
 		} else {
+			re, err := regexp.Compile(src)
+			if err != nil {
+				return nil, err
+			}
+			pat.re = re
 			pat.once.Do(func() {}) // compiled already
 		}
 		out = append(out, pat)

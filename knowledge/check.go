@@ -166,10 +166,17 @@ func (l *loader) checkRule(r *Rule) {
 		for _, lang := range []string{JA, EN} {
 			for i, p := range list.pats.In(lang) {
 				// Parsing finds every mistake a maintainer makes;
-				// the bot compiles the patterns it runs.
-				if _, err := syntax.Parse(p, syntax.Perl); err != nil {
+				// the bot compiles the patterns it runs, from the
+				// tree kept here when folding leaves them as they are.
+				tree, err := syntax.Parse(p, syntax.Perl)
+				if err != nil {
 					l.addf(at(fmt.Sprintf("%s.%s.%d", list.field, lang, i)), "rule %q: pattern %q does not compile: %v", r.ID, p, err)
+					continue
 				}
+				if r.parsed == nil {
+					r.parsed = map[string]*syntax.Regexp{}
+				}
+				r.parsed[p] = tree
 			}
 		}
 	}

@@ -7,7 +7,10 @@
 // same way so that an edit can be seen without rebuilding.
 package knowledge
 
-import "strings"
+import (
+	"regexp/syntax"
+	"strings"
+)
 
 // Languages the knowledge base is written in.
 const (
@@ -90,6 +93,17 @@ type Rule struct {
 	Then string `yaml:"then"`
 
 	Pos Pos `yaml:"-"`
+
+	// parsed holds the syntax tree of each pattern (and exception) as
+	// the validator parsed it, so that the bot need not parse it again.
+	parsed map[string]*syntax.Regexp
+}
+
+// Parsed returns the syntax tree of one of the rule's patterns or
+// exceptions, as parsed (Perl flags) when the rule was checked, or nil.
+// The tree is shared: read it, do not change it.
+func (r *Rule) Parsed(pattern string) *syntax.Regexp {
+	return r.parsed[pattern]
 }
 
 // Messages are the bot's fixed messages.
