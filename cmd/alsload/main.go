@@ -38,6 +38,13 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if os.Getenv(baselineEnv) == "1" {
+		if err := serveBaseline(); err != nil {
+			fmt.Fprintln(os.Stderr, "alsload baseline:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "alsload:", err)
 		os.Exit(1)
@@ -71,6 +78,7 @@ type options struct {
 	warmup   time.Duration
 	users    int
 	logLevel string
+	baseline bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -83,6 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured time before each run")
 	fs.IntVar(&o.users, "users", 1000, "distinct users the questions come from")
 	fs.StringVar(&o.logLevel, "log-level", "info", "the server's log level (its logs are discarded)")
+	fs.BoolVar(&o.baseline, "baseline", false, "then run the same load against a server that only checks, acknowledges and sends a fixed reply (no bot, no SDK): the ceiling this machine allows, and alsbot's share of it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -108,11 +117,42 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	line := newFakeLINE()
-	defer line.srv.Close()
-	srv, err := startServer(ctx, o, line.srv.URL)
+	got, err := measure(ctx, o, false, stdout)
+	if err != nil || !o.baseline {
+		return err
+	}
+	// The same run against a server that does the least any LINE bot
+	// must: what is left of the target is the machine's, not alsbot's.
+	self, err := os.Executable()
 	if err != nil {
 		return err
+	}
+	fmt.Fprintln(stdout)
+	base := o
+	base.bin = self
+	floor, err := measure(ctx, base, true, stdout)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nalsbot / baseline: %.0f%% of the answered events/s, p99 %s against %s\n",
+		100*got.rate/floor.rate, fmtDur(got.p99), fmtDur(floor.p99))
+	return nil
+}
+
+// lineFigures are the answered LINE events of one measured run.
+type lineFigures struct {
+	rate float64 // answered events a second
+	p99  time.Duration
+}
+
+// measure starts o.bin as alsbot serve (or, with baseline, as the
+// baseline server), measures both endpoints and stops it.
+func measure(ctx context.Context, o options, baseline bool, stdout io.Writer) (lineFigures, error) {
+	line := newFakeLINE()
+	defer line.srv.Close()
+	srv, err := startServer(ctx, o, baseline, line.srv.URL)
+	if err != nil {
+		return lineFigures{}, err
 	}
 	defer srv.kill()
 	idle := srv.memory()
@@ -157,8 +197,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	fmt.Fprintf(stdout, "alsload: %d clients, %s per endpoint after %s warm-up, %d users, server log level %s, loopback\n\n",
-		o.clients, o.duration, o.warmup, o.users, o.logLevel)
+	what := "alsbot serve, log level " + o.logLevel
+	if baseline {
+		what = "the baseline server (signature, decode, fixed reply: no bot, no SDK)"
+	}
+	fmt.Fprintf(stdout, "alsload: %s; %d clients, %s per endpoint after %s warm-up, %d users, loopback\n\n",
+		what, o.clients, o.duration, o.warmup, o.users)
 	fmt.Fprintf(stdout, "%-30s %9s %10s %9s %9s %9s %7s\n", "endpoint", "requests", "req/s", "p50", "p99", "max", "errors")
 
 	cpu0, t0 := srv.cpu(), time.Now()
@@ -182,10 +226,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		(cpu2-cpu1).Seconds()/t2.Sub(t1).Seconds(), perRequest(cpu2-cpu1, hookRes, t2.Sub(t1)))
 
 	if err := srv.stop(); err != nil {
-		return err
+		return lineFigures{}, err
 	}
 	fmt.Fprintln(stdout, "server shut down cleanly (exit 0)")
-	return nil
+	slices.Sort(hookRes.lat)
+	return lineFigures{rate: float64(hookRes.n) / hookRes.elapsed.Seconds(), p99: hookRes.quantile(0.99)}, nil
 }
 
 func do(c *http.Client, req *http.Request) error {
@@ -239,13 +284,22 @@ func (s *samples) within(r result) result {
 	return out
 }
 
+// quantile returns the latency below which a share p of the sorted
+// latencies fall, or 0 when there are none.
+func (r result) quantile(p float64) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	return r.lat[min(len(r.lat)-1, int(p*float64(len(r.lat))))]
+}
+
 func (r result) row(name string) string {
 	slices.Sort(r.lat)
 	q := func(p float64) string {
 		if len(r.lat) == 0 {
 			return "-"
 		}
-		return fmtDur(r.lat[min(len(r.lat)-1, int(p*float64(len(r.lat))))])
+		return fmtDur(r.quantile(p))
 	}
 	return fmt.Sprintf("%-30s %9d %10.0f %9s %9s %9s %7d", name, r.n, float64(r.n)/r.elapsed.Seconds(), q(0.50), q(0.99), q(1), r.errors)
 }
@@ -313,7 +367,7 @@ type server struct {
 	misses string // the run's store of unanswered questions
 }
 
-func startServer(ctx context.Context, o options, lineAPI string) (*server, error) {
+func startServer(ctx context.Context, o options, baseline bool, lineAPI string) (*server, error) {
 	missesDB := filepath.Join(os.TempDir(), fmt.Sprintf("alsload-misses-%d.db", os.Getpid()))
 	cmd := exec.CommandContext(ctx, o.bin, "serve", "--addr", "127.0.0.1:0", "--log-level", o.logLevel)
 	cmd.Env = append(os.Environ(),
@@ -330,6 +384,9 @@ func startServer(ctx context.Context, o options, lineAPI string) (*server, error
 		// file of this run's own.
 		"ALSBOT_MISSES_DB="+missesDB,
 	)
+	if baseline {
+		cmd.Env = append(cmd.Env, baselineEnv+"=1")
+	}
 	for _, v := range []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "ALSBOT_KB", "ALSBOT_SEEDS", "ALSBOT_ADDR"} {
 		cmd.Env = append(cmd.Env, v+"=")
 	}
@@ -528,8 +585,11 @@ func lineEvent(n int64, user, replyToken, text string) []byte {
 	return append(b, `}}]}`...)
 }
 
-func sign(body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
+func sign(body []byte) string { return signWith([]byte(secret), body) }
+
+// signWith returns LINE's X-Line-Signature of body for a channel secret.
+func signWith(secret, body []byte) string {
+	m := hmac.New(sha256.New, secret)
 	m.Write(body)
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
