@@ -49,6 +49,26 @@ func TestAnswerCitesItsSourcesInTheAskersLanguage(t *testing.T) {
 	}
 }
 
+// A slip of the kanji converter that the synonyms list (歯随 for 歯髄)
+// finds what the right spelling finds: its unknown letters do not count
+// against the answer.
+func TestListedSlipsReadAsTheirGroup(t *testing.T) {
+	b := shippedBot(t)
+	for _, tt := range []struct{ slip, right, entry string }{
+		{"歯随の上清液", "歯髄の上清液", "cm-dental-pulp"},
+		{"臍体の上清液の炎症", "臍帯の上清液の炎症", "cm-umbilical"},
+		{"ミューズの治検の結果", "ミューズの治験の結果", "muse-trial-efficacy"},
+	} {
+		want := ask(b, tt.right)
+		if want.Kind != bot.KindAnswer || want.Entry != tt.entry {
+			t.Fatalf("%q: got %s %s, want answer %s", tt.right, want.Kind, want.Entry, tt.entry)
+		}
+		if got := ask(b, tt.slip); got.Kind != want.Kind || got.Entry != want.Entry {
+			t.Errorf("%q: got %s %s, want %s %s as for %q", tt.slip, got.Kind, got.Entry, want.Kind, want.Entry, tt.right)
+		}
+	}
+}
+
 func TestEveryAnswerHasATitledSource(t *testing.T) {
 	b := shippedBot(t)
 	for _, e := range b.KB().Entries {

@@ -42,8 +42,13 @@ type index struct {
 	phrases  phraseSet
 	synTerms []string        // by synonym group: its index term
 	synWords map[string]bool // one-word Latin synonym forms ("alsfrsr")
-	spell    speller
-	kanji    kanjiFixer
+	// strangers are the Japanese synonym forms (folded) with a token no
+	// entry has (歯随, へその緒): in a question they count through their
+	// synonym group alone, as their own letters would only count against
+	// it.
+	strangers map[string]bool
+	spell     speller
+	kanji     kanjiFixer
 
 	questions []exampleQuestion
 	qpostings map[string][]int32 // term → example questions that have it
@@ -151,6 +156,7 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 		n := float64(len(kb.Entries))
 		ix.idfs[df] = math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
 	}
+	ix.strangers = strangerForms(kb.Synonyms, ix.postings)
 	// The spelling and kanji tables only read the postings: they are
 	// built while the example questions are indexed.
 	var wg sync.WaitGroup
@@ -179,6 +185,27 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 		}
 	}
 	return ix
+}
+
+// strangerForms returns the Japanese synonym forms, normalized and
+// folded, that have a token no entry has.
+func strangerForms(groups []knowledge.SynonymGroup, postings map[string][]posting) map[string]bool {
+	out := map[string]bool{}
+	for _, g := range groups {
+		for _, f := range g.Forms {
+			n := Normalize(f)
+			if n == "" || isLatinText(n) {
+				continue
+			}
+			for _, t := range tokenizeRunes([]rune(n), nil) {
+				if len(postings[t.text]) == 0 {
+					out[n] = true
+					break
+				}
+			}
+		}
+	}
+	return out
 }
 
 // entryDoc is an entry as the index reads it: the weighted terms of all
@@ -399,8 +426,8 @@ const minKanaName = 6
 const minRestAfterName = 4
 
 // prepare reads a normalized text (katakana kept) in one pass over its
-// phrases: it blanks out the fillers, in place, and returns the terms of
-// the synonym groups the text mentions.
+// phrases: it blanks out the fillers and the strangers, in place, and
+// returns the terms of the synonym groups the text mentions.
 //
 // A name spelt in kana counts through its synonym group alone, its
 // letters blanked for the tokenizer: its many bigrams would otherwise
@@ -414,7 +441,7 @@ func (ix *index) prepare(raw []rune) ([]rune, []string) {
 		b.WriteRune(toHiragana(r))
 	}
 	folded := b.String()
-	var fillers, names, syns [][3]int // start, end, group
+	var fillers, names, syns, strangers [][3]int // start, end, group
 	named := 0
 	ix.phrases.each(folded, func(start, end, id int) bool {
 		switch {
@@ -422,6 +449,9 @@ func (ix *index) prepare(raw []rune) ([]rune, []string) {
 			fillers = append(fillers, [3]int{start, end, id})
 		default:
 			syns = append(syns, [3]int{start, end, id})
+			if ix.strangers[folded[start:end]] {
+				strangers = append(strangers, [3]int{start, end, id})
+			}
 			if form := folded[start:end]; isHiraganaText(form) && utf8.RuneCountInString(form) >= minKanaName {
 				names = append(names, [3]int{start, end, id})
 				named += utf8.RuneCountInString(form)
@@ -436,7 +466,7 @@ func (ix *index) prepare(raw []rune) ([]rune, []string) {
 			terms = append(terms, term)
 		}
 	}
-	blank := fillers
+	blank := append(fillers, strangers...)
 	if named > 0 && len(raw)-named >= minRestAfterName {
 		blank = append(blank, names...)
 	}
