@@ -479,7 +479,15 @@ func (b *Bot) decide(lang string, long bool, ms []Match) Reply {
 		if len(ms) > 0 {
 			score = ms[0].Coverage
 		}
-		return b.fallback(lang, score)
+		r := b.fallback(lang, score)
+		near := b.near(lang, ms)
+		for _, s := range r.Suggestions {
+			if !slices.ContainsFunc(near, func(n Suggestion) bool { return n.Entry == s.Entry }) {
+				near = append(near, s)
+			}
+		}
+		r.Suggestions = near
+		return r
 	}
 	close := ms[:1]
 	for _, m := range ms[1:] {
@@ -532,6 +540,24 @@ func (b *Bot) clarify(lang string, ms []Match) Reply {
 	}
 	r.Text = text.String()
 	return r
+}
+
+// near returns, as a suggestion, the best of the matches the bot would
+// not answer with when it has strong evidence of its own (the words of
+// the question it matched weigh at least LongMinMatched) and leads the
+// runner-up clearly (LongLeadRatio): "has the STR03 phase II kicked
+// off?" is not answered, but the STR03 entry leads the topics offered.
+func (b *Bot) near(lang string, ms []Match) []Suggestion {
+	out := []Suggestion{}
+	if len(ms) == 0 {
+		return out
+	}
+	best := ms[0]
+	if best.Coverage >= b.th.LongMinCoverage && best.Matched >= b.th.LongMinMatched && best.Score >= b.th.MinScore &&
+		(len(ms) == 1 || ms[1].Score <= best.Score*b.th.LongLeadRatio) {
+		out = append(out, suggest(best.Entry, lang))
+	}
+	return out
 }
 
 func (b *Bot) fallback(lang string, score float64) Reply {

@@ -69,6 +69,35 @@ func TestListedSlipsReadAsTheirGroup(t *testing.T) {
 	}
 }
 
+// A question the bot will not answer, but which one entry alone matches
+// on strong evidence, gets the fallback with that entry offered first;
+// chatter gets the plain topic menu.
+func TestFallbackOffersTheClosestEntryFirst(t *testing.T) {
+	b := shippedBot(t)
+	menu := b.Menu("en").Suggestions
+	for _, tt := range []struct{ q, first string }{
+		{"I'm dying to know whether the STR03 phase II has actually kicked off", "trial-str03"},
+		{"what's the weather like today", menu[0].Entry},
+		{"今日の天気は？", menu[0].Entry},
+	} {
+		r := ask(b, tt.q)
+		if r.Kind != bot.KindFallback {
+			t.Errorf("%q: got %s %s, want the fallback", tt.q, r.Kind, r.Entry)
+			continue
+		}
+		if len(r.Suggestions) == 0 || r.Suggestions[0].Entry != tt.first {
+			t.Errorf("%q: suggestions %+v, want %s first", tt.q, r.Suggestions, tt.first)
+		}
+		seen := map[string]bool{}
+		for _, s := range r.Suggestions {
+			if seen[s.Entry] {
+				t.Errorf("%q: %s offered twice", tt.q, s.Entry)
+			}
+			seen[s.Entry] = true
+		}
+	}
+}
+
 func TestEveryAnswerHasATitledSource(t *testing.T) {
 	b := shippedBot(t)
 	for _, e := range b.KB().Entries {
