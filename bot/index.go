@@ -43,7 +43,7 @@ type index struct {
 	synTerms []string        // by synonym group: its index term
 	synWords map[string]bool // one-word Latin synonym forms ("alsfrsr")
 	// strangers are the Japanese synonym forms (folded) with a token no
-	// entry has (歯随, へその緒): in a question they count through their
+	// entry has (歯随, 静脈投与): in a question they count through their
 	// synonym group alone, as their own letters would only count against
 	// it.
 	strangers map[string]bool
