@@ -2,6 +2,7 @@ package bot
 
 import (
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -17,10 +18,29 @@ func Normalize(s string) string {
 // appendNormalized appends the normalized s to dst; with fold false it
 // keeps katakana, so that the tokenizer can tell words from particles.
 func appendNormalized(dst []rune, s string, fold bool) []rune {
-	s = norm.NFKC.String(s)
+	start := len(dst)
+	dst, marks := appendNormalizedOnce(dst, s, fold)
+	if marks {
+		// A letter lowered, or brought next to a mark by dropping what
+		// was between them, can compose with it (H̱ → ẖ, a'̀ → à).
+		again := string(dst[start:])
+		dst, _ = appendNormalizedOnce(dst[:start], again, fold)
+	}
+	return dst
+}
+
+// appendNormalizedOnce is appendNormalized in one pass; it reports whether
+// the text has a combining mark.
+func appendNormalizedOnce(dst []rune, s string, fold bool) (_ []rune, marks bool) {
+	if !nfkcNarrowOnly(s) {
+		s = norm.NFKC.String(s)
+	}
 	space := true // no leading space
 	prev := rune(0)
 	for _, r := range s {
+		if isFullWidthASCII(r) {
+			r -= fullWidthOffset
+		}
 		// Fast paths for the letters most text is made of.
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 0x4E00 && r <= 0x9FFF || r >= 'ぁ' && r <= 'ゖ' {
 			dst = append(dst, r)
@@ -41,6 +61,9 @@ func appendNormalized(dst []rune, s string, fold bool) []rune {
 			}
 			prev = 0
 			continue
+		}
+		if r >= 0x300 && unicode.In(r, unicode.Mn, unicode.Mc, unicode.Me) {
+			marks = true
 		}
 		r = unicode.ToLower(r)
 		if long, ok := macrons[r]; ok {
@@ -63,8 +86,34 @@ func appendNormalized(dst []rune, s string, fold bool) []rune {
 	if n := len(dst); n > 0 && dst[n-1] == '.' {
 		dst = dst[:n-1]
 	}
-	return dst
+	return dst, marks
 }
+
+// nfkcNarrowOnly reports whether NFKC would do no more to s than narrow
+// its full-width ASCII (？ to ?): s is made only of letters that NFKC
+// leaves as they are and that never combine with their neighbours
+// (ASCII, kana, the common kanji, Japanese punctuation), and of full-width
+// ASCII. Most text is, and checking is cheaper than NFKC.
+func nfkcNarrowOnly(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf, isFullWidthASCII(r),
+			r >= 'ぁ' && r <= 'ゖ', r >= 'ァ' && r <= 'ヺ', r == 'ー', r == '・',
+			r >= 0x4E00 && r <= 0x9FFF, r == '々',
+			r == '、', r == '。', r == '「', r == '」':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isFullWidthASCII reports whether r is one of the full-width forms of
+// the printable ASCII letters (！ to ～), which NFKC maps to ASCII by
+// subtracting fullWidthOffset.
+func isFullWidthASCII(r rune) bool { return r >= '！' && r <= '～' }
+
+const fullWidthOffset = '！' - '!'
 
 // macrons spell Hepburn's long vowels as romaji typed without them.
 var macrons = map[rune][]rune{

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestNormalize(t *testing.T) {
@@ -74,10 +76,21 @@ func tokenize(text string) []token {
 }
 
 func FuzzNormalize(f *testing.F) {
-	for _, s := range []string{"ミューズ細胞の治験結果は？", "ＡＬＳは治る？", "ﾐｭｰｽﾞ", "Parkinson's", "0.47.", "ー-ー", "a\u0300\u200d", "\xff\xfe"} {
+	for _, s := range []string{"ミューズ細胞の治験結果は？", "ＡＬＳは治る？", "ﾐｭｰｽﾞ", "か\u3099", "カ\u309a", "ヷ", "Ａ\u0300", "？\u20dd", "Parkinson's", "0.47.", "ー-ー", "a\u0300\u200d", "\xff\xfe"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if nfkcNarrowOnly(s) {
+			narrowed := strings.Map(func(r rune) rune {
+				if isFullWidthASCII(r) {
+					return r - fullWidthOffset
+				}
+				return r
+			}, s)
+			if nfkc := norm.NFKC.String(s); nfkc != narrowed {
+				t.Fatalf("NFKC(%q) = %q, not %q", s, nfkc, narrowed)
+			}
+		}
 		n := Normalize(s)
 		if !utf8.ValidString(n) {
 			t.Fatalf("Normalize(%q) = %q is not valid UTF-8", s, n)
