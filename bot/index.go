@@ -32,10 +32,13 @@ const (
 // with BM25. One document per entry: its titles, example questions in both
 // languages, keywords, readings and the synonym groups they mention.
 type index struct {
-	entries  []*knowledge.Entry
-	lengths  []float64
-	avgLen   float64
-	postings map[string][]posting
+	entries []*knowledge.Entry
+	lengths []float64
+	avgLen  float64
+	// terms numbers the indexed terms; postings and qpostings are by
+	// term number.
+	terms    map[string]int32
+	postings [][]posting
 	idfs     []float64 // by document frequency
 	// phrases are the synonym forms (id: the synonym group) and the
 	// fillers (id: fillerID), found in one pass over a text.
@@ -51,7 +54,7 @@ type index struct {
 	kanji     kanjiFixer
 
 	questions []exampleQuestion
-	qpostings map[string][]int32 // term → example questions that have it
+	qpostings [][]int32 // by term: the example questions that have it
 	simWeight float64
 
 	pool sync.Pool // *scratch
@@ -105,7 +108,7 @@ type indexedText struct {
 }
 
 func newIndex(kb *knowledge.KB, simWeight float64) *index {
-	ix := &index{entries: kb.Entries, postings: make(map[string][]posting, 4096), qpostings: make(map[string][]int32, 4096), simWeight: simWeight, synWords: map[string]bool{}}
+	ix := &index{entries: kb.Entries, simWeight: simWeight, synWords: map[string]bool{}}
 	for _, f := range kb.Fillers {
 		ix.phrases.add(Normalize(f), fillerID, false)
 	}
@@ -120,29 +123,35 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 		}
 	}
 	docs := ix.entryDocs(kb.Entries)
-	df := map[string]int32{}
+	// Number the terms, counting the entries that have each.
+	ix.terms = make(map[string]int32, 4096)
+	var df []int32
+	occurrences := 0
 	for _, doc := range docs {
-		for _, t := range doc.terms {
-			df[t.text]++
+		for k, t := range doc.terms {
+			id, ok := ix.terms[t.text]
+			if !ok {
+				id = int32(len(df))
+				ix.terms[t.text] = id
+				df = append(df, 0)
+			}
+			df[id]++
+			doc.terms[k].id = id
 		}
+		occurrences += len(doc.terms)
 	}
 	// One backing array for every posting list, cut to size.
-	all := make([]posting, 0, func() int {
-		n := 0
-		for _, c := range df {
-			n += int(c)
-		}
-		return n
-	}())
-	for term, c := range df {
-		ix.postings[term] = all[len(all) : len(all) : len(all)+int(c)]
+	all := make([]posting, 0, occurrences)
+	ix.postings = make([][]posting, len(df))
+	for id, c := range df {
+		ix.postings[id] = all[len(all) : len(all) : len(all)+int(c)]
 		all = all[:len(all)+int(c)]
 	}
 	total := 0.0
 	for d, doc := range docs {
 		length := 0.0
 		for _, t := range doc.terms {
-			ix.postings[t.text] = append(ix.postings[t.text], posting{doc: int32(d), tf: float32(t.tf)})
+			ix.postings[t.id] = append(ix.postings[t.id], posting{doc: int32(d), tf: float32(t.tf)})
 			length += t.tf
 		}
 		ix.lengths = append(ix.lengths, length)
@@ -156,13 +165,14 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 		n := float64(len(kb.Entries))
 		ix.idfs[df] = math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
 	}
-	ix.strangers = strangerForms(kb.Synonyms, ix.postings)
+	ix.strangers = ix.strangerForms(kb.Synonyms)
 	// The spelling and kanji tables only read the postings: they are
 	// built while the example questions are indexed.
 	var wg sync.WaitGroup
-	wg.Go(func() { ix.spell = newSpeller(ix.postings, kb.Fillers) })
-	wg.Go(func() { ix.kanji = newKanjiFixer(ix.postings) })
+	wg.Go(func() { ix.spell = newSpeller(ix, kb.Fillers) })
+	wg.Go(func() { ix.kanji = newKanjiFixer(ix) })
 	defer wg.Wait()
+	ix.qpostings = make([][]int32, len(df))
 	var q query
 	for d, doc := range docs {
 		for _, it := range doc.questions {
@@ -173,7 +183,7 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 			qi := int32(len(ix.questions))
 			ix.questions = append(ix.questions, exampleQuestion{doc: int32(d), weight: q.weight()})
 			for _, t := range q.terms {
-				ix.qpostings[t.text] = append(ix.qpostings[t.text], qi)
+				ix.qpostings[t.id] = append(ix.qpostings[t.id], qi)
 			}
 		}
 	}
@@ -189,7 +199,7 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 
 // strangerForms returns the Japanese synonym forms, normalized and
 // folded, that have a token no entry has.
-func strangerForms(groups []knowledge.SynonymGroup, postings map[string][]posting) map[string]bool {
+func (ix *index) strangerForms(groups []knowledge.SynonymGroup) map[string]bool {
 	out := map[string]bool{}
 	for _, g := range groups {
 		for _, f := range g.Forms {
@@ -198,7 +208,7 @@ func strangerForms(groups []knowledge.SynonymGroup, postings map[string][]postin
 				continue
 			}
 			for _, t := range tokenizeRunes([]rune(n), nil) {
-				if len(postings[t.text]) == 0 {
+				if ix.df(t.text) == 0 {
 					out[n] = true
 					break
 				}
@@ -217,6 +227,7 @@ type entryDoc struct {
 
 type termFreq struct {
 	text string
+	id   int32 // set once the terms are numbered
 	tf   float64
 }
 
@@ -257,7 +268,7 @@ func (ix *index) entryDocs(entries []*knowledge.Entry) []entryDoc {
 				add(weightReading, false, e.Readings)
 				doc.terms = make([]termFreq, 0, len(tf))
 				for term, f := range tf {
-					doc.terms = append(doc.terms, termFreq{term, f})
+					doc.terms = append(doc.terms, termFreq{text: term, tf: f})
 				}
 				out[d] = doc
 			}
@@ -303,6 +314,25 @@ func contains(list []string, s string) bool {
 // never seen.
 func (ix *index) idf(df int) float64 { return ix.idfs[df] }
 
+// noTerm is the number of a term no entry has.
+const noTerm = -1
+
+// term returns the number of an indexed term and the number of entries
+// that have it, or noTerm and 0.
+func (ix *index) term(text string) (id int32, df int) {
+	id, ok := ix.terms[text]
+	if !ok {
+		return noTerm, 0
+	}
+	return id, len(ix.postings[id])
+}
+
+// df is the number of entries that have a term.
+func (ix *index) df(text string) int {
+	_, df := ix.term(text)
+	return df
+}
+
 // softWeight scales Japanese tokens with hiragana in them (particles,
 // endings, word boundaries): they help rank but say little about topic.
 const softWeight = 0.4
@@ -321,6 +351,7 @@ func (q *query) weight() float64 { return q.hard + q.soft }
 
 type qterm struct {
 	text string
+	id   int32   // the term's number, or noTerm
 	idf  float64 // already scaled for soft terms
 	soft bool
 }
@@ -383,7 +414,7 @@ func (ix *index) queryInto(q *query, toks []token, syn []string) {
 		if q.has(tok.text) {
 			continue
 		}
-		df := len(ix.postings[tok.text])
+		id, df := ix.term(tok.text)
 		if df == 0 && (tok.soft || ix.synWords[tok.text]) {
 			// An unknown particle says nothing either way; a
 			// synonym ("alsfrsr") counts through its group's term.
@@ -392,7 +423,7 @@ func (ix *index) queryInto(q *query, toks []token, syn []string) {
 			}
 			continue
 		}
-		t := qterm{text: tok.text, idf: ix.idf(df), soft: tok.soft}
+		t := qterm{text: tok.text, id: id, idf: ix.idf(df), soft: tok.soft}
 		if t.soft {
 			t.idf *= softWeight
 			q.soft += t.idf
@@ -402,7 +433,8 @@ func (ix *index) queryInto(q *query, toks []token, syn []string) {
 		q.terms = append(q.terms, t)
 	}
 	for _, term := range syn {
-		t := qterm{text: term, idf: ix.idf(len(ix.postings[term]))}
+		id, df := ix.term(term)
+		t := qterm{text: term, id: id, idf: ix.idf(df)}
 		q.terms = append(q.terms, t)
 		q.hard += t.idf
 	}
@@ -512,7 +544,7 @@ func (q *query) coverage(hard, soft float64) float64 {
 func (ix *index) unknownYear(q query) bool {
 	for _, t := range q.terms {
 		if len(t.text) == 4 && (strings.HasPrefix(t.text, "19") || strings.HasPrefix(t.text, "20")) &&
-			isDigits(t.text) && len(ix.postings[t.text]) == 0 {
+			isDigits(t.text) && t.id == noTerm {
 			return true
 		}
 	}
@@ -569,7 +601,10 @@ func (ix *index) search(q query, k int) []Match {
 	s := ix.pool.Get().(*scratch)
 	defer ix.pool.Put(s)
 	for _, t := range q.terms {
-		for _, p := range ix.postings[t.text] {
+		if t.id == noTerm {
+			continue
+		}
+		for _, p := range ix.postings[t.id] {
 			d := p.doc
 			if s.score[d] == 0 {
 				s.touched = append(s.touched, d)
@@ -583,7 +618,7 @@ func (ix *index) search(q query, k int) []Match {
 				s.hard[d] += t.idf
 			}
 		}
-		for _, qi := range ix.qpostings[t.text] {
+		for _, qi := range ix.qpostings[t.id] {
 			s.qmatched[qi] += t.idf
 			if !s.qtouched[qi] {
 				s.qtouched[qi] = true

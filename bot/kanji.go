@@ -14,10 +14,10 @@ type kanjiFixer struct {
 	indexed       func(term string) int
 }
 
-func newKanjiFixer(postings map[string][]posting) kanjiFixer {
-	kf := kanjiFixer{after: map[rune]map[rune]int{}, before: map[rune]map[rune]int{},
-		indexed: func(term string) int { return len(postings[term]) }}
-	for term, ps := range postings {
+func newKanjiFixer(ix *index) kanjiFixer {
+	kf := kanjiFixer{after: map[rune]map[rune]int{}, before: map[rune]map[rune]int{}, indexed: ix.df}
+	for term, id := range ix.terms {
+		ps := ix.postings[id]
 		a, n := utf8.DecodeRuneInString(term)
 		b, m := utf8.DecodeRuneInString(term[n:])
 		if n+m != len(term) || !isKanji(a) || !isKanji(b) {

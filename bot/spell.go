@@ -26,9 +26,9 @@ type speller struct {
 // one letter from another real word.
 const minSpellLen = 4
 
-func newSpeller(postings map[string][]posting, fillers []string) speller {
+func newSpeller(ix *index, fillers []string) speller {
 	sp := speller{known: map[string]int{}, byLen: map[int][]string{}, asIs: map[string]bool{},
-		indexed: func(term string) bool { return len(postings[term]) > 0 }}
+		indexed: func(term string) bool { return ix.df(term) > 0 }}
 	for _, f := range fillers {
 		for w := range strings.FieldsSeq(Normalize(f)) {
 			if isLatinWord(w) {
@@ -36,9 +36,9 @@ func newSpeller(postings map[string][]posting, fillers []string) speller {
 			}
 		}
 	}
-	for term, ps := range postings {
+	for term, id := range ix.terms {
 		if isLatinWord(term) {
-			sp.known[term] = len(ps)
+			sp.known[term] = len(ix.postings[id])
 			sp.byLen[len(term)] = append(sp.byLen[len(term)], term)
 		}
 	}
