@@ -100,11 +100,14 @@ type Match struct {
 	Matched float64
 }
 
-// indexedText is one text of an entry, tokenized once at load time for
-// both the entry's document and the question-to-question similarity.
+// indexedText is an example question or title of an entry, tokenized
+// once at load time for both the entry's document and the
+// question-to-question similarity.
 type indexedText struct {
 	toks []token
 	syn  []string
+	// ids are the numbers of the terms of toks, then of syn, in order.
+	ids []int32
 }
 
 func newIndex(kb *knowledge.KB, simWeight float64) *index {
@@ -122,21 +125,13 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 			}
 		}
 	}
-	docs := ix.entryDocs(kb.Entries)
-	// Number the terms, counting the entries that have each.
-	ix.terms = make(map[string]int32, 4096)
-	var df []int32
+	docs, terms := ix.entryDocs(kb.Entries)
+	ix.terms = terms
+	df := make([]int32, len(terms))
 	occurrences := 0
 	for _, doc := range docs {
-		for k, t := range doc.terms {
-			id, ok := ix.terms[t.text]
-			if !ok {
-				id = int32(len(df))
-				ix.terms[t.text] = id
-				df = append(df, 0)
-			}
-			df[id]++
-			doc.terms[k].id = id
+		for _, t := range doc.terms {
+			df[t.id]++
 		}
 		occurrences += len(doc.terms)
 	}
@@ -172,21 +167,7 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 	wg.Go(func() { ix.spell = newSpeller(ix, kb.Fillers) })
 	wg.Go(func() { ix.kanji = newKanjiFixer(ix) })
 	defer wg.Wait()
-	ix.qpostings = make([][]int32, len(df))
-	var q query
-	for d, doc := range docs {
-		for _, it := range doc.questions {
-			ix.queryInto(&q, it.toks, it.syn)
-			if len(q.terms) == 0 {
-				continue
-			}
-			qi := int32(len(ix.questions))
-			ix.questions = append(ix.questions, exampleQuestion{doc: int32(d), weight: q.weight()})
-			for _, t := range q.terms {
-				ix.qpostings[t.id] = append(ix.qpostings[t.id], qi)
-			}
-		}
-	}
+	ix.indexQuestions(docs)
 	n, nq := len(kb.Entries), len(ix.questions)
 	ix.pool.New = func() any {
 		return &scratch{
@@ -195,6 +176,62 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 		}
 	}
 	return ix
+}
+
+// indexQuestions indexes the example questions and titles of the entries
+// for the question-to-question similarity: each with its weight as a
+// question would have it, and listed under each of its terms.
+func (ix *index) indexQuestions(docs []entryDoc) {
+	count := make([]int32, len(ix.postings))
+	var distinct [][]int32 // by example question
+	var q query
+	for d, doc := range docs {
+		for _, it := range doc.questions {
+			ix.exampleInto(&q, it)
+			if len(q.terms) == 0 {
+				continue
+			}
+			ids := make([]int32, len(q.terms))
+			for k, t := range q.terms {
+				ids[k] = t.id
+				count[t.id]++
+			}
+			distinct = append(distinct, ids)
+			ix.questions = append(ix.questions, exampleQuestion{doc: int32(d), weight: q.weight()})
+		}
+	}
+	// One backing array for every list, cut to size.
+	total := 0
+	for _, c := range count {
+		total += int(c)
+	}
+	all := make([]int32, 0, total)
+	ix.qpostings = make([][]int32, len(count))
+	for id, c := range count {
+		ix.qpostings[id] = all[len(all) : len(all) : len(all)+int(c)]
+		all = all[:len(all)+int(c)]
+	}
+	for qi, ids := range distinct {
+		for _, id := range ids {
+			ix.qpostings[id] = append(ix.qpostings[id], int32(qi))
+		}
+	}
+}
+
+// exampleInto is queryInto for an example question, whose terms are
+// numbered already and all indexed.
+func (ix *index) exampleInto(q *query, it indexedText) {
+	*q = query{terms: q.terms[:0]}
+	for k, tok := range it.toks {
+		id := it.ids[k]
+		if !q.hasID(id) {
+			q.add(qterm{text: tok.text, id: id, soft: tok.soft}, ix.idf(len(ix.postings[id])))
+		}
+	}
+	for k, term := range it.syn {
+		id := it.ids[len(it.toks)+k]
+		q.add(qterm{text: term, id: id}, ix.idf(len(ix.postings[id])))
+	}
 }
 
 // strangerForms returns the Japanese synonym forms, normalized and
@@ -226,56 +263,121 @@ type entryDoc struct {
 }
 
 type termFreq struct {
-	text string
-	id   int32 // set once the terms are numbered
-	tf   float64
+	id int32 // the term's number
+	tf float64
 }
 
 // entryDocs reads every entry, spreading the work over the processors:
 // normalizing and tokenizing the example questions is most of the time a
-// load takes.
-func (ix *index) entryDocs(entries []*knowledge.Entry) []entryDoc {
+// load takes. It returns the entries' documents and the numbers of their
+// terms.
+func (ix *index) entryDocs(entries []*knowledge.Entry) ([]entryDoc, map[string]int32) {
 	out := make([]entryDoc, len(entries))
 	workers := min(runtime.GOMAXPROCS(0), len(entries))
+	// Each worker numbers the terms it meets on its own; the numbers
+	// are made common once all are done.
+	local := make([][]string, workers) // by worker: its terms, by its number
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			intern := map[string]string{}
-			tf := map[string]float64{}
-			for d := w; d < len(entries); d += workers {
-				e := entries[d]
-				clear(tf)
-				var doc entryDoc
-				add := func(weight float64, question bool, texts []string) {
-					for _, t := range texts {
-						raw, syn := ix.prepare(appendNormalized(nil, t, false))
-						it := indexedText{toks: tokenizeRunes(raw, intern), syn: syn}
-						for _, tok := range it.toks {
-							tf[tok.text] += weight
-						}
-						for _, term := range it.syn {
-							tf[term] += weight
-						}
-						if question {
-							doc.questions = append(doc.questions, it)
-						}
-					}
-				}
-				add(weightTitle, true, []string{e.Title.JA, e.Title.EN})
-				add(weightQuestion, true, e.Questions.JA)
-				add(weightQuestion, true, e.Questions.EN)
-				add(weightKeyword, false, e.Keywords)
-				add(weightReading, false, e.Readings)
-				doc.terms = make([]termFreq, 0, len(tf))
-				for term, f := range tf {
-					doc.terms = append(doc.terms, termFreq{text: term, tf: f})
-				}
-				out[d] = doc
-			}
+			local[w] = ix.readEntries(entries, w, workers, out)
 		})
 	}
 	wg.Wait()
-	return out
+	terms := make(map[string]int32, 4096)
+	common := make([][]int32, workers) // by worker: its number → the common one
+	for w, texts := range local {
+		common[w] = make([]int32, len(texts))
+		for lid, text := range texts {
+			id, ok := terms[text]
+			if !ok {
+				id = int32(len(terms))
+				terms[text] = id
+			}
+			common[w][lid] = id
+		}
+	}
+	for d := range out {
+		c := common[d%workers]
+		for k, t := range out[d].terms {
+			out[d].terms[k].id = c[t.id]
+		}
+		for _, it := range out[d].questions {
+			for k, lid := range it.ids {
+				it.ids[k] = c[lid]
+			}
+		}
+	}
+	return out, terms
+}
+
+// readEntries reads the entries w, w+step, w+2×step… into out, numbering
+// their terms from 0 in the order met; it returns the terms by number.
+func (ix *index) readEntries(entries []*knowledge.Entry, w, step int, out []entryDoc) []string {
+	var (
+		intern  = map[string]string{}
+		number  = map[string]int32{}
+		terms   []string
+		tf      []float64 // by term number, for the entry being read
+		touched []int32
+		buf     []rune
+	)
+	id := func(term string) int32 {
+		n, ok := number[term]
+		if !ok {
+			n = int32(len(terms))
+			number[term] = n
+			terms = append(terms, term)
+			tf = append(tf, 0)
+		}
+		return n
+	}
+	for d := w; d < len(entries); d += step {
+		e := entries[d]
+		var doc entryDoc
+		add := func(weight float64, question bool, texts []string) {
+			for _, t := range texts {
+				raw, syn := ix.prepare(appendNormalized(buf[:0], t, false))
+				buf = raw[:0]
+				it := indexedText{toks: tokenizeRunes(raw, intern), syn: syn}
+				if question {
+					it.ids = make([]int32, 0, len(it.toks)+len(syn))
+				}
+				count := func(term string) {
+					n := id(term)
+					if tf[n] == 0 {
+						touched = append(touched, n)
+					}
+					tf[n] += weight
+					if question {
+						it.ids = append(it.ids, n)
+					}
+				}
+				for _, tok := range it.toks {
+					count(tok.text)
+				}
+				for _, term := range it.syn {
+					count(term)
+				}
+				if question {
+					doc.questions = append(doc.questions, it)
+				}
+			}
+		}
+		add(weightTitle, true, []string{e.Title.JA, e.Title.EN})
+		add(weightQuestion, true, e.Questions.JA)
+		add(weightQuestion, true, e.Questions.EN)
+		add(weightKeyword, false, e.Keywords)
+		add(weightReading, false, e.Readings)
+		doc.terms = make([]termFreq, len(touched))
+		for k, n := range touched {
+			doc.terms[k] = termFreq{id: n, tf: tf[n]}
+			tf[n] = 0
+		}
+		touched = touched[:0]
+		out[d] = doc
+	}
+	return terms
 }
 
 func isHiraganaText(s string) bool {
@@ -423,20 +525,11 @@ func (ix *index) queryInto(q *query, toks []token, syn []string) {
 			}
 			continue
 		}
-		t := qterm{text: tok.text, id: id, idf: ix.idf(df), soft: tok.soft}
-		if t.soft {
-			t.idf *= softWeight
-			q.soft += t.idf
-		} else {
-			q.hard += t.idf
-		}
-		q.terms = append(q.terms, t)
+		q.add(qterm{text: tok.text, id: id, soft: tok.soft}, ix.idf(df))
 	}
 	for _, term := range syn {
 		id, df := ix.term(term)
-		t := qterm{text: term, id: id, idf: ix.idf(df)}
-		q.terms = append(q.terms, t)
-		q.hard += t.idf
+		q.add(qterm{text: term, id: id}, ix.idf(df))
 	}
 	if q.hard == 0 {
 		// In a question written in kana alone the kana are the words:
@@ -582,6 +675,27 @@ func (q *query) hardTerms() int {
 		}
 	}
 	return n
+}
+
+// add adds a term of the given idf, scaled down when the term is soft.
+func (q *query) add(t qterm, idf float64) {
+	t.idf = idf
+	if t.soft {
+		t.idf *= softWeight
+		q.soft += t.idf
+	} else {
+		q.hard += t.idf
+	}
+	q.terms = append(q.terms, t)
+}
+
+func (q *query) hasID(id int32) bool {
+	for _, t := range q.terms {
+		if t.id == id {
+			return true
+		}
+	}
+	return false
 }
 
 func (q *query) has(term string) bool {
