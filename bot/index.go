@@ -315,23 +315,11 @@ func (ix *index) entryDocs(entries []*knowledge.Entry) ([]entryDoc, map[string]i
 // their terms from 0 in the order met; it returns the terms by number.
 func (ix *index) readEntries(entries []*knowledge.Entry, w, step int, out []entryDoc) []string {
 	var (
-		intern  = map[string]string{}
-		number  = map[string]int32{}
-		terms   []string
+		tt      = newTermTable()
 		tf      []float64 // by term number, for the entry being read
 		touched []int32
 		buf     []rune
 	)
-	id := func(term string) int32 {
-		n, ok := number[term]
-		if !ok {
-			n = int32(len(terms))
-			number[term] = n
-			terms = append(terms, term)
-			tf = append(tf, 0)
-		}
-		return n
-	}
 	for d := w; d < len(entries); d += step {
 		e := entries[d]
 		var doc entryDoc
@@ -339,12 +327,14 @@ func (ix *index) readEntries(entries []*knowledge.Entry, w, step int, out []entr
 			for _, t := range texts {
 				raw, syn := ix.prepare(appendNormalized(buf[:0], t, false))
 				buf = raw[:0]
-				it := indexedText{toks: tokenizeRunes(raw, intern), syn: syn}
+				it := indexedText{toks: tokenizeRunes(raw, tt), syn: syn}
 				if question {
 					it.ids = make([]int32, 0, len(it.toks)+len(syn))
 				}
-				count := func(term string) {
-					n := id(term)
+				count := func(n int32) {
+					if int(n) >= len(tf) {
+						tf = append(tf, make([]float64, len(tt.terms)-len(tf))...)
+					}
 					if tf[n] == 0 {
 						touched = append(touched, n)
 					}
@@ -354,10 +344,11 @@ func (ix *index) readEntries(entries []*knowledge.Entry, w, step int, out []entr
 					}
 				}
 				for _, tok := range it.toks {
-					count(tok.text)
+					count(tok.id)
 				}
 				for _, term := range it.syn {
-					count(term)
+					_, n := tt.numberString(term)
+					count(n)
 				}
 				if question {
 					doc.questions = append(doc.questions, it)
@@ -377,7 +368,7 @@ func (ix *index) readEntries(entries []*knowledge.Entry, w, step int, out []entr
 		touched = touched[:0]
 		out[d] = doc
 	}
-	return terms
+	return tt.terms
 }
 
 func isHiraganaText(s string) bool {

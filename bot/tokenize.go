@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -14,6 +13,47 @@ type token struct {
 	// grammar and word boundaries (の, って, 液っ), so unknown ones do not
 	// count against a match the way an unknown content word does.
 	soft bool
+	// id is the token's number in the term table it was read with, if
+	// any.
+	id int32
+}
+
+// termTable numbers the terms met while reading a knowledge base, and
+// spells each with one string, which saves most of the allocations of
+// indexing it.
+type termTable struct {
+	ids   map[string]int32
+	terms []string // by number
+}
+
+func newTermTable() *termTable { return &termTable{ids: make(map[string]int32, 2048)} }
+
+// number returns the term spelt b and its number, adding it if new.
+func (tt *termTable) number(b []byte) (string, int32) {
+	if id, ok := tt.ids[string(b)]; ok { // no copy of b to look it up
+		return tt.terms[id], id
+	}
+	return tt.numberString(string(b))
+}
+
+// numberString is number for a term spelt as a string.
+func (tt *termTable) numberString(term string) (string, int32) {
+	if id, ok := tt.ids[term]; ok {
+		return tt.terms[id], id
+	}
+	id := int32(len(tt.terms))
+	tt.ids[term] = id
+	tt.terms = append(tt.terms, term)
+	return term, id
+}
+
+// spell returns b as a string: through the table when there is one, so
+// that the token has a number.
+func (tt *termTable) spell(b []byte) (string, int32) {
+	if tt == nil {
+		return string(b), 0
+	}
+	return tt.number(b)
 }
 
 // stopwords are English words that carry no topic.
@@ -39,10 +79,9 @@ var stopwords = map[string]bool{
 
 // tokenizeRunes splits text, already normalized with katakana kept, into
 // index tokens. Katakana is folded per token, so that katakana words are
-// not mistaken for particles. With a non-nil intern table, repeated tokens
-// share one string, which saves most of the allocations of indexing a
-// knowledge base.
-func tokenizeRunes(runes []rune, intern map[string]string) []token {
+// not mistaken for particles. With a term table, the tokens are numbered
+// in it.
+func tokenizeRunes(runes []rune, tt *termTable) []token {
 	// About one token per Japanese letter (bigrams), one per English
 	// word.
 	size := 2
@@ -60,8 +99,19 @@ func tokenizeRunes(runes []rune, intern map[string]string) []token {
 			for j < len(runes) && (isWordRune(runes[j]) || runes[j] == '.' && j+1 < len(runes) && isDigit(runes[j+1])) {
 				j++
 			}
-			if w := englishStem(internRunes(runes[i:j], intern)); w != "" && !stopwords[w] {
-				out = append(out, token{text: w})
+			var buf [64]byte
+			w := buf[:0]
+			for _, r := range runes[i:j] {
+				w = utf8.AppendRune(w, r)
+			}
+			if n, y := stemCut(w); y {
+				w = append(w[:n], 'y')
+			} else {
+				w = w[:n]
+			}
+			if len(w) > 0 && !stopwords[string(w)] {
+				text, id := tt.spell(w)
+				out = append(out, token{text: text, id: id})
 			}
 			i = j
 		case isJapanese(r):
@@ -69,30 +119,13 @@ func tokenizeRunes(runes []rune, intern map[string]string) []token {
 			for j < len(runes) && isJapanese(runes[j]) {
 				j++
 			}
-			out = appendBigrams(out, runes[i:j], intern)
+			out = appendBigrams(out, runes[i:j], tt)
 			i = j
 		default:
 			i++
 		}
 	}
 	return out
-}
-
-// internRunes returns rs as a string, the one in intern when there is one.
-func internRunes(rs []rune, intern map[string]string) string {
-	var buf [64]byte
-	b := buf[:0]
-	for _, r := range rs {
-		b = utf8.AppendRune(b, r)
-	}
-	if s, ok := intern[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if intern != nil {
-		intern[s] = s
-	}
-	return s
 }
 
 func isWordRune(r rune) bool {
@@ -104,29 +137,19 @@ func isJapanese(r rune) bool { return isKana(r) || isKanji(r) }
 // appendBigrams appends the character bigrams of a Japanese run, and the
 // kanji that stand alone between kana (治 of 治る, 猫 of 猫が), which no
 // bigram of their own would carry.
-func appendBigrams(out []token, run []rune, intern map[string]string) []token {
+func appendBigrams(out []token, run []rune, tt *termTable) []token {
+	var buf [8]byte
 	for k, r := range run {
-		if isKanji(r) && (k == 0 || !isKanji(run[k-1])) && (k+1 == len(run) || !isKanji(run[k+1])) {
-			out = append(out, token{text: string(r)})
-		} else if len(run) == 1 && isKatakana(r) {
-			out = append(out, token{text: string(toHiragana(r))})
+		if isKanji(r) && (k == 0 || !isKanji(run[k-1])) && (k+1 == len(run) || !isKanji(run[k+1])) ||
+			len(run) == 1 && isKatakana(r) {
+			text, id := tt.spell(utf8.AppendRune(buf[:0], toHiragana(r)))
+			out = append(out, token{text: text, id: id})
 		}
 	}
 	for k := 0; k+1 < len(run); k++ {
 		a, b := run[k], run[k+1]
-		var buf [8]byte
-		bg := utf8.AppendRune(utf8.AppendRune(buf[:0], toHiragana(a)), toHiragana(b))
-		text, ok := intern[string(bg)]
-		if !ok {
-			text = string(bg)
-			if intern != nil {
-				intern[text] = text
-			}
-		}
-		out = append(out, token{
-			text: text,
-			soft: isHiragana(a) || isHiragana(b),
-		})
+		text, id := tt.spell(utf8.AppendRune(utf8.AppendRune(buf[:0], toHiragana(a)), toHiragana(b)))
+		out = append(out, token{text: text, id: id, soft: isHiragana(a) || isHiragana(b)})
 	}
 	return out
 }
@@ -134,15 +157,34 @@ func appendBigrams(out []token, run []rune, intern map[string]string) []token {
 // englishStem folds simple English plurals: trials → trial, therapies →
 // therapy. It leaves short words and words ending in ss, us or is alone.
 func englishStem(w string) string {
+	n, y := stemCut(w)
+	if y {
+		return w[:n] + "y"
+	}
+	return w[:n]
+}
+
+// stemCut says how englishStem folds w: to its first n bytes, and a y
+// after them when y is set.
+func stemCut[T string | []byte](w T) (n int, y bool) {
+	ends := func(suffix string) bool {
+		if len(w) < len(suffix) {
+			return false
+		}
+		for i := range len(suffix) {
+			if w[len(w)-len(suffix)+i] != suffix[i] {
+				return false
+			}
+		}
+		return true
+	}
 	switch {
 	case len(w) <= 3:
-		return w
-	case strings.HasSuffix(w, "ies") && len(w) > 4:
-		return w[:len(w)-3] + "y"
-	case strings.HasSuffix(w, "ss"), strings.HasSuffix(w, "us"), strings.HasSuffix(w, "is"):
-		return w
-	case strings.HasSuffix(w, "s"):
-		return w[:len(w)-1]
+	case ends("ies") && len(w) > 4:
+		return len(w) - 3, true
+	case ends("ss"), ends("us"), ends("is"):
+	case ends("s"):
+		return len(w) - 1, false
 	}
-	return w
+	return len(w), false
 }
