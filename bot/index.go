@@ -100,14 +100,11 @@ type Match struct {
 	Matched float64
 }
 
-// indexedText is an example question or title of an entry, tokenized
-// once at load time for both the entry's document and the
-// question-to-question similarity.
-type indexedText struct {
-	toks []token
-	syn  []string
-	// ids are the numbers of the terms of toks, then of syn, in order.
-	ids []int32
+// exampleTerm is a term of an example question or title, as read at load
+// time: its number, and whether it is soft.
+type exampleTerm struct {
+	id   int32
+	soft bool
 }
 
 func newIndex(kb *knowledge.KB, simWeight float64) *index {
@@ -183,20 +180,22 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 // question would have it, and listed under each of its terms.
 func (ix *index) indexQuestions(docs []entryDoc) {
 	count := make([]int32, len(ix.postings))
-	var distinct [][]int32 // by example question
+	// The distinct terms of every example question, one after another.
+	var distinct, ends []int32
 	var q query
 	for d, doc := range docs {
-		for _, it := range doc.questions {
-			ix.exampleInto(&q, it)
+		start := int32(0)
+		for _, end := range doc.ends {
+			ix.exampleInto(&q, doc.examples[start:end])
+			start = end
 			if len(q.terms) == 0 {
 				continue
 			}
-			ids := make([]int32, len(q.terms))
-			for k, t := range q.terms {
-				ids[k] = t.id
+			for _, t := range q.terms {
+				distinct = append(distinct, t.id)
 				count[t.id]++
 			}
-			distinct = append(distinct, ids)
+			ends = append(ends, int32(len(distinct)))
 			ix.questions = append(ix.questions, exampleQuestion{doc: int32(d), weight: q.weight()})
 		}
 	}
@@ -211,26 +210,23 @@ func (ix *index) indexQuestions(docs []entryDoc) {
 		ix.qpostings[id] = all[len(all) : len(all) : len(all)+int(c)]
 		all = all[:len(all)+int(c)]
 	}
-	for qi, ids := range distinct {
-		for _, id := range ids {
+	start := int32(0)
+	for qi, end := range ends {
+		for _, id := range distinct[start:end] {
 			ix.qpostings[id] = append(ix.qpostings[id], int32(qi))
 		}
+		start = end
 	}
 }
 
 // exampleInto is queryInto for an example question, whose terms are
-// numbered already and all indexed.
-func (ix *index) exampleInto(q *query, it indexedText) {
+// numbered already and all indexed. The query's terms have no text.
+func (ix *index) exampleInto(q *query, terms []exampleTerm) {
 	*q = query{terms: q.terms[:0]}
-	for k, tok := range it.toks {
-		id := it.ids[k]
-		if !q.hasID(id) {
-			q.add(qterm{text: tok.text, id: id, soft: tok.soft}, ix.idf(len(ix.postings[id])))
+	for _, t := range terms {
+		if !q.hasID(t.id) {
+			q.add(qterm{id: t.id, soft: t.soft}, ix.idf(len(ix.postings[t.id])))
 		}
-	}
-	for k, term := range it.syn {
-		id := it.ids[len(it.toks)+k]
-		q.add(qterm{text: term, id: id}, ix.idf(len(ix.postings[id])))
 	}
 }
 
@@ -258,8 +254,12 @@ func (ix *index) strangerForms(groups []knowledge.SynonymGroup) map[string]bool 
 // entryDoc is an entry as the index reads it: the weighted terms of all
 // its texts, and the terms of each example question and title on its own.
 type entryDoc struct {
-	terms     []termFreq
-	questions []indexedText
+	terms []termFreq
+	// examples are the terms of the entry's example questions and
+	// titles, each's tokens then synonym groups, one question after
+	// another; ends marks where each question ends.
+	examples []exampleTerm
+	ends     []int32
 }
 
 type termFreq struct {
@@ -302,10 +302,8 @@ func (ix *index) entryDocs(entries []*knowledge.Entry) ([]entryDoc, map[string]i
 		for k, t := range out[d].terms {
 			out[d].terms[k].id = c[t.id]
 		}
-		for _, it := range out[d].questions {
-			for k, lid := range it.ids {
-				it.ids[k] = c[lid]
-			}
+		for k, t := range out[d].examples {
+			out[d].examples[k].id = c[t.id]
 		}
 	}
 	return out, terms
@@ -319,6 +317,7 @@ func (ix *index) readEntries(entries []*knowledge.Entry, w, step int, out []entr
 		tf      []float64 // by term number, for the entry being read
 		touched []int32
 		buf     []rune
+		toks    []token
 	)
 	for d := w; d < len(entries); d += step {
 		e := entries[d]
@@ -327,11 +326,8 @@ func (ix *index) readEntries(entries []*knowledge.Entry, w, step int, out []entr
 			for _, t := range texts {
 				raw, syn := ix.prepare(appendNormalized(buf[:0], t, false))
 				buf = raw[:0]
-				it := indexedText{toks: tokenizeRunes(raw, tt), syn: syn}
-				if question {
-					it.ids = make([]int32, 0, len(it.toks)+len(syn))
-				}
-				count := func(n int32) {
+				toks = appendTokens(toks[:0], raw, tt)
+				count := func(n int32, soft bool) {
 					if int(n) >= len(tf) {
 						tf = append(tf, make([]float64, len(tt.terms)-len(tf))...)
 					}
@@ -340,18 +336,18 @@ func (ix *index) readEntries(entries []*knowledge.Entry, w, step int, out []entr
 					}
 					tf[n] += weight
 					if question {
-						it.ids = append(it.ids, n)
+						doc.examples = append(doc.examples, exampleTerm{id: n, soft: soft})
 					}
 				}
-				for _, tok := range it.toks {
-					count(tok.id)
+				for _, tok := range toks {
+					count(tok.id, tok.soft)
 				}
-				for _, term := range it.syn {
+				for _, term := range syn {
 					_, n := tt.numberString(term)
-					count(n)
+					count(n, false)
 				}
 				if question {
-					doc.questions = append(doc.questions, it)
+					doc.ends = append(doc.ends, int32(len(doc.examples)))
 				}
 			}
 		}

@@ -90,7 +90,11 @@ func tokenizeRunes(runes []rune, tt *termTable) []token {
 			size++
 		}
 	}
-	out := make([]token, 0, size)
+	return appendTokens(make([]token, 0, size), runes, tt)
+}
+
+// appendTokens is tokenizeRunes appending to out.
+func appendTokens(out []token, runes []rune, tt *termTable) []token {
 	for i := 0; i < len(runes); {
 		r := runes[i]
 		switch {
