@@ -3,7 +3,6 @@ package knowledge
 import (
 	"fmt"
 	"regexp"
-	"regexp/syntax"
 	"strings"
 	"time"
 	"unicode"
@@ -165,18 +164,9 @@ func (l *loader) checkRule(r *Rule) {
 	}{{"patterns", r.Patterns}, {"except", r.Except}} {
 		for _, lang := range []string{JA, EN} {
 			for i, p := range list.pats.In(lang) {
-				// Parsing finds every mistake a maintainer makes;
-				// the bot compiles the patterns it runs, from the
-				// tree kept here when folding leaves them as they are.
-				tree, err := syntax.Parse(p, syntax.Perl)
-				if err != nil {
+				if err := r.unparsed[p]; err != nil {
 					l.addf(at(fmt.Sprintf("%s.%s.%d", list.field, lang, i)), "rule %q: pattern %q does not compile: %v", r.ID, p, err)
-					continue
 				}
-				if r.parsed == nil {
-					r.parsed = map[string]*syntax.Regexp{}
-				}
-				r.parsed[p] = tree
 			}
 		}
 	}

@@ -94,16 +94,35 @@ type Rule struct {
 
 	Pos Pos `yaml:"-"`
 
-	// parsed holds the syntax tree of each pattern (and exception) as
-	// the validator parsed it, so that the bot need not parse it again.
-	parsed map[string]*syntax.Regexp
+	// parsed holds the syntax tree of each pattern (and exception), as
+	// parsed when the rule was read, so that the bot need not parse it
+	// again; unparsed holds why the others cannot be parsed.
+	parsed   map[string]*syntax.Regexp
+	unparsed map[string]error
 }
 
 // Parsed returns the syntax tree of one of the rule's patterns or
-// exceptions, as parsed (Perl flags) when the rule was checked, or nil.
+// exceptions, as parsed (Perl flags) when the rule was read, or nil.
 // The tree is shared: read it, do not change it.
 func (r *Rule) Parsed(pattern string) *syntax.Regexp {
 	return r.parsed[pattern]
+}
+
+// parsePatterns parses the rule's patterns and exceptions. Parsing finds
+// every mistake a maintainer makes in one; the bot compiles the patterns
+// it runs from these trees when folding leaves them as they are.
+func (r *Rule) parsePatterns() {
+	r.parsed, r.unparsed = map[string]*syntax.Regexp{}, map[string]error{}
+	for _, lang := range []string{JA, EN} {
+		for _, p := range append(r.Patterns.In(lang), r.Except.In(lang)...) {
+			tree, err := syntax.Parse(p, syntax.Perl)
+			if err != nil {
+				r.unparsed[p] = err
+				continue
+			}
+			r.parsed[p] = tree
+		}
+	}
 }
 
 // Messages are the bot's fixed messages.

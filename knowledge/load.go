@@ -7,10 +7,13 @@ import (
 	"path"
 	"reflect"
 	"regexp"
+	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
 )
@@ -71,13 +74,26 @@ type fileYAML struct {
 	Fillers  []string   `yaml:"fillers"`
 }
 
+// parsePatterns parses the patterns of the file's rules.
+func (f *fileYAML) parsePatterns() {
+	for _, r := range f.Rules {
+		if r != nil { // an empty item, reported where the rules are placed
+			r.parsePatterns()
+		}
+	}
+}
+
 // Load reads every *.yaml file of kb and of the source register seeds,
 // and checks them. It returns every problem at once, each as a *Problem
 // joined with errors.Join; the KB is nil when there is any.
 func Load(kb, seeds Dir) (*KB, error) {
 	l := &loader{kb: &KB{entries: map[string]*Entry{}, sources: map[string]*Source{}}}
-	l.loadSources(seeds)
-	l.loadKB(kb)
+	// The files of both directories are parsed at once.
+	sources, sourceJobs := decodeDir[Source](seeds, nil)
+	files, fileJobs := decodeDir[fileYAML](kb, (*fileYAML).parsePatterns)
+	runBiggestFirst(append(sourceJobs, fileJobs...))
+	l.loadSources(seeds, sources)
+	l.loadKB(kb, files)
 	if len(l.problems) == 0 {
 		l.check()
 	}
@@ -166,32 +182,67 @@ type decoded[T any] struct {
 	problems []error
 }
 
-// decodeAll decodes the files in parallel, as YAML parsing is most of the
-// time it takes to load a knowledge base, and returns them in order.
-func decodeAll[T any](d Dir, names []string) []decoded[T] {
+// decodeDir returns the jobs that decode the *.yaml files of d, each
+// then passed to then (if not nil), and where they put the files, in
+// order. There are none when d has no YAML files or cannot be read.
+func decodeDir[T any](d Dir, then func(*T)) ([]decoded[T], []job) {
+	names, err := yamlFiles(d)
+	if err != nil {
+		names = nil
+	}
 	out := make([]decoded[T], len(names))
-	var wg sync.WaitGroup
+	var jobs []job
 	for i, name := range names {
-		wg.Go(func() {
+		file := path.Join(d.Path, name)
+		out[i].name = name
+		data, err := fs.ReadFile(d.FS, name)
+		if err != nil {
+			out[i].problems = []error{&Problem{Pos: Pos{File: file}, Msg: fmt.Sprintf("cannot read: %v", err)}}
+			continue
+		}
+		jobs = append(jobs, job{size: len(data), run: func() {
 			fl := &loader{}
 			v := new(T)
-			root := fl.decode(d, name, v)
+			root := fl.decode(file, data, v)
+			if root != nil && then != nil {
+				then(v)
+			}
 			out[i] = decoded[T]{name: name, v: v, root: root, problems: fl.problems}
+		}})
+	}
+	return out, jobs
+}
+
+// job is the decoding of one file, and the file's size.
+type job struct {
+	size int
+	run  func()
+}
+
+// runBiggestFirst runs the jobs on every processor, as YAML parsing is
+// most of the time it takes to load a knowledge base. The biggest go
+// first, so that none is left to the end while the other processors wait.
+func runBiggestFirst(jobs []job) {
+	slices.SortStableFunc(jobs, func(a, b job) int { return b.size - a.size })
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Go(func() {
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(jobs) {
+					return
+				}
+				jobs[k].run()
+			}
 		})
 	}
 	wg.Wait()
-	return out
 }
 
 // decode parses one file strictly into v, reporting syntax errors and
 // unknown keys with their line, and returns the parsed document tree.
-func (l *loader) decode(d Dir, name string, v any) *yaml.Node {
-	file := path.Join(d.Path, name)
-	data, err := fs.ReadFile(d.FS, name)
-	if err != nil {
-		l.addf(Pos{File: file}, "cannot read: %v", err)
-		return nil
-	}
+func (l *loader) decode(file string, data []byte, v any) *yaml.Node {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		l.yamlError(file, err)
@@ -341,13 +392,12 @@ func seqItems(root *yaml.Node, key string) []*yaml.Node {
 	return n.Content
 }
 
-func (l *loader) loadSources(d Dir) {
-	names, err := yamlFiles(d)
-	if err != nil || len(names) == 0 {
+func (l *loader) loadSources(d Dir, files []decoded[Source]) {
+	if len(files) == 0 {
 		l.addf(Pos{File: d.Path}, "no source register (*.yaml) found")
 		return
 	}
-	for _, f := range decodeAll[Source](d, names) {
+	for _, f := range files {
 		l.problems = append(l.problems, f.problems...)
 		s, root, name := f.v, f.root, f.name
 		if root == nil {
@@ -359,13 +409,12 @@ func (l *loader) loadSources(d Dir) {
 	}
 }
 
-func (l *loader) loadKB(d Dir) {
-	names, err := yamlFiles(d)
-	if err != nil || len(names) == 0 {
+func (l *loader) loadKB(d Dir, files []decoded[fileYAML]) {
+	if len(files) == 0 {
 		l.addf(Pos{File: d.Path}, "no knowledge-base files (*.yaml) found")
 		return
 	}
-	for _, parsed := range decodeAll[fileYAML](d, names) {
+	for _, parsed := range files {
 		l.problems = append(l.problems, parsed.problems...)
 		file, f, root := path.Join(d.Path, parsed.name), parsed.v, parsed.root
 		if root == nil {
