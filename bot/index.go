@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"alsbot/knowledge"
@@ -274,44 +275,75 @@ type termFreq struct {
 func (ix *index) entryDocs(entries []*knowledge.Entry) ([]entryDoc, map[string]int32) {
 	out := make([]entryDoc, len(entries))
 	workers := min(runtime.GOMAXPROCS(0), len(entries))
+	// The workers take the entries with the most texts first, so that
+	// none is left to the end while the others wait.
+	order := make([]int, len(entries))
+	for d := range order {
+		order[d] = d
+	}
+	texts := func(e *knowledge.Entry) int {
+		return len(e.Questions.JA) + len(e.Questions.EN) + len(e.Keywords) + len(e.Readings)
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return texts(entries[b]) - texts(entries[a]) })
+	var taken atomic.Int64
+	next := func() (int, bool) {
+		k := int(taken.Add(1)) - 1
+		if k >= len(order) {
+			return 0, false
+		}
+		return order[k], true
+	}
 	// Each worker numbers the terms it meets on its own; the numbers
 	// are made common once all are done.
 	local := make([][]string, workers) // by worker: its terms, by its number
+	readBy := make([]int, len(entries))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			local[w] = ix.readEntries(entries, w, workers, out)
+			local[w] = ix.readEntries(entries, next, out, func(d int) { readBy[d] = w })
 		})
 	}
 	wg.Wait()
+	// The common numbers go in the order the entries and their terms
+	// come, whichever worker read them, so that they are the same at
+	// every load.
 	terms := make(map[string]int32, 4096)
 	common := make([][]int32, workers) // by worker: its number → the common one
-	for w, texts := range local {
-		common[w] = make([]int32, len(texts))
-		for lid, text := range texts {
-			id, ok := terms[text]
-			if !ok {
-				id = int32(len(terms))
-				terms[text] = id
-			}
-			common[w][lid] = id
+	for w := range common {
+		common[w] = make([]int32, len(local[w]))
+		for lid := range common[w] {
+			common[w][lid] = noTerm
 		}
 	}
+	number := func(w int, lid int32) int32 {
+		if id := common[w][lid]; id != noTerm {
+			return id
+		}
+		text := local[w][lid]
+		id, ok := terms[text]
+		if !ok {
+			id = int32(len(terms))
+			terms[text] = id
+		}
+		common[w][lid] = id
+		return id
+	}
 	for d := range out {
-		c := common[d%workers]
+		w := readBy[d]
 		for k, t := range out[d].terms {
-			out[d].terms[k].id = c[t.id]
+			out[d].terms[k].id = number(w, t.id)
 		}
 		for k, t := range out[d].examples {
-			out[d].examples[k].id = c[t.id]
+			out[d].examples[k].id = number(w, t.id)
 		}
 	}
 	return out, terms
 }
 
-// readEntries reads the entries w, w+step, w+2×step… into out, numbering
-// their terms from 0 in the order met; it returns the terms by number.
-func (ix *index) readEntries(entries []*knowledge.Entry, w, step int, out []entryDoc) []string {
+// readEntries reads the entries that next gives it into out, telling read
+// which, and numbering their terms from 0 in the order met; it returns the
+// terms by number.
+func (ix *index) readEntries(entries []*knowledge.Entry, next func() (int, bool), out []entryDoc, read func(d int)) []string {
 	var (
 		tt      = newTermTable()
 		tf      []float64 // by term number, for the entry being read
@@ -319,7 +351,8 @@ func (ix *index) readEntries(entries []*knowledge.Entry, w, step int, out []entr
 		buf     []rune
 		toks    []token
 	)
-	for d := w; d < len(entries); d += step {
+	for d, ok := next(); ok; d, ok = next() {
+		read(d)
 		e := entries[d]
 		var doc entryDoc
 		add := func(weight float64, question bool, texts []string) {
