@@ -580,13 +580,15 @@ const minRestAfterName = 4
 // the name alone ("きんいしゅくせいそくさくこうかしょうとは") is the
 // question.
 func (ix *index) prepare(raw []rune) ([]rune, []string) {
-	var b strings.Builder
-	b.Grow(len(raw) * 3)
+	var buf [64]rune
+	kana := buf[:0]
 	for _, r := range raw {
-		b.WriteRune(toHiragana(r))
+		kana = append(kana, toHiragana(r))
 	}
-	folded := b.String()
-	var fillers, names, syns, strangers [][3]int // start, end, group
+	folded := string(kana)
+	// Room for what most texts have, without allocating.
+	fillers, names := make([][3]int, 0, 4), make([][3]int, 0, 4) // start, end, group
+	syns, strangers := make([][3]int, 0, 8), make([][3]int, 0, 4)
 	named := 0
 	ix.phrases.each(folded, func(start, end, id int) bool {
 		switch {
