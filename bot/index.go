@@ -126,20 +126,12 @@ func newIndex(kb *knowledge.KB, simWeight float64) *index {
 	docs, terms := ix.entryDocs(kb.Entries)
 	ix.terms = terms
 	df := make([]int32, len(terms))
-	occurrences := 0
 	for _, doc := range docs {
 		for _, t := range doc.terms {
 			df[t.id]++
 		}
-		occurrences += len(doc.terms)
 	}
-	// One backing array for every posting list, cut to size.
-	all := make([]posting, 0, occurrences)
-	ix.postings = make([][]posting, len(df))
-	for id, c := range df {
-		ix.postings[id] = all[len(all) : len(all) : len(all)+int(c)]
-		all = all[:len(all)+int(c)]
-	}
+	ix.postings = listsOf[posting](df)
 	total := 0.0
 	for d, doc := range docs {
 		length := 0.0
@@ -200,17 +192,7 @@ func (ix *index) indexQuestions(docs []entryDoc) {
 			ix.questions = append(ix.questions, exampleQuestion{doc: int32(d), weight: q.weight()})
 		}
 	}
-	// One backing array for every list, cut to size.
-	total := 0
-	for _, c := range count {
-		total += int(c)
-	}
-	all := make([]int32, 0, total)
-	ix.qpostings = make([][]int32, len(count))
-	for id, c := range count {
-		ix.qpostings[id] = all[len(all) : len(all) : len(all)+int(c)]
-		all = all[:len(all)+int(c)]
-	}
+	ix.qpostings = listsOf[int32](count)
 	start := int32(0)
 	for qi, end := range ends {
 		for _, id := range distinct[start:end] {
@@ -218,6 +200,21 @@ func (ix *index) indexQuestions(docs []entryDoc) {
 		}
 		start = end
 	}
+}
+
+// listsOf returns empty lists with room for sizes[i] items each, all cut
+// from one array.
+func listsOf[T any](sizes []int32) [][]T {
+	total := 0
+	for _, n := range sizes {
+		total += int(n)
+	}
+	all := make([]T, total)
+	lists := make([][]T, len(sizes))
+	for i, n := range sizes {
+		lists[i], all = all[:0:n], all[n:]
+	}
+	return lists
 }
 
 // exampleInto is queryInto for an example question, whose terms are
