@@ -159,7 +159,31 @@ type Question struct {
 	// choices or suggestions offered (a button or postback): the bot
 	// answers it directly, and Text is only used for the language.
 	Entry string
+	// Kind says what is asked: a message to read and answer (the zero
+	// value), a welcome for a new friend, the topic menu, or the reply to
+	// a message the bot cannot read (a sticker, a picture).
+	Kind QuestionKind
+	// Urgent is set by SafetyFirst when the message trips a safety rule
+	// (an emergency, a crisis): no stage may turn it away.
+	Urgent bool
 }
+
+// QuestionKind is what a Question asks of the bot.
+type QuestionKind string
+
+// The kinds of question.
+const (
+	// AskMessage is a message to read and answer.
+	AskMessage QuestionKind = ""
+	// AskWelcome greets a new user: what the bot can answer, the
+	// disclaimer, and the topic menu.
+	AskWelcome QuestionKind = "welcome"
+	// AskMenu shows the topic menu.
+	AskMenu QuestionKind = "menu"
+	// AskTextOnly answers a sticker, picture or other message the bot
+	// cannot read: it reads text only, and here is what it can answer.
+	AskTextOnly QuestionKind = "text-only"
+)
 
 // Ask replies to one message. Safety rules come first; then the best
 // matching entry is answered only when the match is confident. Within a
@@ -170,6 +194,14 @@ func (b *Bot) Ask(ctx context.Context, q Question) Reply {
 	def := q.Lang
 	if def == "" {
 		def = knowledge.JA
+	}
+	switch q.Kind {
+	case AskWelcome:
+		return b.welcome(def)
+	case AskMenu:
+		return b.topicMenu(def)
+	case AskTextOnly:
+		return b.textOnly(def)
 	}
 	lang := Language(q.Text, def)
 	var conv *Conversation
@@ -194,11 +226,11 @@ func (b *Bot) respond(q Question, lang string, conv *Conversation) Reply {
 		}
 		return b.fallback(lang, 0)
 	}
-	raw := appendNormalized(nil, q.Text, false)
-	if len(raw) == 0 {
+	m, ok := b.readMessage(q.Text)
+	if !ok {
 		return b.fallback(lang, 0)
 	}
-	norm := string(foldKana(raw))
+	norm, alt, read := m.norm, m.alt, m.read
 	if conv != nil && len(conv.Choices) > 0 {
 		if n := choiceNumber(norm); n > 0 && n <= len(conv.Choices) {
 			if r, ok := b.Answer(conv.Choices[n-1], lang); ok {
@@ -206,27 +238,10 @@ func (b *Bot) respond(q Question, lang string, conv *Conversation) Reply {
 			}
 		}
 	}
-	read, romaji := b.ix.read(raw)
-	if romaji && lang == knowledge.EN {
+	if m.romaji && lang == knowledge.EN {
 		lang = knowledge.JA // Japanese typed in Latin letters
 	}
-	// Rules see the message as typed, as read, and with all its romaji
-	// as kana: "iki ga dekinai" is an emergency too.
-	alt := ""
-	if !slices.Equal(read, raw) {
-		alt = string(foldKana(read))
-	}
-	kana := ""
-	if k := allKana(raw); k != nil {
-		kana = string(foldKana(k))
-	}
-	forms := []string{norm}
-	for _, f := range []string{alt, kana} {
-		if f != "" && f != norm {
-			forms = append(forms, f)
-		}
-	}
-	if ru := b.rules.first(forms...); ru != nil {
+	if ru := b.rules.first(m.forms...); ru != nil {
 		return b.ruleReply(ru, lang, q.Text)
 	}
 	if b.isOffTopic(norm) || alt != "" && b.isOffTopic(alt) {
@@ -250,6 +265,63 @@ func (b *Bot) respond(q Question, lang string, conv *Conversation) Reply {
 		return b.unsure(lang, ms[:min(len(ms), 4)])
 	}
 	return b.decide(lang, b.long(parsed), ms[:min(len(ms), 4)])
+}
+
+// message is one message as the bot reads it, built once.
+type message struct {
+	// norm is the message normalized (width, case, punctuation) with
+	// katakana folded to hiragana.
+	norm string
+	// read is the message as read (typos corrected, romaji as kana,
+	// kanji slips fixed), not yet folded; alt is it folded, when it
+	// differs from norm.
+	read []rune
+	alt  string
+	// romaji reports whether Japanese typed in Latin letters was read.
+	romaji bool
+	// forms are what the rules see: the message as typed, as read, and
+	// with all its romaji as kana ("iki ga dekinai" is an emergency too).
+	forms []string
+}
+
+// readMessage reads text once for every stage after it; false when
+// nothing is left of it once normalized.
+func (b *Bot) readMessage(text string) (message, bool) {
+	raw := appendNormalized(nil, text, false)
+	if len(raw) == 0 {
+		return message{}, false
+	}
+	m := message{norm: string(foldKana(raw))}
+	m.read, m.romaji = b.ix.read(raw)
+	if !slices.Equal(m.read, raw) {
+		m.alt = string(foldKana(m.read))
+	}
+	kana := ""
+	if k := allKana(raw); k != nil {
+		kana = string(foldKana(k))
+	}
+	m.forms = []string{m.norm}
+	for _, f := range []string{m.alt, kana} {
+		if f != "" && f != m.norm {
+			m.forms = append(m.forms, f)
+		}
+	}
+	return m, true
+}
+
+// Urgent reports whether q is a message that trips a rule marked urgent
+// in the knowledge base (an emergency, a crisis): such a message is
+// answered whatever else is going on.
+func (b *Bot) Urgent(q Question) bool {
+	if q.Kind != AskMessage || q.Entry != "" {
+		return false
+	}
+	m, ok := b.readMessage(q.Text)
+	if !ok {
+		return false
+	}
+	ru := b.rules.first(m.forms...)
+	return ru != nil && ru.Urgent
 }
 
 // refersBack reports whether a short message points back to something
@@ -589,8 +661,8 @@ func (b *Bot) ruleReply(ru *rule, lang, text string) Reply {
 	return r
 }
 
-// Menu is the topic menu: what the bot can answer, as suggestions.
-func (b *Bot) Menu(lang string) Reply {
+// topicMenu is the topic menu: what the bot can answer, as suggestions.
+func (b *Bot) topicMenu(lang string) Reply {
 	r := b.reply(KindRule, lang)
 	r.Rule = "menu"
 	r.Text = b.kb.Messages.Menu.In(lang)
@@ -599,20 +671,20 @@ func (b *Bot) Menu(lang string) Reply {
 	return r
 }
 
-// Welcome greets a new user: what the bot can answer, the disclaimer, and
+// welcome greets a new user: what the bot can answer, the disclaimer, and
 // the topic menu.
-func (b *Bot) Welcome(lang string) Reply {
-	r := b.Menu(lang)
+func (b *Bot) welcome(lang string) Reply {
+	r := b.topicMenu(lang)
 	r.Rule = "welcome"
 	r.Text = b.kb.Messages.Welcome.In(lang)
 	r.Notice = b.kb.Messages.Disclaimer.In(lang)
 	return r
 }
 
-// TextOnly replies to a sticker, picture or other message the bot cannot
+// textOnly replies to a sticker, picture or other message the bot cannot
 // read: it reads text only, and here is what it can answer.
-func (b *Bot) TextOnly(lang string) Reply {
-	r := b.Menu(lang)
+func (b *Bot) textOnly(lang string) Reply {
+	r := b.topicMenu(lang)
 	r.Rule = "text-only"
 	r.Text = b.kb.Messages.TextOnly.In(lang)
 	return r

@@ -74,7 +74,7 @@ func TestListedSlipsReadAsTheirGroup(t *testing.T) {
 // chatter gets the plain topic menu.
 func TestFallbackOffersTheClosestEntryFirst(t *testing.T) {
 	b := shippedBot(t)
-	menu := b.Menu("en").Suggestions
+	menu := b.Ask(context.Background(), bot.Question{Kind: bot.AskMenu, Lang: "en"}).Suggestions
 	for _, tt := range []struct{ q, first string }{
 		{"I'm dying to know whether the STR03 phase II has actually kicked off", "trial-str03"},
 		{"what's the weather like today", menu[0].Entry},

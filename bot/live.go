@@ -28,14 +28,5 @@ func (l *Live) Swap(b *Bot) { l.cur.Store(b) }
 // Ask replies to one message with the current bot.
 func (l *Live) Ask(ctx context.Context, q Question) Reply { return l.Current().Ask(ctx, q) }
 
-// Answer replies with one entry of the current bot.
-func (l *Live) Answer(id, lang string) (Reply, bool) { return l.Current().Answer(id, lang) }
-
-// Menu is the current bot's topic menu.
-func (l *Live) Menu(lang string) Reply { return l.Current().Menu(lang) }
-
-// Welcome is the current bot's greeting for a new user.
-func (l *Live) Welcome(lang string) Reply { return l.Current().Welcome(lang) }
-
-// TextOnly is the current bot's reply to a message it cannot read.
-func (l *Live) TextOnly(lang string) Reply { return l.Current().TextOnly(lang) }
+// Urgent reports whether the current bot finds q urgent.
+func (l *Live) Urgent(q Question) bool { return l.Current().Urgent(q) }

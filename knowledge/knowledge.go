@@ -91,6 +91,9 @@ type Rule struct {
 	// Then says what follows the reply: "" for nothing, "answer" for the
 	// best matching entry (when confident), "menu" for the topic menu.
 	Then string `yaml:"then"`
+	// Urgent marks a rule whose message must be answered whatever else
+	// is going on (an emergency, a crisis): no rate limit turns it away.
+	Urgent bool `yaml:"urgent"`
 
 	Pos Pos `yaml:"-"`
 

@@ -242,15 +242,14 @@ func (h *Handler) handle(ctx context.Context, j job, ev webhook.EventInterface) 
 	if in.oneToOne && in.act == actAsk {
 		loading = h.startLoading(ctx, in, j.received)
 	}
-	var r bot.Reply
+	q := in.q
 	switch in.act {
 	case actWelcome:
-		r = h.ask.Welcome("ja")
+		q.Kind = bot.AskWelcome
 	case actTextOnly:
-		r = h.ask.TextOnly("ja")
-	default:
-		r = h.ask.Ask(ctx, in.q)
+		q.Kind = bot.AskTextOnly
 	}
+	r := h.ask.Ask(ctx, q)
 	asked := time.Now()
 	attrs := []any{"event", in.id, "user", user, "what", in.what, "kind", string(r.Kind),
 		"entry", r.Entry, "rule", r.Rule, "redelivery", in.redelivery}

@@ -45,14 +45,6 @@ const (
 	DefaultLoadingAfter = 500 * time.Millisecond
 )
 
-// Asker is the part of the bot the adapter uses; *bot.Bot and *bot.Live
-// satisfy it.
-type Asker interface {
-	Ask(ctx context.Context, q bot.Question) bot.Reply
-	Welcome(lang string) bot.Reply
-	TextOnly(lang string) bot.Reply
-}
-
 // Observer is told what the handler does, for metrics. Rejected reasons
 // are "signature", "too-large", "method", "bad-body" (a body that is not
 // LINE's JSON, or one event in it the SDK cannot decode) and "overloaded"
@@ -126,7 +118,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 
 // Handler is the LINE webhook endpoint. It is safe for concurrent use.
 type Handler struct {
-	ask    Asker
+	ask    bot.Asker
 	secret string
 	api    *api
 	dedup  dedup.Store
@@ -158,7 +150,7 @@ type job struct {
 // New returns a handler answering with a, and starts its workers. It
 // fails when the channel secret or access token is missing: the endpoint
 // is never served unsigned.
-func New(a Asker, cfg Config) (*Handler, error) {
+func New(a bot.Asker, cfg Config) (*Handler, error) {
 	h, err := newHandler(a, cfg)
 	if err != nil {
 		return nil, err
@@ -168,7 +160,7 @@ func New(a Asker, cfg Config) (*Handler, error) {
 }
 
 // newHandler builds a handler without starting its workers.
-func newHandler(a Asker, cfg Config) (*Handler, error) {
+func newHandler(a bot.Asker, cfg Config) (*Handler, error) {
 	var errs []error
 	if a == nil {
 		errs = append(errs, errors.New("no bot to answer with"))

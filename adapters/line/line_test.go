@@ -331,7 +331,7 @@ func TestFollowGreetsWithMenu(t *testing.T) {
 	hs := newHarness(t)
 	hs.post(t, webhookBody(event("follow", "01HFOL", userSource(patientID), obj{"follow": obj{"isUnblocked": false}})))
 	hs.finish(t)
-	want := realBot(t).Welcome("ja")
+	want := realBot(t).Ask(context.Background(), bot.Question{Kind: bot.AskWelcome, Lang: "ja"})
 	d := hs.line.delivered()
 	if len(d) != 1 || d[0].Path != pathReply {
 		t.Fatalf("want one reply:%s", describe(hs.line.Calls()))
@@ -349,7 +349,7 @@ func TestFollowGreetsWithMenu(t *testing.T) {
 }
 
 func TestNonTextMessagesGetTextOnlyReply(t *testing.T) {
-	want := realBot(t).TextOnly("ja")
+	want := realBot(t).Ask(context.Background(), bot.Question{Kind: bot.AskTextOnly, Lang: "ja"})
 	contents := map[string]obj{
 		"sticker":  {"type": "sticker", "id": "1", "packageId": "446", "stickerId": "1988", "stickerResourceType": "STATIC", "quoteToken": "q"},
 		"image":    {"type": "image", "id": "2", "contentProvider": obj{"type": "line"}, "quoteToken": "q"},
@@ -374,8 +374,8 @@ func TestNonTextMessagesGetTextOnlyReply(t *testing.T) {
 			if quick := msgs[0].quick(); len(quick) != len(want.Suggestions) || len(quick) == 0 {
 				t.Errorf("%d quick replies; want the %d-topic menu", len(quick), len(want.Suggestions))
 			}
-			if q := hs.asker.questions(); len(q) != 0 {
-				t.Errorf("bot asked %+v", q)
+			if q := hs.asker.questions(); len(q) != 1 || q[0].Kind != bot.AskTextOnly || q[0].Text != "" || q[0].User != patientID {
+				t.Errorf("bot asked %+v; want one text-only question from the patient", q)
 			}
 		})
 	}

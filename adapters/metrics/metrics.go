@@ -116,31 +116,22 @@ func orNone(s string) string {
 	return s
 }
 
-// Asker is the part of the bot the counting wrapper measures and passes
-// through.
-type Asker interface {
-	Ask(ctx context.Context, q bot.Question) bot.Reply
-	Answer(id, lang string) (bot.Reply, bool)
-	Menu(lang string) bot.Reply
-	Welcome(lang string) bot.Reply
-	TextOnly(lang string) bot.Reply
-}
-
 // Counted is an Asker that counts every question and times every reply.
 type Counted struct {
-	Asker
-	m *Metrics
+	next bot.Asker
+	m    *Metrics
 }
 
-var _ Asker = (*Counted)(nil)
+var _ bot.Asker = (*Counted)(nil)
 
-// Count returns next wrapped so that every question is counted and timed.
-func (m *Metrics) Count(next Asker) *Counted { return &Counted{Asker: next, m: m} }
+// Count returns next wrapped so that every question is counted and timed;
+// it is a bot.Middleware.
+func (m *Metrics) Count(next bot.Asker) bot.Asker { return &Counted{next: next, m: m} }
 
 // Ask asks the wrapped bot and counts the reply.
 func (c *Counted) Ask(ctx context.Context, q bot.Question) bot.Reply {
 	start := time.Now()
-	r := c.Asker.Ask(ctx, q)
+	r := c.next.Ask(ctx, q)
 	c.m.Replied(q.Channel, r, time.Since(start))
 	return r
 }

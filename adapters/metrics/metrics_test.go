@@ -34,7 +34,6 @@ func TestScrapeShowsWhatHappened(t *testing.T) {
 		a.Ask(context.Background(), bot.Question{Channel: "line"})
 	}
 	m.Count(fixed{bot.Reply{Kind: bot.KindSilent}}).Ask(context.Background(), bot.Question{Channel: "web"})
-	a.Menu("ja") // not a question
 	m.Rejected("line", "signature")
 	m.Rejected("line", "signature")
 	m.Duplicate("slack")

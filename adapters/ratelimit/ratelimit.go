@@ -29,15 +29,6 @@ const (
 // it from the knowledge base's rules.
 const RuleID = "rate-limit"
 
-// Asker is the part of the bot the limiter guards and passes through.
-type Asker interface {
-	Ask(ctx context.Context, q bot.Question) bot.Reply
-	Answer(id, lang string) (bot.Reply, bool)
-	Menu(lang string) bot.Reply
-	Welcome(lang string) bot.Reply
-	TextOnly(lang string) bot.Reply
-}
-
 // Observer learns when a user is told to slow down.
 type Observer interface {
 	Limited(channel string)
@@ -54,18 +45,18 @@ type Config struct {
 }
 
 // Limiter is an Asker that limits each user. It is safe for concurrent
-// use. Its methods other than Ask pass straight through.
+// use.
 type Limiter struct {
-	Asker
-	cfg Config
-	now func() time.Time
+	next bot.Asker
+	cfg  Config
+	now  func() time.Time
 
 	mu      sync.Mutex
 	users   map[userKey]*user
 	sweepAt time.Time
 }
 
-var _ Asker = (*Limiter)(nil)
+var _ bot.Asker = (*Limiter)(nil)
 
 type userKey struct{ channel, user string }
 
@@ -80,22 +71,29 @@ type user struct {
 const sweepEvery = time.Minute
 
 // New returns a limiter in front of next.
-func New(next Asker, cfg Config) *Limiter {
-	return &Limiter{Asker: next, cfg: cfg, now: time.Now, users: map[userKey]*user{}}
+func New(next bot.Asker, cfg Config) *Limiter {
+	return &Limiter{next: next, cfg: cfg, now: time.Now, users: map[userKey]*user{}}
+}
+
+// Stage is the limiter as a stage of a chain (see bot.Chain).
+func Stage(cfg Config) bot.Middleware {
+	return func(next bot.Asker) bot.Asker { return New(next, cfg) }
 }
 
 // Ask answers q with the next Asker while the user is within the limit.
 // Over it, the first message gets a polite reply (kind rule, rule
 // RuleID) and the others a silent reply, until the user may ask again.
-// Questions without a user are not limited.
+// Questions without a user are not limited, and an urgent question (an
+// emergency, a crisis: see bot.SafetyFirst) is always answered; it still
+// spends the user's allowance.
 func (l *Limiter) Ask(ctx context.Context, q bot.Question) bot.Reply {
 	if l.cfg.Burst <= 0 || q.User == "" {
-		return l.Asker.Ask(ctx, q)
+		return l.next.Ask(ctx, q)
 	}
-	allowed, warn := l.take(userKey{q.Channel, q.User})
+	allowed, warn := l.take(userKey{q.Channel, q.User}, q.Urgent)
 	switch {
 	case allowed:
-		return l.Asker.Ask(ctx, q)
+		return l.next.Ask(ctx, q)
 	case warn:
 		if l.cfg.Observer != nil {
 			l.cfg.Observer.Limited(q.Channel)
@@ -110,8 +108,9 @@ func (l *Limiter) Ask(ctx context.Context, q bot.Question) bot.Reply {
 }
 
 // take spends one message of k's allowance. It reports whether the
-// message may be answered and, if not, whether the user must be told.
-func (l *Limiter) take(k userKey) (allowed, warn bool) {
+// message may be answered and, if not, whether the user must be told. An
+// urgent message is always answered.
+func (l *Limiter) take(k userKey, urgent bool) (allowed, warn bool) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -125,6 +124,9 @@ func (l *Limiter) take(k userKey) (allowed, warn bool) {
 	}
 	if u.lim.AllowN(now, 1) {
 		u.warned = false
+		return true, false
+	}
+	if urgent {
 		return true, false
 	}
 	if u.warned {

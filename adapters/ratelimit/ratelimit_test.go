@@ -15,10 +15,6 @@ func (e *echo) Ask(_ context.Context, q bot.Question) bot.Reply {
 	e.asked++
 	return bot.Reply{Kind: bot.KindAnswer, Text: "answer to " + q.Text}
 }
-func (e *echo) Answer(string, string) (bot.Reply, bool) { return bot.Reply{}, false }
-func (e *echo) Menu(string) bot.Reply                   { return bot.Reply{Kind: bot.KindFallback} }
-func (e *echo) Welcome(string) bot.Reply                { return bot.Reply{} }
-func (e *echo) TextOnly(string) bot.Reply               { return bot.Reply{} }
 
 type counter map[string]int
 
@@ -139,10 +135,30 @@ func TestIdleUsersAreForgotten(t *testing.T) {
 	}
 }
 
-func TestPassThrough(t *testing.T) {
-	l, _, _, _ := newLimiter(1, time.Minute)
-	if r := l.Menu("ja"); r.Kind != bot.KindFallback {
-		t.Errorf("Menu not passed through: %+v", r)
+// An urgent message (an emergency) is answered however many came before
+// it, and does not use up the polite reply owed to the next one.
+func TestUrgentIsNeverLimited(t *testing.T) {
+	l, e, _, _ := newLimiter(2, time.Minute)
+	ctx := context.Background()
+	q := bot.Question{Text: "x", Channel: "line", User: "U1"}
+	for range 20 {
+		l.Ask(ctx, q)
+	}
+	sos := q
+	sos.Urgent = true
+	for range 3 {
+		if r := l.Ask(ctx, sos); r.Kind != bot.KindAnswer {
+			t.Fatalf("urgent message over the limit got %s", r.Kind)
+		}
+	}
+	if e.asked != 2+3 {
+		t.Errorf("the bot was asked %d times, want 5", e.asked)
+	}
+	l2, _, _, _ := newLimiter(1, time.Minute)
+	l2.Ask(ctx, q)
+	l2.Ask(ctx, sos)
+	if r := l2.Ask(ctx, q); r.Kind != bot.KindRule {
+		t.Errorf("after an urgent message over the limit, the next got %s; want the polite reply", r.Kind)
 	}
 }
 

@@ -121,8 +121,8 @@ func TestEditsAreWatched(t *testing.T) {
 	}
 	live := bot.NewLive(first)
 	answer := func() string {
-		r, ok := live.Answer("muse-what", "ja")
-		if !ok {
+		r := live.Ask(context.Background(), bot.Question{Entry: "muse-what", Lang: "ja"})
+		if r.Entry != "muse-what" {
 			t.Fatal("entry muse-what is gone")
 		}
 		return r.Text

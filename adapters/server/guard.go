@@ -11,31 +11,27 @@ import (
 	"alsbot/bot"
 )
 
-// Asker is the part of the bot the guard protects and passes through.
-type Asker interface {
-	Ask(ctx context.Context, q bot.Question) bot.Reply
-	Answer(id, lang string) (bot.Reply, bool)
-	Menu(lang string) bot.Reply
-	Welcome(lang string) bot.Reply
-	TextOnly(lang string) bot.Reply
-}
-
 // Guarded is an Asker that logs every reply and survives a panic in the
 // bot. Adapters answer events in goroutines of their own, out of reach of
 // the HTTP panic recovery: a panic in the bot must still not take the
 // process down, and the user still gets a reply.
 type Guarded struct {
-	Asker
+	next   bot.Asker
 	logger *slog.Logger
 	salt   string
 }
 
-var _ Asker = (*Guarded)(nil)
+var _ bot.Asker = (*Guarded)(nil)
 
 // Guard returns next guarded. User ids and conversations are logged as
 // pseudonyms keyed with salt; message text is never logged.
-func Guard(next Asker, logger *slog.Logger, salt string) *Guarded {
-	return &Guarded{Asker: next, logger: logger, salt: salt}
+func Guard(next bot.Asker, logger *slog.Logger, salt string) *Guarded {
+	return &Guarded{next: next, logger: logger, salt: salt}
+}
+
+// GuardStage is Guard as a stage of a chain (see bot.Chain).
+func GuardStage(logger *slog.Logger, salt string) bot.Middleware {
+	return func(next bot.Asker) bot.Asker { return Guard(next, logger, salt) }
 }
 
 // Ask asks the wrapped bot and logs what it replied (kind, entry, rule,
@@ -53,6 +49,7 @@ func (g *Guarded) Ask(ctx context.Context, q bot.Question) (r bot.Reply) {
 			slog.String("channel", q.Channel),
 			slog.String("user", userid.Hash(g.salt, q.User)),
 			slog.String("conversation", userid.Hash(g.salt, q.Conversation)),
+			slog.String("asked", string(q.Kind)),
 			slog.String("kind", string(r.Kind)),
 			slog.String("entry", r.Entry),
 			slog.String("rule", r.Rule),
@@ -60,7 +57,7 @@ func (g *Guarded) Ask(ctx context.Context, q bot.Question) (r bot.Reply) {
 			slog.Float64("score", r.Score),
 			slog.Float64("ms", float64(time.Since(start).Microseconds())/1000))
 	}()
-	return g.Asker.Ask(ctx, q)
+	return g.next.Ask(ctx, q)
 }
 
 // fallback is the bot's reply to an empty message (its "I cannot answer
@@ -79,5 +76,5 @@ func (g *Guarded) fallback(ctx context.Context, q bot.Question) (r bot.Reply) {
 			}
 		}
 	}()
-	return g.Asker.Ask(ctx, bot.Question{Lang: lang, Channel: q.Channel})
+	return g.next.Ask(ctx, bot.Question{Lang: lang, Channel: q.Channel})
 }

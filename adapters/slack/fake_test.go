@@ -269,7 +269,7 @@ func (o *observer) counts() (map[string]int, int) {
 
 // newHTTPAdapter is a started adapter in HTTP mode against f; it is
 // closed when the test ends.
-func newHTTPAdapter(t testing.TB, f *fakeSlack, ask Asker, cfg Config) *Adapter {
+func newHTTPAdapter(t testing.TB, f *fakeSlack, ask bot.Asker, cfg Config) *Adapter {
 	t.Helper()
 	cfg.BotToken, cfg.SigningSecret, cfg.APIBase = testBotToken, testSecret, f.apiBase()
 	a, err := New(ask, cfg)
@@ -425,10 +425,12 @@ type stubAsker struct {
 	fn func(bot.Question) bot.Reply
 }
 
-func (s stubAsker) Ask(_ context.Context, q bot.Question) bot.Reply { return s.fn(q) }
-func (s stubAsker) Menu(lang string) bot.Reply {
-	return bot.Reply{Kind: bot.KindRule, Lang: lang, Text: "menu"}
-}
-func (s stubAsker) TextOnly(lang string) bot.Reply {
-	return bot.Reply{Kind: bot.KindRule, Lang: lang, Text: "text only"}
+func (s stubAsker) Ask(_ context.Context, q bot.Question) bot.Reply {
+	switch q.Kind {
+	case bot.AskMenu:
+		return bot.Reply{Kind: bot.KindRule, Lang: q.Lang, Text: "menu"}
+	case bot.AskTextOnly:
+		return bot.Reply{Kind: bot.KindRule, Lang: q.Lang, Text: "text only"}
+	}
+	return s.fn(q)
 }

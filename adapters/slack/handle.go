@@ -155,14 +155,6 @@ func (a *Adapter) claim(ctx context.Context, in incoming) bool {
 
 // reply asks the bot about in.
 func (a *Adapter) reply(ctx context.Context, in incoming) bot.Reply {
-	switch {
-	case in.menu:
-		r := a.ask.Menu(defaultLang)
-		r.Text = strings.TrimSpace(r.Text + "\n\n" + howToAsk(r.Lang))
-		return r
-	case in.textOnly:
-		return a.ask.TextOnly(defaultLang)
-	}
 	q := bot.Question{
 		Text:         in.text,
 		Lang:         defaultLang,
@@ -170,7 +162,17 @@ func (a *Adapter) reply(ctx context.Context, in incoming) bot.Reply {
 		User:         in.user,
 		Conversation: conversation(in),
 	}
-	if in.entry != "" {
+	switch {
+	case in.menu:
+		q.Kind = bot.AskMenu
+		r := a.ask.Ask(ctx, q)
+		if r.Kind != bot.KindSilent {
+			r.Text = strings.TrimSpace(r.Text + "\n\n" + howToAsk(r.Lang))
+		}
+		return r
+	case in.textOnly:
+		q.Kind = bot.AskTextOnly
+	case in.entry != "":
 		q.Entry = in.entry
 		if in.lang != "" {
 			q.Lang = in.lang

@@ -343,7 +343,7 @@ func TestSlashCommand(t *testing.T) {
 			t.Fatalf("ack %d", w.Code)
 		}
 		p := f.next(t)
-		menu := testBot(t).Menu("en")
+		menu := testBot(t).Ask(context.Background(), bot.Question{Kind: bot.AskMenu, Lang: "en"})
 		if !strings.Contains(sectionText(p), escape(menu.Text)) || !strings.Contains(sectionText(p), "`/als your question`") {
 			t.Errorf("not the menu and how to ask: %s", sectionText(p))
 		}

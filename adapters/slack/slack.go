@@ -68,19 +68,6 @@ const (
 	httpTimeout = 15 * time.Second
 )
 
-// Asker is the part of the bot the adapter uses; *bot.Bot and *bot.Live
-// satisfy it.
-type Asker interface {
-	Ask(ctx context.Context, q bot.Question) bot.Reply
-	Menu(lang string) bot.Reply
-	TextOnly(lang string) bot.Reply
-}
-
-var (
-	_ Asker = (*bot.Bot)(nil)
-	_ Asker = (*bot.Live)(nil)
-)
-
 // Observer is told about requests the adapter refuses and messages it has
 // already answered, so a server can count them. channel is always "slack".
 type Observer interface {
@@ -145,7 +132,7 @@ var ErrAuth = errors.New("slack refused the token")
 // Adapter connects one Slack app to the bot. Create it with New, call
 // Start, then Run; Close finishes the replies in flight.
 type Adapter struct {
-	ask      Asker
+	ask      bot.Asker
 	cfg      Config
 	mode     Mode
 	log      *slog.Logger
@@ -177,7 +164,7 @@ type poster interface {
 
 // New checks cfg and returns an adapter that answers with a. It does not
 // contact Slack: Start does.
-func New(a Asker, cfg Config) (*Adapter, error) {
+func New(a bot.Asker, cfg Config) (*Adapter, error) {
 	if a == nil {
 		return nil, errors.New("slack: no bot to answer with")
 	}

@@ -16,7 +16,7 @@ import (
 
 // newSocketAdapter is an adapter in Socket Mode against f, closed when
 // the test ends.
-func newSocketAdapter(t testing.TB, f *fakeSlack, ask Asker, cfg Config) *Adapter {
+func newSocketAdapter(t testing.TB, f *fakeSlack, ask bot.Asker, cfg Config) *Adapter {
 	t.Helper()
 	cfg.BotToken, cfg.AppToken, cfg.APIBase = testBotToken, testAppToken, f.apiBase()
 	a, err := New(ask, cfg)

@@ -14,21 +14,13 @@ import (
 	"alsbot/bot"
 )
 
-// Asker is the part of the bot the chat uses.
-type Asker interface {
-	Ask(ctx context.Context, q bot.Question) bot.Reply
-	Menu(lang string) bot.Reply
-}
-
-var _ Asker = (*bot.Bot)(nil)
-
 // Chat reads questions line by line from in and writes the bot's replies to
 // out until in ends or the user types "quit". A number picks one of the
 // suggestions of the previous reply.
-func Chat(ctx context.Context, b Asker, in io.Reader, out io.Writer) error {
+func Chat(ctx context.Context, b bot.Asker, in io.Reader, out io.Writer) error {
 	w := bufio.NewWriter(out)
 	defer w.Flush()
-	last := b.Menu("ja")
+	last := b.Ask(ctx, bot.Question{Kind: bot.AskMenu, Lang: "ja", Channel: "cli"})
 	Print(w, last)
 	fmt.Fprint(w, "\n> ")
 	w.Flush()

@@ -5,7 +5,6 @@
 package web
 
 import (
-	"context"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -23,12 +22,6 @@ import (
 
 //go:embed static
 var static embed.FS
-
-// Asker is the part of the bot the preview uses.
-type Asker interface {
-	Ask(ctx context.Context, q bot.Question) bot.Reply
-	Menu(lang string) bot.Reply
-}
 
 // Channel is the Question.Channel of every question asked in the preview.
 const Channel = "web"
@@ -66,7 +59,7 @@ type AskRequest struct {
 // New returns the preview: the page at /, its script and style, and the
 // API at /api/ask and /api/menu. The reply to POST /api/ask is the bot's
 // Reply as JSON; a bad request gets a 4xx with {"error": "..."}.
-func New(a Asker) http.Handler {
+func New(a bot.Asker) http.Handler {
 	files, err := fs.Sub(static, "static")
 	if err != nil {
 		panic(err) // the embedded directory is part of the binary
@@ -97,7 +90,7 @@ func securityHeaders(h http.Handler) http.Handler {
 	})
 }
 
-func ask(a Asker, w http.ResponseWriter, r *http.Request) {
+func ask(a bot.Asker, w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, http.StatusMethodNotAllowed, "use POST")
@@ -165,7 +158,7 @@ func decode(body io.Reader) (req AskRequest, status int, msg string) {
 	return req, 0, ""
 }
 
-func menu(a Asker, w http.ResponseWriter, r *http.Request) {
+func menu(a bot.Asker, w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		writeError(w, http.StatusMethodNotAllowed, "use GET")
@@ -175,7 +168,7 @@ func menu(a Asker, w http.ResponseWriter, r *http.Request) {
 	if lang != "en" {
 		lang = "ja"
 	}
-	writeJSON(w, http.StatusOK, a.Menu(lang))
+	writeJSON(w, http.StatusOK, a.Ask(r.Context(), bot.Question{Kind: bot.AskMenu, Lang: lang, Channel: Channel}))
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {

@@ -29,7 +29,7 @@ func shippedBot(t testing.TB) *bot.Bot {
 // recording remembers the last question, so a test sees what the page's
 // request became.
 type recording struct {
-	Asker
+	bot.Asker
 	last bot.Question
 }
 

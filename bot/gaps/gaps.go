@@ -17,22 +17,7 @@ import (
 	"alsbot/knowledge/misses"
 )
 
-// Bot is what the recorder wraps: the bot's whole conversational surface,
-// satisfied by *bot.Bot and *bot.Live, so that the recorder can stand in
-// for either.
-type Bot interface {
-	Ask(ctx context.Context, q bot.Question) bot.Reply
-	Answer(id, lang string) (bot.Reply, bool)
-	Menu(lang string) bot.Reply
-	Welcome(lang string) bot.Reply
-	TextOnly(lang string) bot.Reply
-}
-
-var (
-	_ Bot = (*bot.Bot)(nil)
-	_ Bot = (*bot.Live)(nil)
-	_ Bot = (*Recorder)(nil)
-)
+var _ bot.Asker = (*Recorder)(nil)
 
 // Store keeps misses; *misses.Store is one.
 type Store interface {
@@ -42,7 +27,7 @@ type Store interface {
 // Recorder is a Bot that records the questions the bot it wraps could not
 // answer. Replies pass through unchanged.
 type Recorder struct {
-	Bot
+	next  bot.Asker
 	store Store
 	log   *slog.Logger
 	now   func() time.Time
@@ -52,19 +37,19 @@ type Recorder struct {
 // typed question is recorded in store. A nil store records nothing (the
 // off switch); a nil log discards. A failure to record is logged, without
 // the question, and never changes the reply.
-func NewRecorder(b Bot, store Store, log *slog.Logger) *Recorder {
+func NewRecorder(b bot.Asker, store Store, log *slog.Logger) *Recorder {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Recorder{Bot: b, store: store, log: log, now: time.Now}
+	return &Recorder{next: b, store: store, log: log, now: time.Now}
 }
 
 // Ask asks the wrapped bot and records the reply when it is a fallback or
 // a clarifying choice. A button the user pressed (Question.Entry) is not a
 // question and is not recorded.
 func (r *Recorder) Ask(ctx context.Context, q bot.Question) bot.Reply {
-	reply := r.Bot.Ask(ctx, q)
-	if r.store == nil || q.Entry != "" || (reply.Kind != bot.KindFallback && reply.Kind != bot.KindClarify) {
+	reply := r.next.Ask(ctx, q)
+	if r.store == nil || q.Entry != "" || q.Kind != bot.AskMessage || (reply.Kind != bot.KindFallback && reply.Kind != bot.KindClarify) {
 		return reply
 	}
 	m := misses.Miss{

@@ -57,6 +57,7 @@ type exportRule struct {
 	Whole    bool        `json:"whole" yaml:"whole"`
 	Reply    exportText  `json:"reply" yaml:"reply"`
 	Then     string      `json:"then" yaml:"then"`
+	Urgent   bool        `json:"urgent,omitempty" yaml:"urgent,omitempty"`
 }
 
 type exportMessages struct {
@@ -111,7 +112,7 @@ func newExport(kb *knowledge.KB) exportKB {
 		})
 	}
 	for _, r := range kb.Rules {
-		out.Rules = append(out.Rules, exportRule{ID: r.ID, Patterns: texts(r.Patterns), Except: texts(r.Except), Whole: r.Whole, Reply: text(r.Reply), Then: r.Then})
+		out.Rules = append(out.Rules, exportRule{ID: r.ID, Patterns: texts(r.Patterns), Except: texts(r.Except), Whole: r.Whole, Reply: text(r.Reply), Then: r.Then, Urgent: r.Urgent})
 	}
 	for _, g := range kb.Synonyms {
 		out.Synonyms = append(out.Synonyms, g.Forms)

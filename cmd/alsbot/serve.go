@@ -54,15 +54,6 @@ type serveConfig struct {
 	openMisses func(ctx context.Context, salt string, logger *slog.Logger) (*misses.Store, error)
 }
 
-// asker is the whole bot as the server's wrappers pass it along.
-type asker interface {
-	Ask(ctx context.Context, q bot.Question) bot.Reply
-	Answer(id, lang string) (bot.Reply, bool)
-	Menu(lang string) bot.Reply
-	Welcome(lang string) bot.Reply
-	TextOnly(lang string) bot.Reply
-}
-
 // serveHooks let tests watch and steer a running server.
 type serveHooks struct {
 	// listening is called with the address once connections are accepted.
@@ -70,7 +61,7 @@ type serveHooks struct {
 	// hup delivers SIGHUP.
 	hup <-chan os.Signal
 	// wrap, if set, wraps the bot (a slow bot, in a shutdown test).
-	wrap func(asker) asker
+	wrap bot.Middleware
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -198,9 +189,22 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 	live := bot.NewLive(first)
 	m := metrics.New()
 
-	var a asker = live
-	if hooks.wrap != nil {
-		a = hooks.wrap(a)
+	// Every question passes every stage, in this order (see the
+	// README's "How a message is handled"):
+	//  1. the guard: a panic anywhere after it still gets the user a
+	//     reply, and every reply is logged (never the message);
+	//  2. metrics: every reply counted, emergencies and refusals too;
+	//  3. safety: an emergency or a crisis is marked urgent, and no stage
+	//     after it may turn it away;
+	//  4. the rate limit, per user;
+	//  5. the miss log: after the rate limit, since a message turned
+	//     away is not a question the knowledge base failed;
+	//  6. the bot that is live now.
+	stages := []bot.Middleware{
+		server.GuardStage(logger, cfg.salt),
+		m.Count,
+		bot.SafetyFirst(live),
+		ratelimit.Stage(ratelimit.Config{Burst: cfg.rateBurst, Every: cfg.rateEvery, Observer: m}),
 	}
 	if cfg.openMisses != nil {
 		st, err := cfg.openMisses(ctx, cfg.salt, logger)
@@ -211,13 +215,12 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 			defer st.Close()
 			logger.Info("recording unanswered questions (masked, user ids hashed); ALSBOT_MISSES=off to stop")
 		}
-		// Before the rate limit: a message turned away is not a
-		// question the knowledge base failed.
-		a = gaps.NewRecorder(a, st, logger)
+		stages = append(stages, func(next bot.Asker) bot.Asker { return gaps.NewRecorder(next, st, logger) })
 	}
-	a = ratelimit.New(a, ratelimit.Config{Burst: cfg.rateBurst, Every: cfg.rateEvery, Observer: m})
-	a = server.Guard(a, logger, cfg.salt)
-	counted := m.Count(a)
+	if hooks.wrap != nil {
+		stages = append(stages, hooks.wrap)
+	}
+	counted := bot.Chain(live, stages...)
 
 	var health server.Health
 	health.Check("knowledge", func() bool { return live.Current() != nil })

@@ -551,7 +551,7 @@ func TestSIGHUPWithTheBuiltInKnowledgeBase(t *testing.T) {
 // slowBot takes a while to answer, so that replies are in flight when
 // the server is told to stop.
 type slowBot struct {
-	asker
+	next    bot.Asker
 	delay   time.Duration
 	entered atomic.Int32
 }
@@ -559,7 +559,7 @@ type slowBot struct {
 func (s *slowBot) Ask(ctx context.Context, q bot.Question) bot.Reply {
 	s.entered.Add(1)
 	time.Sleep(s.delay)
-	return s.asker.Ask(ctx, q)
+	return s.next.Ask(ctx, q)
 }
 
 // TestShutdownLosesNoReplies stops the server (as SIGTERM does) while web
@@ -570,7 +570,7 @@ func TestShutdownLosesNoReplies(t *testing.T) {
 	env := lineEnv(f)
 	env["LINE_WORKERS"] = "2" // most LINE events wait in the queue at shutdown
 	slow := &slowBot{delay: 300 * time.Millisecond}
-	s := startServe(t, env, serveHooks{wrap: func(a asker) asker { slow.asker = a; return slow }}, "--rate-burst", "0")
+	s := startServe(t, env, serveHooks{wrap: func(a bot.Asker) bot.Asker { slow.next = a; return slow }}, "--rate-burst", "0")
 
 	const web, lineEvents = 6, 8
 	var wg sync.WaitGroup
@@ -930,4 +930,74 @@ func TestHotReloadRefusesAnUngroundedFigure(t *testing.T) {
 	if err := s.stop(); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestAnEmergencyAfterABurstGetsHelp is a panicking relative typing short
+// lines: on every channel, twenty messages in a row spend the rate limit,
+// and the emergency after them still gets the call-119 reply.
+func TestAnEmergencyAfterABurstGetsHelp(t *testing.T) {
+	line, sl := newFakeLINE(t), newFakeSlack(t)
+	const secret = "slack-signing-secret-for-test"
+	env := lineEnv(line)
+	env["SLACK_BOT_TOKEN"], env["SLACK_SIGNING_SECRET"], env["SLACK_API_BASE"] = "xoxb-test-token", secret, sl.srv.URL+"/api/"
+	s := startServe(t, env, serveHooks{}) // the default rate limit
+	eventually(t, "Slack to be ready", func() bool { code, _ := s.ready(t); return code == 200 })
+
+	t.Run("line", func(t *testing.T) {
+		const user = "U0123456789abcdef0123456789abcdef"
+		for i := range 20 {
+			if code := s.webhook(t, fmt.Sprintf("01BURST%02d", i), user, fmt.Sprintf("tok-burst-%d", i), "ミューズ細胞の治験", ""); code != 200 {
+				t.Fatalf("webhook %d: %d", i, code)
+			}
+		}
+		if code := s.webhook(t, "01BURSTSOS", user, "tok-sos", "息ができない", ""); code != 200 {
+			t.Fatalf("emergency webhook: %d", code)
+		}
+		eventually(t, "the emergency reply on LINE", func() bool { return len(line.replied("tok-sos")) > 0 })
+		if got := line.replied("tok-sos"); !strings.Contains(got[0], "119") {
+			t.Errorf("LINE emergency reply %q; want 119 first", got)
+		}
+		if got := line.replied("tok-burst-19"); len(got) != 0 {
+			t.Errorf("the burst was not limited: the 20th message got %q", got)
+		}
+	})
+	t.Run("slack", func(t *testing.T) {
+		dm := func(id, ts, text string) string {
+			return `{"token":"x","team_id":"T1","api_app_id":"A1","type":"event_callback","event_id":"` + id + `","event_time":1700000000,` +
+				`"event":{"type":"message","channel_type":"im","user":"U123","text":"` + text + `","ts":"` + ts + `","channel":"D1","event_ts":"` + ts + `"}}`
+		}
+		for i := range 20 {
+			if code, body := s.slackPost(t, secret, "/slack/events", dm(fmt.Sprintf("EvBurst%02d", i), fmt.Sprintf("1700000000.%06d", i), "muse trial")); code != 200 {
+				t.Fatalf("event %d: %d %s", i, code, body)
+			}
+		}
+		if code, body := s.slackPost(t, secret, "/slack/events", dm("EvSOS", "1700000099.000001", "my father can't breathe")); code != 200 {
+			t.Fatalf("emergency event: %d %s", code, body)
+		}
+		sos := func() string {
+			for _, p := range sl.posted() {
+				if strings.Contains(p.Get("text"), "119") {
+					return p.Get("text")
+				}
+			}
+			return ""
+		}
+		eventually(t, "the emergency reply in Slack", func() bool { return sos() != "" })
+		if n := len(sl.posted()); n >= 21 {
+			t.Errorf("%d posts for 21 messages: the burst was not limited", n)
+		}
+	})
+	t.Run("web", func(t *testing.T) {
+		var last bot.Reply
+		for range 20 {
+			last = s.ask(t, `{"text":"ミューズ細胞の治験","conversation":"burst"}`)
+		}
+		if last.Kind != bot.KindSilent {
+			t.Fatalf("the 20th message got %s; the burst was not limited", last.Kind)
+		}
+		r := s.ask(t, `{"text":"父が息をしていない","conversation":"burst"}`)
+		if r.Rule != "emergency" || !strings.Contains(r.Text, "119") {
+			t.Errorf("emergency after a burst: %s %s %q", r.Kind, r.Rule, r.Text)
+		}
+	})
 }

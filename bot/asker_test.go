@@ -1,0 +1,61 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"alsbot/bot"
+)
+
+// Emergencies and crises are urgent, in any script; questions, small talk
+// and a treatment decision are not, and nor are buttons and stickers.
+func TestUrgent(t *testing.T) {
+	b := shippedBot(t)
+	for _, tt := range []struct {
+		q      bot.Question
+		urgent bool
+	}{
+		{bot.Question{Text: "息ができない"}, true},
+		{bot.Question{Text: "iki ga dekinai"}, true},
+		{bot.Question{Text: "my father can't breathe"}, true},
+		{bot.Question{Text: "死にたい"}, true},
+		{bot.Question{Text: "ミューズ細胞とは？"}, false},
+		{bot.Question{Text: "こんにちは"}, false},
+		{bot.Question{Text: "リルゾールをやめてもいいですか"}, false},
+		{bot.Question{Text: "息ができない", Kind: bot.AskTextOnly}, false},
+		{bot.Question{Text: "", Entry: "muse-what"}, false},
+	} {
+		if got := b.Urgent(tt.q); got != tt.urgent {
+			t.Errorf("Urgent(%+v) = %v, want %v", tt.q, got, tt.urgent)
+		}
+	}
+}
+
+// The stages of a chain see a question in order, the first outermost, and
+// SafetyFirst marks an emergency for every stage after it.
+func TestChainAndSafetyFirst(t *testing.T) {
+	b := shippedBot(t)
+	var seen []string
+	stage := func(name string) bot.Middleware {
+		return func(next bot.Asker) bot.Asker {
+			return bot.AskerFunc(func(ctx context.Context, q bot.Question) bot.Reply {
+				mark := ""
+				if q.Urgent {
+					mark = "!"
+				}
+				seen = append(seen, name+mark)
+				return next.Ask(ctx, q)
+			})
+		}
+	}
+	a := bot.Chain(b, stage("outer"), bot.SafetyFirst(b), stage("inner"))
+	r := a.Ask(context.Background(), bot.Question{Text: "父が息をしていない"})
+	if r.Rule != "emergency" {
+		t.Errorf("reply %s %s, want the emergency rule", r.Kind, r.Rule)
+	}
+	a.Ask(context.Background(), bot.Question{Text: "ミューズ細胞とは？"})
+	if got, want := fmt.Sprint(seen), "[outer inner! outer inner]"; got != want {
+		t.Errorf("stages saw %s, want %s", got, want)
+	}
+}
