@@ -35,6 +35,9 @@ type Question struct {
 	Also []string `yaml:"also,omitempty" json:"also,omitempty"`
 	// Lang is "ja" or "en"; empty means read from the text.
 	Lang string `yaml:"lang,omitempty" json:"lang,omitempty"`
+	// ReplyLang, when set, is the language the reply must be in: the
+	// message asks for it ("in English please: …", 「日本語で」).
+	ReplyLang string `yaml:"reply_lang,omitempty" json:"reply_lang,omitempty"`
 	// Line is where the question is in its file.
 	Line int `yaml:"-" json:"line,omitempty"`
 }
@@ -81,6 +84,10 @@ func (q Question) language() string {
 	return bot.Language(q.Q, knowledge.JA)
 }
 
+// WrongLanguage marks an outcome in another language than the question
+// asked for: "trial-str03 in ja".
+const WrongLanguage = " in "
+
 // Outcome says what the bot did with a question, in the terms of the
 // question set: an entry id, "fallback", "clarify", "silent" or "rule:ID".
 func Outcome(r bot.Reply) string {
@@ -124,6 +131,8 @@ func ReadQuestions(r io.Reader) ([]Question, error) {
 			problems = append(problems, fmt.Errorf("line %d: %q says nothing about what it wants (want)", q.Line, q.Q))
 		case q.Lang != "" && q.Lang != knowledge.JA && q.Lang != knowledge.EN:
 			problems = append(problems, fmt.Errorf("line %d: lang %q is not ja or en", q.Line, q.Lang))
+		case q.ReplyLang != "" && q.ReplyLang != knowledge.JA && q.ReplyLang != knowledge.EN:
+			problems = append(problems, fmt.Errorf("line %d: reply_lang %q is not ja or en", q.Line, q.ReplyLang))
 		}
 	}
 	return qs, errors.Join(problems...)
@@ -193,6 +202,12 @@ type Report struct {
 	Rules []RuleScore `json:"rules"`
 	// FalseAlarms are questions that wanted no rule but tripped one.
 	FalseAlarms []Result `json:"false_alarms"`
+	// Right is the share of all questions, of every group, whose outcome
+	// is what they want.
+	Right float64 `json:"right"`
+	// WrongAnswers are the questions answered with an entry they do not
+	// want: a confident wrong answer, the worst outcome.
+	WrongAnswers []Result `json:"wrong_answers"`
 	// Confusions are the wrong outcomes, grouped by what was wanted and
 	// what was got, most frequent first.
 	Confusions []Confusion `json:"confusions"`
@@ -331,6 +346,9 @@ func Run(ctx context.Context, kb *knowledge.KB, qs []Question, opts Options) (*R
 func ask(ctx context.Context, b *bot.Bot, q Question, depth int) Result {
 	r := b.Ask(ctx, bot.Question{Text: q.Q, Lang: q.Lang, Channel: "eval"})
 	res := Result{Question: q, Got: Outcome(r), Score: r.Score}
+	if q.ReplyLang != "" && r.Lang != q.ReplyLang {
+		res.Got += WrongLanguage + r.Lang
+	}
 	if q.Group() != InScope {
 		return res
 	}
@@ -354,6 +372,7 @@ func (rep *Report) score(qs []Question, results []Result) {
 	all := &tally{}
 	rules := map[string]*RuleScore{}
 	confusions := map[[2]string]*Confusion{}
+	nRight := 0
 	for i, q := range qs {
 		res := results[i]
 		lang := q.language()
@@ -364,6 +383,11 @@ func (rep *Report) score(qs []Question, results []Result) {
 			langs = append(langs, lang)
 		}
 		right := q.Right(res.Got)
+		if right {
+			nRight++
+		} else if answered(res.Got) {
+			rep.WrongAnswers = append(rep.WrongAnswers, res)
+		}
 		g := q.Group()
 		for _, t := range []*tally{t, all} {
 			switch g {
@@ -419,6 +443,7 @@ func (rep *Report) score(qs []Question, results []Result) {
 			c.Questions = append(c.Questions, q.Q)
 		}
 	}
+	rep.Right = rate(nRight, len(qs))
 	sort.Slice(langs, func(i, j int) bool { return langOrder(langs[i]) < langOrder(langs[j]) })
 	byLang["all"] = all
 	for _, l := range append(langs, "all") {
@@ -446,6 +471,17 @@ func (rep *Report) score(qs []Question, results []Result) {
 		}
 		return a.Got < b.Got
 	})
+}
+
+// answered reports whether an outcome is an entry's answer, in whatever
+// language.
+func answered(got string) bool {
+	got, _, _ = strings.Cut(got, WrongLanguage)
+	switch got {
+	case Fallback, string(bot.KindClarify), string(bot.KindSilent), "":
+		return false
+	}
+	return !strings.HasPrefix(got, RulePrefix)
 }
 
 // Language returns the score of lang ("ja", "en" or "all").

@@ -66,6 +66,12 @@ func (rep *Report) WriteText(w io.Writer) error {
 	}
 	tw.Flush()
 
+	fmt.Fprintf(ew, "\nAll questions right: %s of %d. Confident wrong answers (an entry the question does not want): %d (%s)\n",
+		pct(rep.Right), rep.Questions, len(rep.WrongAnswers), pct(rate(len(rep.WrongAnswers), rep.Questions)))
+	for _, r := range rep.WrongAnswers {
+		fmt.Fprintf(ew, "    %q (line %d) wanted %s, got %s\n", r.Question.Q, r.Question.Line, r.Question.Want, r.Got)
+	}
+
 	fmt.Fprintln(ew, "\nRules caught:")
 	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	for _, r := range rep.Rules {
