@@ -7,6 +7,8 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
+const zeroWidthJoiner = '\u200d'
+
 // Normalize folds the ways people type the same words into one form:
 // NFKC (full-width letters and half-width katakana), lower case, katakana
 // to hiragana, long-vowel marks and dashes between kana dropped, and
@@ -54,7 +56,10 @@ func appendNormalizedOnce(dst []rune, s string, fold bool) (_ []rune, marks bool
 			// keep decimal points: 0.47
 		case r == '\'' || r == '’':
 			continue // parkinson's = parkinsons
-		case unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r) || unicode.IsControl(r):
+		case unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r) || unicode.IsControl(r) ||
+			r == zeroWidthJoiner || unicode.Is(unicode.Variation_Selector, r):
+			// An emoji's selector and joiner go with it: "☀️" and "👨‍👩‍👧"
+			// are symbols, not letters with marks.
 			if !space {
 				dst = append(dst, ' ')
 				space = true

@@ -49,7 +49,13 @@ func compileRules(kb *knowledge.KB) ([]rule, error) {
 	for _, r := range kb.Rules {
 		cr := rule{Rule: r}
 		var err error
-		if cr.patterns, err = compilePatterns(r, r.Patterns.All(), r.Whole); err != nil {
+		var combined []string
+		for _, c := range r.Combined() {
+			if c != "" {
+				combined = append(combined, c)
+			}
+		}
+		if cr.patterns, err = compilePatterns(r, append(r.Patterns.All(), combined...), r.Whole); err != nil {
 			return nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
 		}
 		if cr.except, err = compilePatterns(r, r.Except.All(), false); err != nil {

@@ -155,8 +155,20 @@ func (l *loader) checkRule(r *Rule) {
 	if r.ID == "" {
 		l.addf(r.Pos, "rule has no id")
 	}
-	if len(r.Patterns.JA) == 0 || len(r.Patterns.EN) == 0 {
-		l.addf(at("patterns"), "rule %q needs patterns in both ja and en", r.ID)
+	if len(r.Concepts) == 0 && (len(r.Patterns.JA) == 0 || len(r.Patterns.EN) == 0) {
+		l.addf(at("patterns"), "rule %q needs patterns in both ja and en, or concepts", r.ID)
+	}
+	for i, c := range r.Concepts {
+		switch name, bad := r.badConcept[i]; {
+		case len(c) < 2 || len(c) > 3:
+			l.addf(at(fmt.Sprintf("concepts.%d", i)), "rule %q: a concept combines two or three lexicons, not %d", r.ID, len(c))
+		case bad:
+			l.addf(at(fmt.Sprintf("concepts.%d", i)), "rule %q: lexicon %q is not declared (under lexicons: in this file), or is empty", r.ID, name)
+		default:
+			if err := r.unparsed[r.combined[i]]; err != nil {
+				l.addf(at(fmt.Sprintf("concepts.%d", i)), "rule %q: concept %v does not compile: %v", r.ID, c, err)
+			}
+		}
 	}
 	for _, list := range []struct {
 		field string

@@ -8,6 +8,7 @@
 package knowledge
 
 import (
+	"fmt"
 	"regexp/syntax"
 	"strings"
 )
@@ -94,6 +95,15 @@ type Rule struct {
 	// Urgent marks a rule whose message must be answered whatever else
 	// is going on (an emergency, a crisis): no rate limit turns it away.
 	Urgent bool `yaml:"urgent"`
+	// Concepts fire the rule when every lexicon of one of them has a
+	// word in the message, all within Window letters of each other, in
+	// any order: [breath, unable] is 息が吸えなくなってきた,
+	// いきができてない and "can't breathe" alike, without listing each
+	// conjugation. The lexicons are declared in the same file.
+	Concepts [][]string `yaml:"concepts"`
+	// Window is how many letters may separate the words of a concept;
+	// 0 means DefaultWindow.
+	Window int `yaml:"window"`
 
 	Pos Pos `yaml:"-"`
 
@@ -102,6 +112,72 @@ type Rule struct {
 	// again; unparsed holds why the others cannot be parsed.
 	parsed   map[string]*syntax.Regexp
 	unparsed map[string]error
+	// combined are the concepts as patterns, in their order; badConcept
+	// says why a concept could not be made one (an unknown lexicon).
+	combined   []string
+	badConcept map[int]string
+}
+
+// DefaultWindow is how many letters may separate the words of a concept
+// when a rule does not say.
+const DefaultWindow = 12
+
+// Combined returns the rule's concepts written out as patterns, one for
+// each concept, in order.
+func (r *Rule) Combined() []string { return r.combined }
+
+// Lexicon is a named list of words (regular-expression fragments) that
+// mean one thing for the rules: breath, unable, overdose.
+type Lexicon struct {
+	Name  string   `yaml:"name"`
+	Words []string `yaml:"words"`
+}
+
+// combine writes out the rule's concepts as patterns, with the lexicons
+// of its file.
+func (r *Rule) combine(lexicons map[string][]string) {
+	r.combined, r.badConcept = nil, map[int]string{}
+	window := r.Window
+	if window <= 0 {
+		window = DefaultWindow
+	}
+	for i, c := range r.Concepts {
+		var parts []string
+		for _, name := range c {
+			words, ok := lexicons[name]
+			if !ok || len(words) == 0 {
+				r.badConcept[i] = name
+				break
+			}
+			parts = append(parts, "(?:"+strings.Join(words, "|")+")")
+		}
+		if _, bad := r.badConcept[i]; bad || len(parts) == 0 {
+			r.combined = append(r.combined, "")
+			continue
+		}
+		gap := fmt.Sprintf(".{0,%d}", window)
+		var orders []string
+		permute(parts, func(p []string) { orders = append(orders, strings.Join(p, gap)) })
+		r.combined = append(r.combined, strings.Join(orders, "|"))
+	}
+}
+
+// permute calls fn with every order of parts (a concept has two or
+// three lexicons, so at most six).
+func permute(parts []string, fn func([]string)) {
+	var rec func(k int)
+	rec = func(k int) {
+		if k == len(parts) {
+			fn(parts)
+			return
+		}
+		for i := k; i < len(parts); i++ {
+			parts[k], parts[i] = parts[i], parts[k]
+			rec(k + 1)
+			parts[k], parts[i] = parts[i], parts[k]
+		}
+	}
+	rec(0)
 }
 
 // Parsed returns the syntax tree of one of the rule's patterns or
@@ -116,15 +192,17 @@ func (r *Rule) Parsed(pattern string) *syntax.Regexp {
 // it runs from these trees when folding leaves them as they are.
 func (r *Rule) parsePatterns() {
 	r.parsed, r.unparsed = map[string]*syntax.Regexp{}, map[string]error{}
-	for _, lang := range []string{JA, EN} {
-		for _, p := range append(r.Patterns.In(lang), r.Except.In(lang)...) {
-			tree, err := syntax.Parse(p, syntax.Perl)
-			if err != nil {
-				r.unparsed[p] = err
-				continue
-			}
-			r.parsed[p] = tree
+	all := append(r.Patterns.All(), r.Except.All()...)
+	for _, p := range append(all, r.combined...) {
+		if p == "" {
+			continue
 		}
+		tree, err := syntax.Parse(p, syntax.Perl)
+		if err != nil {
+			r.unparsed[p] = err
+			continue
+		}
+		r.parsed[p] = tree
 	}
 }
 

@@ -72,12 +72,20 @@ type fileYAML struct {
 	Menu     []string   `yaml:"menu"`
 	OffTopic []string   `yaml:"off_topic"`
 	Fillers  []string   `yaml:"fillers"`
+	// Lexicons are the words the file's rules combine in concepts.
+	Lexicons []Lexicon `yaml:"lexicons"`
 }
 
-// parsePatterns parses the patterns of the file's rules.
+// parsePatterns writes out the concepts of the file's rules and parses
+// their patterns.
 func (f *fileYAML) parsePatterns() {
+	lexicons := map[string][]string{}
+	for _, lx := range f.Lexicons {
+		lexicons[lx.Name] = append(lexicons[lx.Name], lx.Words...)
+	}
 	for _, r := range f.Rules {
 		if r != nil { // an empty item, reported where the rules are placed
+			r.combine(lexicons)
 			r.parsePatterns()
 		}
 	}

@@ -76,13 +76,15 @@ func goShape(t reflect.Type) string {
 		return "string"
 	case reflect.Bool:
 		return "bool"
+	case reflect.Int:
+		return "integer"
 	}
 	return t.Kind().String()
 }
 
 // definitionTypes names the Go type of each schema definition that is an
 // object; the others (id, date, period) are strings.
-var definitionTypes = map[string]string{"text": "Text", "texts": "Texts", "entry": "Entry", "rule": "Rule", "messages": "Messages"}
+var definitionTypes = map[string]string{"text": "Text", "texts": "Texts", "entry": "Entry", "rule": "Rule", "messages": "Messages", "lexicon": "Lexicon"}
 
 func (root *schema) shapeOf(s *schema) string {
 	if s.Ref != "" {
@@ -130,6 +132,7 @@ func TestSchemaMatchesGoTypes(t *testing.T) {
 		{"a knowledge-base file", reflect.TypeFor[fileYAML](), kb, kb},
 		{"an entry", reflect.TypeFor[Entry](), kb, kb.Definitions["entry"]},
 		{"a rule", reflect.TypeFor[Rule](), kb, kb.Definitions["rule"]},
+		{"a lexicon", reflect.TypeFor[Lexicon](), kb, kb.Definitions["lexicon"]},
 		{"the messages", reflect.TypeFor[Messages](), kb, kb.Definitions["messages"]},
 		{"a text", reflect.TypeFor[Text](), kb, kb.Definitions["text"]},
 		{"a list of texts", reflect.TypeFor[Texts](), kb, kb.Definitions["texts"]},

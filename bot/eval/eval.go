@@ -346,6 +346,12 @@ func Run(ctx context.Context, kb *knowledge.KB, qs []Question, opts Options) (*R
 func ask(ctx context.Context, b *bot.Bot, q Question, depth int) Result {
 	r := b.Ask(ctx, bot.Question{Text: q.Q, Lang: q.Lang, Channel: "eval"})
 	res := Result{Question: q, Got: Outcome(r), Score: r.Score}
+	if r.Kind == bot.KindRule && r.Entry != "" && q.Group() == InScope && q.Right(r.Entry) {
+		// A rule's reply followed by the answer wanted ("I can't advise
+		// on your treatment; here is what the sources say", or a kind
+		// word for a worried asker, then the facts) answers the question.
+		res.Got = r.Entry
+	}
 	if q.ReplyLang != "" && r.Lang != q.ReplyLang {
 		res.Got += WrongLanguage + r.Lang
 	}
