@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"alsbot/knowledge"
 )
@@ -82,6 +83,7 @@ type Bot struct {
 	ix       *index
 	rules    ruleSet
 	offTopic phraseSet
+	replyIn  phraseSet // id: index in replyLangs
 	th       Thresholds
 }
 
@@ -120,6 +122,11 @@ func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
 	b := &Bot{kb: kb, th: DefaultThresholds, now: time.Now}
 	for _, w := range kb.OffTopic {
 		b.offTopic.add(Normalize(w), 0, true)
+	}
+	for id, lang := range replyLangs {
+		for _, w := range kb.ReplyIn.In(lang) {
+			b.replyIn.add(Normalize(w), id, false)
+		}
 	}
 	for _, o := range opts {
 		o(b)
@@ -203,23 +210,88 @@ func (b *Bot) Ask(ctx context.Context, q Question) Reply {
 	case AskTextOnly:
 		return b.textOnly(def)
 	}
-	lang := Language(q.Text, def)
 	var conv *Conversation
 	if q.Conversation != "" {
 		if c, ok := b.convs.Get(ctx, q.Conversation); ok {
 			conv = &c
 		}
 	}
-	r := b.respond(q, lang, conv)
+	// A reply language asked for ("英語でお願いします", "in Japanese
+	// please") holds for the rest of the conversation; the request itself
+	// is taken out of the message.
+	lang := Language(q.Text, def)
+	asked, rest := b.askedLanguage(q.Text)
+	switch {
+	case asked != "":
+		lang, q.Text = asked, rest
+	case conv != nil && conv.ReplyLang != "":
+		lang = conv.ReplyLang
+	}
+	var r Reply
+	if asked != "" && strings.TrimSpace(rest) == "" {
+		r = b.topicMenu(lang) // the request alone: here is what I can answer
+	} else {
+		r = b.respond(q, lang, asked != "" || conv != nil && conv.ReplyLang != "", conv)
+	}
 	if q.Conversation != "" {
 		r = b.remember(ctx, q.Conversation, conv, r)
+		if asked != "" {
+			b.preferLanguage(ctx, q.Conversation, asked)
+		}
 	}
 	return r
 }
 
+// askedLanguage finds a request for a reply language in text: the
+// language, and the text without the request (normalized, katakana
+// kept); "" when there is none.
+func (b *Bot) askedLanguage(text string) (lang, rest string) {
+	if len(b.replyIn.byFirst) == 0 {
+		return "", text
+	}
+	raw := appendNormalized(nil, text, false)
+	folded := string(foldKana(raw))
+	var spans [][2]int
+	ids := map[int]bool{}
+	b.replyIn.each(folded, func(start, end, id int) bool {
+		spans = append(spans, [2]int{start, end})
+		ids[id] = true
+		return true
+	})
+	if len(spans) == 0 || len(ids) > 1 {
+		return "", text // none, or both asked for: the text decides
+	}
+	for id := range ids {
+		lang = replyLangs[id]
+	}
+	// A letter and its folded form take the same bytes.
+	var out strings.Builder
+	off := 0
+	for _, r := range raw {
+		n := utf8.RuneLen(toHiragana(r))
+		if slices.ContainsFunc(spans, func(sp [2]int) bool { return off >= sp[0] && off < sp[1] }) {
+			r = ' '
+		}
+		out.WriteRune(r)
+		off += n
+	}
+	return lang, out.String()
+}
+
+// replyLangs are the languages of the reply-language phrases, by id.
+var replyLangs = []string{knowledge.JA, knowledge.EN}
+
+// preferLanguage remembers that the conversation asked for lang.
+func (b *Bot) preferLanguage(ctx context.Context, key, lang string) {
+	if c, ok := b.convs.Get(ctx, key); ok {
+		c.ReplyLang = lang
+		b.convs.Put(ctx, key, c)
+	}
+}
+
 // respond decides the reply to one message, given what the conversation
 // remembers (nil when nothing).
-func (b *Bot) respond(q Question, lang string, conv *Conversation) Reply {
+func (b *Bot) respond(q Question, lang string, langAsked bool, conv *Conversation) Reply {
 	if q.Entry != "" {
 		if r, ok := b.Answer(q.Entry, lang); ok {
 			return r
@@ -238,7 +310,7 @@ func (b *Bot) respond(q Question, lang string, conv *Conversation) Reply {
 			}
 		}
 	}
-	if m.romaji && lang == knowledge.EN {
+	if m.romaji && lang == knowledge.EN && !langAsked {
 		lang = knowledge.JA // Japanese typed in Latin letters
 	}
 	if ru := b.rules.first(m.forms...); ru != nil {

@@ -15,6 +15,9 @@ type Conversation struct {
 	Topic string
 	// Lang is the language of the last reply.
 	Lang string
+	// ReplyLang is the reply language the conversation asked for
+	// ("英語でお願いします"), which holds until it asks for the other.
+	ReplyLang string
 	// Choices are the entries the last reply offered to choose from, in
 	// order, so that "2" picks the second.
 	Choices []string

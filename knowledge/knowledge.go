@@ -293,7 +293,13 @@ type KB struct {
 	// Fillers are words that set the scene of a question without naming
 	// its topic ("母が", "ネットで見た", "I read"); retrieval ignores them.
 	Fillers []string
-	Sources []*Source
+	// ReplyIn are the phrases that ask for a reply language: JA lists
+	// those asking for Japanese (日本語で, "in Japanese please"), EN
+	// those asking for English (英語で, "in English").
+	ReplyIn Texts
+	// Lexicons are the words the rules combine in concepts, as declared.
+	Lexicons []Lexicon
+	Sources  []*Source
 
 	entries map[string]*Entry
 	sources map[string]*Source

@@ -74,6 +74,8 @@ type fileYAML struct {
 	Fillers  []string   `yaml:"fillers"`
 	// Lexicons are the words the file's rules combine in concepts.
 	Lexicons []Lexicon `yaml:"lexicons"`
+	// ReplyIn are the phrases that ask for a reply language.
+	ReplyIn *Texts `yaml:"reply_in"`
 }
 
 // parsePatterns writes out the concepts of the file's rules and parses
@@ -458,6 +460,11 @@ func (l *loader) loadKB(d Dir, files []decoded[fileYAML]) {
 		}
 		l.kb.OffTopic = append(l.kb.OffTopic, f.OffTopic...)
 		l.kb.Fillers = append(l.kb.Fillers, f.Fillers...)
+		l.kb.Lexicons = append(l.kb.Lexicons, f.Lexicons...)
+		if f.ReplyIn != nil {
+			l.kb.ReplyIn.JA = append(l.kb.ReplyIn.JA, f.ReplyIn.JA...)
+			l.kb.ReplyIn.EN = append(l.kb.ReplyIn.EN, f.ReplyIn.EN...)
+		}
 		l.noRepeats("off_topic", file, root)
 		l.noRepeats("fillers", file, root)
 	}

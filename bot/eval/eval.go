@@ -258,7 +258,10 @@ func (r RuleScore) Rate() float64 { return rate(r.Caught, r.Total) }
 type Result struct {
 	Question Question `json:"question"`
 	Got      string   `json:"got"`
-	Score    float64  `json:"score"`
+	// Rule is the rule whose reply came first, when one fired (the
+	// answer may follow it: then Got is the entry).
+	Rule  string  `json:"rule,omitempty"`
+	Score float64 `json:"score"`
 	// Rank is the position of the right entry in the ranking, from 1;
 	// 0 when it is not in the first Depth (or the question wants no entry).
 	Rank int `json:"rank,omitempty"`
@@ -346,6 +349,9 @@ func Run(ctx context.Context, kb *knowledge.KB, qs []Question, opts Options) (*R
 func ask(ctx context.Context, b *bot.Bot, q Question, depth int) Result {
 	r := b.Ask(ctx, bot.Question{Text: q.Q, Lang: q.Lang, Channel: "eval"})
 	res := Result{Question: q, Got: Outcome(r), Score: r.Score}
+	if r.Kind == bot.KindRule {
+		res.Rule = r.Rule
+	}
 	if r.Kind == bot.KindRule && r.Entry != "" && q.Group() == InScope && q.Right(r.Entry) {
 		// A rule's reply followed by the answer wanted ("I can't advise
 		// on your treatment; here is what the sources say", or a kind
@@ -436,7 +442,7 @@ func (rep *Report) score(qs []Question, results []Result) {
 			} else {
 				rs.Missed = append(rs.Missed, res)
 			}
-		} else if strings.HasPrefix(res.Got, RulePrefix) {
+		} else if res.Rule != "" {
 			rep.FalseAlarms = append(rep.FalseAlarms, res)
 		}
 		if !right {

@@ -16,14 +16,21 @@ import (
 // prints it: the same keys as the YAML files, entries in file order, and
 // the source register in full.
 type exportKB struct {
-	Entries  []exportEntry  `json:"entries" yaml:"entries"`
-	Sources  []exportSource `json:"sources" yaml:"-"`
-	Rules    []exportRule   `json:"rules" yaml:"rules"`
-	Synonyms [][]string     `json:"synonyms" yaml:"synonyms"`
-	Messages exportMessages `json:"messages" yaml:"messages"`
-	Menu     []string       `json:"menu" yaml:"menu"`
-	OffTopic []string       `json:"off_topic" yaml:"off_topic"`
-	Fillers  []string       `json:"fillers" yaml:"fillers"`
+	Entries  []exportEntry   `json:"entries" yaml:"entries"`
+	Sources  []exportSource  `json:"sources" yaml:"-"`
+	Rules    []exportRule    `json:"rules" yaml:"rules"`
+	Synonyms [][]string      `json:"synonyms" yaml:"synonyms"`
+	Messages exportMessages  `json:"messages" yaml:"messages"`
+	Menu     []string        `json:"menu" yaml:"menu"`
+	OffTopic []string        `json:"off_topic" yaml:"off_topic"`
+	Fillers  []string        `json:"fillers" yaml:"fillers"`
+	ReplyIn  exportTexts     `json:"reply_in" yaml:"reply_in"`
+	Lexicons []exportLexicon `json:"lexicons" yaml:"lexicons"`
+}
+
+type exportLexicon struct {
+	Name  string   `json:"name" yaml:"name"`
+	Words []string `json:"words" yaml:"words"`
 }
 
 type exportText struct {
@@ -58,6 +65,8 @@ type exportRule struct {
 	Reply    exportText  `json:"reply" yaml:"reply"`
 	Then     string      `json:"then" yaml:"then"`
 	Urgent   bool        `json:"urgent,omitempty" yaml:"urgent,omitempty"`
+	Concepts [][]string  `json:"concepts,omitempty" yaml:"concepts,omitempty"`
+	Window   int         `json:"window,omitempty" yaml:"window,omitempty"`
 }
 
 type exportMessages struct {
@@ -112,10 +121,15 @@ func newExport(kb *knowledge.KB) exportKB {
 		})
 	}
 	for _, r := range kb.Rules {
-		out.Rules = append(out.Rules, exportRule{ID: r.ID, Patterns: texts(r.Patterns), Except: texts(r.Except), Whole: r.Whole, Reply: text(r.Reply), Then: r.Then, Urgent: r.Urgent})
+		out.Rules = append(out.Rules, exportRule{ID: r.ID, Patterns: texts(r.Patterns), Except: texts(r.Except), Whole: r.Whole, Reply: text(r.Reply), Then: r.Then, Urgent: r.Urgent,
+			Concepts: r.Concepts, Window: r.Window})
 	}
 	for _, g := range kb.Synonyms {
 		out.Synonyms = append(out.Synonyms, g.Forms)
+	}
+	out.ReplyIn = texts(kb.ReplyIn)
+	for _, lx := range kb.Lexicons {
+		out.Lexicons = append(out.Lexicons, exportLexicon{Name: lx.Name, Words: lx.Words})
 	}
 	return out
 }
