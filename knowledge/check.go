@@ -32,8 +32,18 @@ func (l *loader) check() {
 		}
 		kb.entries[e.ID] = e
 	}
+	l.checkTopics()
 	for _, e := range kb.Entries {
 		l.checkEntry(e)
+	}
+	used := map[string]bool{}
+	for _, e := range kb.Entries {
+		used[e.Topic] = true
+	}
+	for _, t := range kb.Topics {
+		if !used[t.ID] {
+			l.addf(t.Pos, "topic %q has no entries", t.ID)
+		}
 	}
 	rules := map[string]*Rule{}
 	for _, r := range kb.Rules {
@@ -135,6 +145,55 @@ func (l *loader) checkEntry(e *Entry) {
 	if err := checkDate(e.Reviewed); err != nil {
 		l.addf(at("reviewed"), "entry %q: reviewed: %v", e.ID, err)
 	}
+	if len(l.kb.Topics) == 0 {
+		return // a knowledge base without topics files entries by name alone
+	}
+	if _, ok := l.topics[e.Topic]; !ok {
+		l.addf(at("topic"), "entry %q: topic %q is not declared under topics:", e.ID, e.Topic)
+	}
+	if len(e.Facets) == 0 {
+		l.addf(at("facets"), "entry %q names no facets: say what it answers about its topic (results, safety, who, …, or any)", e.ID)
+	}
+	for i, f := range e.Facets {
+		if _, ok := l.facets[f]; !ok && f != AnyFacet {
+			l.addf(at(fmt.Sprintf("facets.%d", i)), "entry %q: facet %q is not declared under facets:", e.ID, f)
+		}
+	}
+}
+
+// checkTopics checks the topics and facets, and indexes them for the
+// entries' checks.
+func (l *loader) checkTopics() {
+	l.topics, l.facets = map[string]*Topic{}, map[string]*Facet{}
+	for _, t := range l.kb.Topics {
+		at := func(field string) Pos { return l.line(t, field, t.Pos) }
+		if first, dup := l.topics[t.ID]; dup {
+			l.addf(at("id"), "duplicate topic id %q (first at %s:%d)", t.ID, first.Pos.File, first.Pos.Line)
+		}
+		l.topics[t.ID] = t
+		l.bothLanguages(t.Title, at("title"), fmt.Sprintf("topic %q: title", t.ID))
+		if len(t.Anchors) == 0 {
+			l.addf(at("anchors"), "topic %q has no anchors: the words that name it", t.ID)
+		}
+	}
+	for _, f := range l.kb.Facets {
+		at := func(field string) Pos { return l.line(f, field, f.Pos) }
+		if first, dup := l.facets[f.ID]; dup || f.ID == AnyFacet {
+			if dup {
+				l.addf(at("id"), "duplicate facet id %q (first at %s:%d)", f.ID, first.Pos.File, first.Pos.Line)
+			} else {
+				l.addf(at("id"), "facet id %q is reserved: an entry lists it to answer every facet", f.ID)
+			}
+		}
+		l.facets[f.ID] = f
+		l.bothLanguages(f.Title, at("title"), fmt.Sprintf("facet %q: title", f.ID))
+		if len(f.Cues.JA) == 0 || len(f.Cues.EN) == 0 {
+			l.addf(at("cues"), "facet %q needs cues in both ja and en", f.ID)
+		}
+	}
+	if len(l.kb.Topics) == 0 && len(l.kb.Facets) > 0 {
+		l.addf(Pos{File: "knowledge"}, "facets without topics: declare the topics entries are filed under (topics.yaml)")
+	}
 }
 
 // bothLanguages reports what (such as `entry "x": title`) when it lacks
@@ -220,7 +279,11 @@ func (l *loader) checkMessages() {
 	}{
 		{"fallback", m.Fallback}, {"clarify", m.Clarify}, {"disclaimer", m.Disclaimer},
 		{"menu", m.Menu}, {"welcome", m.Welcome}, {"text_only", m.TextOnly},
+		{"no_facet", m.NoFacet}, {"no_topic_answer", m.NoTopicAnswer},
 	} {
+		if len(l.kb.Topics) == 0 && (f.name == "no_facet" || f.name == "no_topic_answer") {
+			continue // needed only to reply by topic
+		}
 		l.bothLanguages(f.t, l.line(m, f.name, l.messages), "message "+f.name)
 	}
 }

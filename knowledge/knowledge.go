@@ -55,8 +55,13 @@ func (t Texts) All() []string {
 // Entry is one answerable topic: how people ask about it and what the bot
 // says, with the sources that back the answer.
 type Entry struct {
-	ID        string   `yaml:"id"`
-	Topic     string   `yaml:"topic"`
+	ID    string `yaml:"id"`
+	Topic string `yaml:"topic"`
+	// Facets are what the entry answers about its topic (results,
+	// safety, who, …), from the closed list in topics.yaml; AnyFacet
+	// means whatever is asked about the topic, as for a study the
+	// sources only name.
+	Facets    []string `yaml:"facets"`
 	Title     Text     `yaml:"title"`
 	Questions Texts    `yaml:"questions"`
 	Keywords  []string `yaml:"keywords"`
@@ -73,6 +78,45 @@ type Entry struct {
 	AsOf string `yaml:"as_of"`
 
 	Pos Pos `yaml:"-"`
+}
+
+// AnyFacet, among an entry's facets, says it answers whatever is asked
+// about its topic.
+const AnyFacet = "any"
+
+// Topic is a subject the knowledge base answers about: the Muse trial,
+// conditioned medium, STR03. A question names it with one of its
+// anchors.
+type Topic struct {
+	ID    string `yaml:"id"`
+	Title Text   `yaml:"title"`
+	// General marks a broad topic (ALS itself, new therapies in general)
+	// that a question is about only when it names no other.
+	General bool `yaml:"general"`
+	// Anchors are the words that name the topic, in any script.
+	Anchors []string `yaml:"anchors"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Facet is what a question asks about its topic: results, safety, who,
+// how many. Cues are the words that ask it.
+type Facet struct {
+	ID    string `yaml:"id"`
+	Title Text   `yaml:"title"`
+	Cues  Texts  `yaml:"cues"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Covers reports whether e answers facet f of its topic.
+func (e *Entry) Covers(f string) bool {
+	for _, g := range e.Facets {
+		if g == f || g == AnyFacet {
+			return true
+		}
+	}
+	return false
 }
 
 // Rule is a safety or small-talk rule, checked in order before retrieval.
@@ -214,6 +258,13 @@ type Messages struct {
 	Menu       Text `yaml:"menu"`
 	Welcome    Text `yaml:"welcome"`
 	TextOnly   Text `yaml:"text_only"`
+	// NoFacet is the honest reply to a question about a topic the
+	// sources cover, on a point they do not: {topic} and {facet} are
+	// replaced by their titles.
+	NoFacet Text `yaml:"no_facet"`
+	// NoTopicAnswer is the reply to a question that names a topic but
+	// that no entry of it answers: {topic} is replaced by its title.
+	NoTopicAnswer Text `yaml:"no_topic_answer"`
 }
 
 // SynonymGroup is a set of surface forms that mean the same thing.
@@ -299,10 +350,23 @@ type KB struct {
 	ReplyIn Texts
 	// Lexicons are the words the rules combine in concepts, as declared.
 	Lexicons []Lexicon
-	Sources  []*Source
+	// Topics and Facets are the closed lists entries are filed under.
+	Topics  []*Topic
+	Facets  []*Facet
+	Sources []*Source
 
 	entries map[string]*Entry
 	sources map[string]*Source
+}
+
+// Topic returns the topic with the given id.
+func (kb *KB) Topic(id string) (*Topic, bool) {
+	for _, t := range kb.Topics {
+		if t.ID == id {
+			return t, true
+		}
+	}
+	return nil, false
 }
 
 // Entry returns the entry with the given id.

@@ -75,7 +75,9 @@ type fileYAML struct {
 	// Lexicons are the words the file's rules combine in concepts.
 	Lexicons []Lexicon `yaml:"lexicons"`
 	// ReplyIn are the phrases that ask for a reply language.
-	ReplyIn *Texts `yaml:"reply_in"`
+	ReplyIn *Texts   `yaml:"reply_in"`
+	Topics  []*Topic `yaml:"topics"`
+	Facets  []*Facet `yaml:"facets"`
 }
 
 // parsePatterns writes out the concepts of the file's rules and parses
@@ -121,6 +123,8 @@ type loader struct {
 	messages Pos                    // where messages were defined
 	menu     Pos                    // where the menu was defined
 	listed   map[string]Pos         // off_topic and fillers words, where first listed
+	topics   map[string]*Topic      // by id, once checked
+	facets   map[string]*Facet
 }
 
 func (l *loader) addf(pos Pos, format string, args ...any) {
@@ -461,6 +465,8 @@ func (l *loader) loadKB(d Dir, files []decoded[fileYAML]) {
 		l.kb.OffTopic = append(l.kb.OffTopic, f.OffTopic...)
 		l.kb.Fillers = append(l.kb.Fillers, f.Fillers...)
 		l.kb.Lexicons = append(l.kb.Lexicons, f.Lexicons...)
+		l.kb.Topics = append(l.kb.Topics, placed(l, file, root, "topics", "topic", f.Topics, func(t *Topic) *Pos { return &t.Pos })...)
+		l.kb.Facets = append(l.kb.Facets, placed(l, file, root, "facets", "facet", f.Facets, func(t *Facet) *Pos { return &t.Pos })...)
 		if f.ReplyIn != nil {
 			l.kb.ReplyIn.JA = append(l.kb.ReplyIn.JA, f.ReplyIn.JA...)
 			l.kb.ReplyIn.EN = append(l.kb.ReplyIn.EN, f.ReplyIn.EN...)

@@ -26,6 +26,21 @@ type exportKB struct {
 	Fillers  []string        `json:"fillers" yaml:"fillers"`
 	ReplyIn  exportTexts     `json:"reply_in" yaml:"reply_in"`
 	Lexicons []exportLexicon `json:"lexicons" yaml:"lexicons"`
+	Topics   []exportTopic   `json:"topics" yaml:"topics"`
+	Facets   []exportFacet   `json:"facets" yaml:"facets"`
+}
+
+type exportTopic struct {
+	ID      string     `json:"id" yaml:"id"`
+	Title   exportText `json:"title" yaml:"title"`
+	General bool       `json:"general,omitempty" yaml:"general,omitempty"`
+	Anchors []string   `json:"anchors" yaml:"anchors"`
+}
+
+type exportFacet struct {
+	ID    string      `json:"id" yaml:"id"`
+	Title exportText  `json:"title" yaml:"title"`
+	Cues  exportTexts `json:"cues" yaml:"cues"`
 }
 
 type exportLexicon struct {
@@ -49,6 +64,7 @@ type exportEntry struct {
 	Title     exportText  `json:"title" yaml:"title"`
 	Questions exportTexts `json:"questions" yaml:"questions"`
 	Keywords  []string    `json:"keywords" yaml:"keywords"`
+	Facets    []string    `json:"facets" yaml:"facets"`
 	Readings  []string    `json:"readings" yaml:"readings"`
 	Answer    exportText  `json:"answer" yaml:"answer"`
 	Sources   []string    `json:"sources" yaml:"sources"`
@@ -76,6 +92,8 @@ type exportMessages struct {
 	Menu       exportText `json:"menu" yaml:"menu"`
 	Welcome    exportText `json:"welcome" yaml:"welcome"`
 	TextOnly   exportText `json:"text_only" yaml:"text_only"`
+	NoFacet    exportText `json:"no_facet" yaml:"no_facet"`
+	NoTopic    exportText `json:"no_topic_answer" yaml:"no_topic_answer"`
 }
 
 type exportSource struct {
@@ -106,11 +124,12 @@ func newExport(kb *knowledge.KB) exportKB {
 		Messages: exportMessages{
 			Fallback: text(kb.Messages.Fallback), Clarify: text(kb.Messages.Clarify), Disclaimer: text(kb.Messages.Disclaimer),
 			Menu: text(kb.Messages.Menu), Welcome: text(kb.Messages.Welcome), TextOnly: text(kb.Messages.TextOnly),
+			NoFacet: text(kb.Messages.NoFacet), NoTopic: text(kb.Messages.NoTopicAnswer),
 		},
 	}
 	for _, e := range kb.Entries {
 		out.Entries = append(out.Entries, exportEntry{
-			ID: e.ID, Topic: e.Topic, Title: text(e.Title), Questions: texts(e.Questions), Keywords: e.Keywords,
+			ID: e.ID, Topic: e.Topic, Title: text(e.Title), Questions: texts(e.Questions), Keywords: e.Keywords, Facets: e.Facets,
 			Readings: e.Readings, Answer: text(e.Answer), Sources: e.Sources, Related: e.Related, Reviewed: e.Reviewed, AsOf: e.AsOf,
 		})
 	}
@@ -128,6 +147,12 @@ func newExport(kb *knowledge.KB) exportKB {
 		out.Synonyms = append(out.Synonyms, g.Forms)
 	}
 	out.ReplyIn = texts(kb.ReplyIn)
+	for _, t := range kb.Topics {
+		out.Topics = append(out.Topics, exportTopic{ID: t.ID, Title: text(t.Title), General: t.General, Anchors: t.Anchors})
+	}
+	for _, f := range kb.Facets {
+		out.Facets = append(out.Facets, exportFacet{ID: f.ID, Title: text(f.Title), Cues: texts(f.Cues)})
+	}
 	for _, lx := range kb.Lexicons {
 		out.Lexicons = append(out.Lexicons, exportLexicon{Name: lx.Name, Words: lx.Words})
 	}
