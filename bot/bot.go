@@ -82,6 +82,7 @@ type Bot struct {
 	kb       *knowledge.KB
 	ix       *index
 	rules    ruleSet
+	tr       *topicReader
 	offTopic phraseSet
 	replyIn  phraseSet // id: index in replyLangs
 	th       Thresholds
@@ -135,6 +136,7 @@ func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
 		b.convs = NewMemoryConversations(DefaultConversationTTL)
 	}
 	b.ix = newIndex(kb, b.th.SimilarityWeight)
+	b.tr = newTopicReader(kb)
 	<-compiled
 	if rulesErr != nil {
 		return nil, rulesErr
@@ -290,22 +292,25 @@ func (b *Bot) preferLanguage(ctx context.Context, key, lang string) {
 }
 
 // respond decides the reply to one message, given what the conversation
-// remembers (nil when nothing).
+// remembers (nil when nothing), in the stages the README lists: normalize
+// and read the message once; the rules; then what the knowledge base
+// answers (see retrieve).
 func (b *Bot) respond(q Question, lang string, langAsked bool, conv *Conversation) Reply {
 	if q.Entry != "" {
 		if r, ok := b.Answer(q.Entry, lang); ok {
+			r.Reason = ReasonPicked
 			return r
 		}
-		return b.fallback(lang, 0)
+		return b.fallbackFor(lang, ReasonEmpty)
 	}
 	m, ok := b.readMessage(q.Text)
 	if !ok {
-		return b.fallback(lang, 0)
+		return b.fallbackFor(lang, ReasonEmpty)
 	}
-	norm, alt, read := m.norm, m.alt, m.read
 	if conv != nil && len(conv.Choices) > 0 {
-		if n := choiceNumber(norm); n > 0 && n <= len(conv.Choices) {
+		if n := choiceNumber(m.norm); n > 0 && n <= len(conv.Choices) {
 			if r, ok := b.Answer(conv.Choices[n-1], lang); ok {
+				r.Reason = ReasonPicked
 				return r
 			}
 		}
@@ -314,29 +319,60 @@ func (b *Bot) respond(q Question, lang string, langAsked bool, conv *Conversatio
 		lang = knowledge.JA // Japanese typed in Latin letters
 	}
 	if ru := b.rules.first(m.forms...); ru != nil {
-		return b.ruleReply(ru, lang, q.Text)
+		r := b.ruleReply(ru, lang)
+		if ru.Then == "answer" {
+			// The facts may follow the rule's reply, decided as any
+			// question is: never a guess.
+			if a := b.retrieve(lang, m, nil); a.Kind == KindAnswer {
+				r.Text += "\n\n" + a.Text
+				r.Entry, r.Sources, r.Suggestions, r.Notice = a.Entry, a.Sources, a.Suggestions, a.Notice
+			}
+		}
+		return r
 	}
-	if b.isOffTopic(norm) || alt != "" && b.isOffTopic(alt) {
-		return b.fallback(lang, 0)
+	return b.retrieve(lang, m, conv)
+}
+
+// retrieve answers a message from the knowledge base: refusals on
+// positive evidence (a subject it does not cover, a year no source speaks
+// of), then the ranking, then the decision: the topic named and the facet
+// asked, the conversation's topic for a follow-up, and the ranking's
+// confidence.
+func (b *Bot) retrieve(lang string, m message, conv *Conversation) Reply {
+	if b.isOffTopic(m.norm) || m.alt != "" && b.isOffTopic(m.alt) {
+		return b.fallbackFor(lang, ReasonOffTopic)
 	}
-	parsed := b.ix.parseRead(read)
+	parsed := b.ix.parseRead(m.read)
 	if b.ix.unknownYear(parsed) {
-		// A year no source speaks of: whatever is asked, the sources
-		// cannot answer it ("2024年のノーベル賞は？").
-		return b.fallback(lang, 0)
+		// "2024年のノーベル賞は？": whatever is asked, the sources
+		// cannot answer it.
+		return b.fallbackFor(lang, ReasonUnknownYear)
 	}
 	ms := b.ix.search(parsed, 8)
+	rd := b.tr.read(m.forms...)
+	if r, ok := b.byTopic(lang, rd, ms, conv); ok {
+		return r
+	}
 	if conv != nil && (conv.Entry != "" || len(conv.Choices) > 0) {
 		if r, ok := b.inContext(lang, conv, ms); ok {
+			r.Reason = ReasonContext
 			return r
 		}
-	} else if parsed.short() && (refersBack(norm) || b.spansTopics(ms)) {
+	} else if parsed.short() && (refersBack(m.norm) || b.spansTopics(ms)) {
 		// "How was it given?" or "副作用は？" with nothing before it:
 		// of what is a guess, so the bot asks or says what it can
 		// answer.
-		return b.unsure(lang, ms[:min(len(ms), 4)])
+		r := b.unsure(lang, ms[:min(len(ms), 4)])
+		r.Reason = ReasonShortUnclear
+		return r
 	}
-	return b.decide(lang, b.long(parsed), ms[:min(len(ms), 4)])
+	r := b.decide(lang, b.long(parsed), ms[:min(len(ms), 4)])
+	if r.Kind == KindFallback && len(rd.topics) == 1 && !b.tr.topics[rd.topics[0]].General {
+		// It names a topic, but nothing of it answers: say what the
+		// sources do say about that topic.
+		r = b.noTopicAnswer(lang, rd.topics[0], r)
+	}
+	return r
 }
 
 // message is one message as the bot reads it, built once.
@@ -616,7 +652,9 @@ func (b *Bot) close(best, m Match) bool {
 // decide turns ranked matches into an answer, a choice or a fallback.
 func (b *Bot) decide(lang string, long bool, ms []Match) Reply {
 	if len(ms) > 0 && !b.confident(ms[0]) && b.clearLead(ms, long) {
-		return b.answer(lang, ms[0].Entry, ms[0].Coverage)
+		r := b.answer(lang, ms[0].Entry, ms[0].Coverage)
+		r.Reason = ReasonClearLead
+		return r
 	}
 	if len(ms) == 0 || !b.confident(ms[0]) {
 		score := 0.0
@@ -624,6 +662,7 @@ func (b *Bot) decide(lang string, long bool, ms []Match) Reply {
 			score = ms[0].Coverage
 		}
 		r := b.fallback(lang, score)
+		r.Reason = ReasonWeak
 		near := b.near(lang, ms)
 		for _, s := range r.Suggestions {
 			if !slices.ContainsFunc(near, func(n Suggestion) bool { return n.Entry == s.Entry }) {
@@ -640,9 +679,13 @@ func (b *Bot) decide(lang string, long bool, ms []Match) Reply {
 		}
 	}
 	if len(close) > 1 {
-		return b.clarify(lang, close)
+		r := b.clarify(lang, close)
+		r.Reason = ReasonClose
+		return r
 	}
-	return b.answer(lang, ms[0].Entry, ms[0].Coverage)
+	r := b.answer(lang, ms[0].Entry, ms[0].Coverage)
+	r.Reason = ReasonConfident
+	return r
 }
 
 // Answer replies with the entry id directly, as when a user picks one of
@@ -704,6 +747,13 @@ func (b *Bot) near(lang string, ms []Match) []Suggestion {
 	return out
 }
 
+// fallbackFor is the fallback given for reason.
+func (b *Bot) fallbackFor(lang, reason string) Reply {
+	r := b.fallback(lang, 0)
+	r.Reason = reason
+	return r
+}
+
 func (b *Bot) fallback(lang string, score float64) Reply {
 	r := b.reply(KindFallback, lang)
 	r.Text = b.kb.Messages.Fallback.In(lang)
@@ -712,23 +762,14 @@ func (b *Bot) fallback(lang string, score float64) Reply {
 	return r
 }
 
-func (b *Bot) ruleReply(ru *rule, lang, text string) Reply {
+func (b *Bot) ruleReply(ru *rule, lang string) Reply {
 	r := b.reply(KindRule, lang)
 	r.Rule = ru.ID
+	r.Reason = ReasonRule
 	r.Text = ru.Reply.In(lang)
 	r.Score = 1
-	switch ru.Then {
-	case "menu":
+	if ru.Then == "menu" {
 		r.Suggestions = b.menu(lang)
-	case "answer":
-		// The facts may follow the rule's reply, but only when the
-		// question clearly names a topic: never a guess.
-		ms := b.Search(text, 4)
-		if len(ms) > 0 && b.confident(ms[0]) && (len(ms) == 1 || !b.close(ms[0], ms[1])) {
-			a := b.answer(lang, ms[0].Entry, ms[0].Coverage)
-			r.Text += "\n\n" + a.Text
-			r.Entry, r.Sources, r.Suggestions, r.Notice = a.Entry, a.Sources, a.Suggestions, a.Notice
-		}
 	}
 	return r
 }

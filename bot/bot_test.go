@@ -76,7 +76,7 @@ func TestFallbackOffersTheClosestEntryFirst(t *testing.T) {
 	b := shippedBot(t)
 	menu := b.Ask(context.Background(), bot.Question{Kind: bot.AskMenu, Lang: "en"}).Suggestions
 	for _, tt := range []struct{ q, first string }{
-		{"I'm dying to know whether the STR03 phase II has actually kicked off", "trial-str03"},
+		{"I'm dying to know whether that trial with the patients' own cells has actually kicked off", "trial-str03"},
 		{"what's the weather like today", menu[0].Entry},
 		{"今日の天気は？", menu[0].Entry},
 	} {

@@ -39,6 +39,9 @@ type Reply struct {
 	Suggestions []Suggestion `json:"suggestions"`
 	// Notice is the disclaimer shown with medical content, if any.
 	Notice string `json:"notice"`
+	// Reason says which stage of the decision gave the reply (see the
+	// Reason constants), for maintainers and the logs.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Source is a document an answer cites.

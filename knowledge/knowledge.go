@@ -105,6 +105,17 @@ type Facet struct {
 	ID    string `yaml:"id"`
 	Title Text   `yaml:"title"`
 	Cues  Texts  `yaml:"cues"`
+	// Weak marks a facet a question often asks in passing (what, where,
+	// when): alone it does not choose an entry, and it weighs half as
+	// much as another when entries are compared.
+	Weak bool `yaml:"weak"`
+	// Shared marks a facet the general topics' entries answer for every
+	// topic (how to take part, whether it is standard treatment).
+	Shared bool `yaml:"shared"`
+	// Narrows marks a facet that narrows its topic to one kind (the
+	// dental-pulp kind of conditioned medium): an entry listing it
+	// answers only the questions that ask it.
+	Narrows bool `yaml:"narrows"`
 
 	Pos Pos `yaml:"-"`
 }

@@ -1,0 +1,407 @@
+package bot
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"alsbot/knowledge"
+)
+
+// topicReader reads which topics a message names (by their anchors) and
+// which facets it asks (by their cues), for the topic × facet decision.
+type topicReader struct {
+	topics  []*knowledge.Topic
+	facets  []*knowledge.Facet
+	anchors phraseSet // id: index in topics
+	cues    phraseSet // id: index in facets
+	// byTopic lists each topic's entries, in knowledge-base order.
+	byTopic    [][]*knowledge.Entry
+	topicOf    map[string]int // entry id → index in topics
+	facetIndex map[string]int // facet id → index in facets; -1 for any
+}
+
+func newTopicReader(kb *knowledge.KB) *topicReader {
+	tr := &topicReader{topics: kb.Topics, facets: kb.Facets, topicOf: map[string]int{}, facetIndex: map[string]int{knowledge.AnyFacet: -1}}
+	for i, f := range kb.Facets {
+		tr.facetIndex[f.ID] = i
+	}
+	index := map[string]int{}
+	for i, t := range kb.Topics {
+		index[t.ID] = i
+	}
+	tr.byTopic = make([][]*knowledge.Entry, len(kb.Topics))
+	for _, e := range kb.Entries {
+		if i, ok := index[e.Topic]; ok {
+			tr.byTopic[i] = append(tr.byTopic[i], e)
+			tr.topicOf[e.ID] = i
+		}
+	}
+	// Every form of a synonym group with an anchor (or a cue) in it
+	// names the topic (or asks the facet) too: ミューズ brings Muse and
+	// みゅーずさいぼう.
+	groups := map[string][]string{}
+	for _, g := range kb.Synonyms {
+		for _, f := range g.Forms {
+			k := Normalize(f)
+			groups[k] = append(groups[k], g.Forms...)
+		}
+	}
+	add := func(ps *phraseSet, words []string, id int) {
+		for _, w := range words {
+			ps.add(Normalize(w), id, false)
+			for _, f := range groups[Normalize(w)] {
+				if n := Normalize(f); !shortKana(n) {
+					ps.add(n, id, false)
+				}
+			}
+		}
+	}
+	for i, t := range kb.Topics {
+		add(&tr.anchors, t.Anchors, i)
+	}
+	for i, f := range kb.Facets {
+		add(&tr.cues, f.Cues.All(), i)
+	}
+	return tr
+}
+
+// shortKana reports whether a form is two letters of kana or fewer: がん
+// as a synonym of 腫瘍 would find がんばる.
+func shortKana(form string) bool {
+	return isHiraganaText(form) && utf8.RuneCountInString(form) <= 2
+}
+
+// topicReading is what a message says of topics and facets.
+type topicReading struct {
+	// topics are the topics the message names: its specific topics, or
+	// its general ones when it names no specific one. By index.
+	topics []int
+	// facets are the facets it asks, in the order they first appear.
+	facets []int
+}
+
+// read finds the topics and facets of a message in its folded forms.
+func (tr *topicReader) read(forms ...string) topicReading {
+	var specific, general, facets []int
+	for _, f := range forms {
+		if f == "" {
+			continue
+		}
+		tr.anchors.each(f, func(_, _, id int) bool {
+			list := &specific
+			if tr.topics[id].General {
+				list = &general
+			}
+			if !slices.Contains(*list, id) {
+				*list = append(*list, id)
+			}
+			return true
+		})
+		// A cue inside a longer cue of another facet is not asked:
+		// "how many infusions" asks how it was given, not how many
+		// took part.
+		var spans [][3]int
+		tr.cues.each(f, func(start, end, id int) bool {
+			spans = append(spans, [3]int{start, end, id})
+			return true
+		})
+		for _, sp := range spans {
+			inside := slices.ContainsFunc(spans, func(o [3]int) bool {
+				return o != sp && o[0] <= sp[0] && sp[1] <= o[1] && o[1]-o[0] > sp[1]-sp[0]
+			})
+			if !inside && !slices.Contains(facets, sp[2]) {
+				facets = append(facets, sp[2])
+			}
+		}
+	}
+	if len(specific) == 0 {
+		specific = general
+	}
+	return topicReading{topics: specific, facets: facets}
+}
+
+// facetIDs are the ids of the reading's facets.
+func (tr *topicReader) facetIDs(rd topicReading) []string {
+	out := make([]string, len(rd.facets))
+	for i, f := range rd.facets {
+		out[i] = tr.facets[f].ID
+	}
+	return out
+}
+
+// Reasons a reply was given, for --explain and the logs: which stage of
+// the decision gave it.
+const (
+	ReasonPicked       = "picked"            // a button, a postback or a number chose the entry
+	ReasonRule         = "rule"              // a safety or small-talk rule fired
+	ReasonOffTopic     = "off-topic"         // a subject the knowledge base does not cover
+	ReasonUnknownYear  = "unknown-year"      // a year no source speaks of
+	ReasonTopicFacet   = "topic-facet"       // the topic named and the facet asked chose the entry
+	ReasonOnlyEntry    = "topic-one-entry"   // the topic named has one entry
+	ReasonNoFacet      = "facet-not-covered" // no entry of the topic answers the facet asked
+	ReasonContext      = "conversation"      // a follow-up, in the topic of the answer before it
+	ReasonConfident    = "confident"         // the best entry covers the question, far ahead of the next
+	ReasonClearLead    = "clear-lead"        // strong evidence of its own, far ahead of the next
+	ReasonClose        = "close-runner-up"   // two or three entries fit about as well: a choice
+	ReasonShortUnclear = "short-unclear"     // a short question with nothing before it
+	ReasonWeak         = "weak-evidence"     // nothing fits well enough: the fallback
+	ReasonEmpty        = "empty"             // nothing left once normalized
+)
+
+// byTopic is the topic × facet decision: a message that names a topic
+// and asks a facet gets the entry of that topic answering the facet,
+// whatever else it says; a facet none of the topic's entries answers gets
+// an honest reply about that topic; a topic with one entry needs only to
+// be named. It reports false when the reading does not decide, and the
+// ranking alone decides.
+func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversation) (Reply, bool) {
+	tr := b.tr
+	topics := rd.topics
+	if len(topics) == 0 && len(rd.facets) > 0 && conv != nil {
+		// "副作用は？" after an answer about the Muse trial.
+		if i, ok := tr.topicOf[conv.Entry]; ok {
+			topics = []int{i}
+		}
+	}
+	if len(topics) == 0 {
+		return Reply{}, false
+	}
+	strong := tr.strong(rd.facets)
+	if tr.topics[topics[0]].General {
+		// The broad topics are named by words most questions have
+		// (ALS, trial, treatment): the ranking decides, and the reading
+		// only catches a point the sources are silent on.
+		if len(strong) == 0 || b.rankingAnswers(ms) {
+			return Reply{}, false
+		}
+		for _, t := range topics {
+			for _, e := range tr.byTopic[t] {
+				if tr.coversAny(e, strong) {
+					return Reply{}, false
+				}
+			}
+		}
+		return b.noFacet(lang, topics[0], rd), true
+	}
+	if len(topics) == 1 && len(tr.byTopic[topics[0]]) == 1 {
+		e := tr.byTopic[topics[0]][0]
+		if len(strong) == 0 || tr.coversAny(e, strong) {
+			r := b.answer(lang, e, coverageOf(ms, e))
+			r.Reason = ReasonOnlyEntry
+			return r, true
+		}
+	} else if len(strong) == 0 {
+		return Reply{}, false
+	}
+	var cands []*knowledge.Entry
+	for _, t := range topics {
+		cands = append(cands, tr.byTopic[t]...)
+	}
+	if len(topics) == 1 && !slices.ContainsFunc(cands, func(e *knowledge.Entry) bool { return tr.coversAny(e, strong) }) &&
+		slices.ContainsFunc(strong, func(f int) bool { return !tr.facets[f].Shared }) {
+		// Nothing of the topic answers what is asked, and a general
+		// entry would answer only part of it ("STR03の費用は？保険きく？").
+		return b.noFacet(lang, topics[0], rd), true
+	}
+	if tr.anyShared(strong) {
+		// How to take part, whether it is standard: the general
+		// entries answer that for every topic.
+		for i, t := range tr.topics {
+			if t.General {
+				cands = append(cands, tr.byTopic[i]...)
+			}
+		}
+	}
+	best, runner := b.bestCovering(cands, rd, ms)
+	switch {
+	case best == nil && len(topics) == 1:
+		return b.noFacet(lang, topics[0], rd), true
+	case best == nil:
+		return Reply{}, false
+	case runner != nil:
+		r := b.clarify(lang, []Match{matchOf(ms, best), matchOf(ms, runner)})
+		r.Reason = ReasonClose
+		return r, true
+	}
+	r := b.answer(lang, best, coverageOf(ms, best))
+	r.Reason = ReasonTopicFacet
+	return r, true
+}
+
+// sameKind reports whether an entry about one kind of its topic (a
+// narrowing facet: dental pulp) fits the kinds the question asks: it asks
+// that kind, and no other.
+func (tr *topicReader) sameKind(e *knowledge.Entry, asked []int) bool {
+	narrowed := false
+	for _, g := range e.Facets {
+		if i := tr.facetIndex[g]; i >= 0 && tr.facets[i].Narrows {
+			narrowed = true
+		}
+	}
+	if !narrowed {
+		return true
+	}
+	some := false
+	for _, f := range asked {
+		if tr.facets[f].Narrows {
+			if !e.Covers(tr.facets[f].ID) {
+				return false // asks another kind too
+			}
+			some = true
+		}
+	}
+	return some
+}
+
+// strong returns the facets that are not weak, by index.
+func (tr *topicReader) strong(facets []int) []int {
+	var out []int
+	for _, f := range facets {
+		if !tr.facets[f].Weak {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (tr *topicReader) anyShared(facets []int) bool {
+	return slices.ContainsFunc(facets, func(f int) bool { return tr.facets[f].Shared })
+}
+
+// coversAny reports whether e answers any of the facets.
+func (tr *topicReader) coversAny(e *knowledge.Entry, facets []int) bool {
+	return slices.ContainsFunc(facets, func(f int) bool { return e.Covers(tr.facets[f].ID) })
+}
+
+// rankingAnswers reports whether the ranking alone would answer: its best
+// entry covers the question, or leads the others far on evidence of its
+// own. Then it is trusted for a broad topic.
+func (b *Bot) rankingAnswers(ms []Match) bool {
+	return len(ms) > 0 && (b.confident(ms[0]) || b.clearLead(ms, false))
+}
+
+// bestCovering returns the entry of cands that answers the most of the
+// facets asked (a weak facet counting half), the higher ranked of those
+// that answer as much, and a runner-up when one answers as much and
+// ranks about as high (a choice is then offered). nil when none answers a
+// facet that is not weak.
+func (b *Bot) bestCovering(cands []*knowledge.Entry, rd topicReading, ms []Match) (best, runner *knowledge.Entry) {
+	tr := b.tr
+	weight := func(e *knowledge.Entry) int {
+		if slices.Contains(e.Facets, knowledge.AnyFacet) {
+			return 2 // answers whatever is asked, but no facet in particular
+		}
+		if !tr.sameKind(e, rd.facets) {
+			return 0
+		}
+		n, strong := 0, false
+		for _, f := range rd.facets {
+			if !e.Covers(tr.facets[f].ID) {
+				continue
+			}
+			if tr.facets[f].Weak {
+				n++
+			} else {
+				n += 2
+				strong = true
+			}
+		}
+		if !strong {
+			return 0
+		}
+		return n
+	}
+	bestN := 0
+	var tied []*knowledge.Entry
+	for _, e := range cands {
+		switch n := weight(e); {
+		case n > bestN:
+			bestN, tied = n, []*knowledge.Entry{e}
+		case n == bestN && n > 0 && !slices.Contains(tied, e):
+			tied = append(tied, e)
+		}
+	}
+	if len(tied) == 0 {
+		return nil, nil
+	}
+	named := func(e *knowledge.Entry) bool { return slices.Contains(rd.topics, tr.topicOf[e.ID]) }
+	slices.SortStableFunc(tied, func(x, y *knowledge.Entry) int {
+		// An entry of a topic the question names comes before a
+		// general one; then the ranking decides.
+		if nx, ny := named(x), named(y); nx != ny {
+			if nx {
+				return -1
+			}
+			return 1
+		}
+		sx, sy := matchOf(ms, x).Score, matchOf(ms, y).Score
+		switch {
+		case sx > sy:
+			return -1
+		case sx < sy:
+			return 1
+		}
+		return 0
+	})
+	best = tied[0]
+	if len(tied) > 1 {
+		top, next := matchOf(ms, tied[0]), matchOf(ms, tied[1])
+		if next.Score > 0 && next.Score >= top.Score*b.th.ClarifyRatio {
+			runner = tied[1]
+		}
+	}
+	return best, runner
+}
+
+// matchOf is e's match among ms, or a match with no score when the
+// ranking did not find it.
+func matchOf(ms []Match, e *knowledge.Entry) Match {
+	for _, m := range ms {
+		if m.Entry == e {
+			return m
+		}
+	}
+	return Match{Entry: e}
+}
+
+func coverageOf(ms []Match, e *knowledge.Entry) float64 { return matchOf(ms, e).Coverage }
+
+// noTopicAnswer is the fallback to a question that names one topic but
+// that no entry of it answers: what the sources say of that topic.
+func (b *Bot) noTopicAnswer(lang string, topic int, r Reply) Reply {
+	t := b.tr.topics[topic]
+	r.Text = strings.ReplaceAll(b.kb.Messages.NoTopicAnswer.In(lang), "{topic}", t.Title.In(lang))
+	r.Suggestions = []Suggestion{}
+	for _, e := range b.tr.byTopic[topic] {
+		if len(r.Suggestions) == 4 {
+			break
+		}
+		r.Suggestions = append(r.Suggestions, suggest(e, lang))
+	}
+	return r
+}
+
+// noFacet is the honest reply to a facet no entry of the topic answers:
+// the sources say nothing about it, and here is what they do say.
+func (b *Bot) noFacet(lang string, topic int, rd topicReading) Reply {
+	tr := b.tr
+	t := tr.topics[topic]
+	facet := tr.facets[rd.facets[0]]
+	for _, f := range rd.facets {
+		if !slices.ContainsFunc(tr.byTopic[topic], func(e *knowledge.Entry) bool { return e.Covers(tr.facets[f].ID) }) {
+			facet = tr.facets[f]
+			break
+		}
+	}
+	r := b.reply(KindFallback, lang)
+	r.Reason = ReasonNoFacet
+	r.Text = strings.NewReplacer("{topic}", t.Title.In(lang), "{facet}", facet.Title.In(lang)).Replace(b.kb.Messages.NoFacet.In(lang))
+	for _, e := range tr.byTopic[topic] {
+		if len(r.Suggestions) == 4 {
+			break
+		}
+		r.Suggestions = append(r.Suggestions, suggest(e, lang))
+	}
+	return r
+}

@@ -1,0 +1,132 @@
+package bot_test
+
+import (
+	"context"
+	"io/fs"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"alsbot/bot"
+	"alsbot/knowledge"
+	"alsbot/seeds"
+)
+
+// Within a topic the question names, the facet it asks chooses the
+// sibling, whatever other words it has.
+func TestTheFacetChoosesTheSibling(t *testing.T) {
+	b := shippedBot(t)
+	for _, tt := range []struct{ q, entry string }{
+		{"Muse治験の責任医師は？", "muse-trial-design"},
+		{"ミューズの治験って何人参加したの", "muse-trial-design"},
+		{"ミューズ細胞の治験の副作用はどうだった", "muse-trial-safety"},
+		{"muse trial dosing schedule - how many infusions total?", "muse-how-given"},
+		{"who funded the Muse trial?", "muse-funding"},
+		{"what is STR03 made from", "trial-str03"},
+		{"歯髄と臍帯、どっちの上清液が効くの？", "cm-pulp-vs-cord"},
+		{"へその緒から取った上清液のマウス実験は？", "cm-umbilical"},
+	} {
+		r := ask(b, tt.q)
+		if r.Kind != bot.KindAnswer || r.Entry != tt.entry {
+			t.Errorf("%q: got %s %s (%s), want %s", tt.q, r.Kind, r.Entry, r.Reason, tt.entry)
+		}
+	}
+}
+
+// A facet that no entry of the named topic answers gets an honest reply
+// about that topic, with what the sources do say of it: never a sibling.
+func TestAFacetTheSourcesDoNotAnswerIsSaidSo(t *testing.T) {
+	b := shippedBot(t)
+	for _, tt := range []struct{ q, lang, says, offers string }{
+		{"STR03の副作用は？", "ja", "STR03", "trial-str03"},
+		{"How much does conditioned medium treatment cost?", "en", "cost", "cm-what"},
+		{"ALSの原因は？", "ja", "原因", "als-what"},
+	} {
+		r := ask(b, tt.q)
+		if r.Kind != bot.KindFallback || r.Reason != bot.ReasonNoFacet {
+			t.Errorf("%q: got %s %s (%s), want the honest no-facet reply", tt.q, r.Kind, r.Entry, r.Reason)
+			continue
+		}
+		if r.Lang != tt.lang || !strings.Contains(r.Text, tt.says) {
+			t.Errorf("%q: reply in %s does not say %q:\n%s", tt.q, r.Lang, tt.says, r.Text)
+		}
+		if !containsEntry(r.Suggestions, tt.offers) {
+			t.Errorf("%q: offers %+v, want %s among them", tt.q, r.Suggestions, tt.offers)
+		}
+	}
+}
+
+// A follow-up that asks a facet is answered in the topic of the answer
+// before it: the Muse trial's safety after its results, and for STR03,
+// whose sources say nothing of side effects, an honest reply.
+func TestAFollowUpAsksAFacetOfTheLastTopic(t *testing.T) {
+	b := shippedBot(t)
+	ctx := context.Background()
+	for _, tt := range []struct{ first, then, entry, reason string }{
+		{"ミューズ細胞の治験の結果は？", "副作用は？", "muse-trial-safety", bot.ReasonTopicFacet},
+		{"STR03とは？", "副作用は？", "", bot.ReasonNoFacet},
+	} {
+		conv := "test:" + tt.first
+		b.Ask(ctx, bot.Question{Text: tt.first, Conversation: conv})
+		r := b.Ask(ctx, bot.Question{Text: tt.then, Conversation: conv})
+		if r.Entry != tt.entry || r.Reason != tt.reason {
+			t.Errorf("%q after %q: got %s %q (%s), want %q (%s)", tt.then, tt.first, r.Kind, r.Entry, r.Reason, tt.entry, tt.reason)
+		}
+	}
+}
+
+// Adding an entry on a new topic does not take any other entry's example
+// questions away from it.
+func TestANewTopicBreaksNoOtherEntry(t *testing.T) {
+	files := fstest.MapFS{}
+	if err := fs.WalkDir(knowledge.Files, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(knowledge.Files, p)
+		files[p] = &fstest.MapFile{Data: data}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	files["edaravone.yaml"] = &fstest.MapFile{Data: []byte(`topics:
+  - id: edaravone
+    title: {ja: エダラボン, en: edaravone}
+    anchors: [エダラボン, ラジカット, edaravone, Radicava]
+entries:
+  - id: edaravone-what
+    topic: edaravone
+    facets: [what, how-given]
+    title: {ja: エダラボンとは, en: What edaravone is}
+    questions:
+      ja: [エダラボンとは何ですか, ラジカットってどんな薬？, エダラボンはどうやって使うの]
+      en: [what is edaravone, how is Radicava given]
+    keywords: [エダラボン, ラジカット, edaravone, Radicava]
+    answer: {ja: 資料の言葉で書いた答え。, en: An answer in our own words.}
+    sources: [okayama-muse-press-2023]
+    reviewed: 2026-11-30
+`)}
+	kb, err := knowledge.Load(knowledge.Dir{FS: files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bot.New(kb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Check(context.Background()); err != nil {
+		t.Errorf("with a new topic, example questions go astray:\n%v", err)
+	}
+	if r := ask(b, "ラジカットってどんな薬？"); r.Entry != "edaravone-what" {
+		t.Errorf("the new entry is not found: %s %s", r.Kind, r.Entry)
+	}
+}
+
+func containsEntry(ss []bot.Suggestion, id string) bool {
+	for _, s := range ss {
+		if s.Entry == id {
+			return true
+		}
+	}
+	return false
+}
