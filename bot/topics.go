@@ -121,6 +121,28 @@ func (tr *topicReader) read(forms ...string) topicReading {
 	return topicReading{topics: specific, facets: facets}
 }
 
+// Reading is what the bot reads in a message before it ranks entries:
+// the topics it names and the facets it asks, by id.
+type Reading struct {
+	Topics []string `json:"topics"`
+	Facets []string `json:"facets"`
+}
+
+// Read returns the topics and facets the bot reads in text, for tools
+// that explain it (alsbot ask --explain).
+func (b *Bot) Read(text string) Reading {
+	m, ok := b.readMessage(text)
+	if !ok {
+		return Reading{}
+	}
+	rd := b.tr.read(m.forms...)
+	out := Reading{Topics: []string{}, Facets: b.tr.facetIDs(rd)}
+	for _, t := range rd.topics {
+		out.Topics = append(out.Topics, b.tr.topics[t].ID)
+	}
+	return out
+}
+
 // facetIDs are the ids of the reading's facets.
 func (tr *topicReader) facetIDs(rd topicReading) []string {
 	out := make([]string, len(rd.facets))

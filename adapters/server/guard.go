@@ -53,6 +53,7 @@ func (g *Guarded) Ask(ctx context.Context, q bot.Question) (r bot.Reply) {
 			slog.String("kind", string(r.Kind)),
 			slog.String("entry", r.Entry),
 			slog.String("rule", r.Rule),
+			slog.String("reason", r.Reason),
 			slog.String("lang", r.Lang),
 			slog.Float64("score", r.Score),
 			slog.Float64("ms", float64(time.Since(start).Microseconds())/1000))

@@ -101,9 +101,12 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 	answer := func(q string) error {
 		r := b.Ask(ctx, bot.Question{Text: q, Channel: "cli", Conversation: conv})
 		if *explain {
+			rd := b.Read(q)
+			fmt.Fprintf(w, "# read: topics %v, facets %v\n", rd.Topics, rd.Facets)
 			for _, m := range b.Search(q, 4) {
 				fmt.Fprintf(w, "# %-22s score %6.2f  coverage %.2f  similarity %.2f  evidence %.1f\n", m.Entry.ID, m.Score, m.Coverage, m.Similarity, m.Matched)
 			}
+			fmt.Fprintf(w, "# decided: %s %s, by %s\n", r.Kind, r.Entry+r.Rule, r.Reason)
 		}
 		if *asJSON {
 			return enc.Encode(r)
