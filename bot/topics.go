@@ -192,19 +192,29 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	strong := tr.strong(rd.facets)
 	if tr.topics[topics[0]].General {
 		// The broad topics are named by words most questions have
-		// (ALS, trial, treatment): the ranking decides, and the reading
-		// only catches a point the sources are silent on.
+		// (ALS, trial, treatment): the ranking decides when it can;
+		// when it cannot, the facet asked chooses among the general
+		// entries, or the reply says the sources are silent on it.
 		if len(strong) == 0 || b.rankingAnswers(ms) {
 			return Reply{}, false
 		}
+		var general []*knowledge.Entry
 		for _, t := range topics {
-			for _, e := range tr.byTopic[t] {
-				if tr.coversAny(e, strong) {
-					return Reply{}, false
-				}
-			}
+			general = append(general, tr.byTopic[t]...)
 		}
-		return b.noFacet(lang, topics[0], rd), true
+		best, runner := b.bestCovering(general, rd, ms)
+		switch {
+		case best == nil:
+			return b.noFacet(lang, topics[0], rd), true
+		case runner != nil || coverageOf(ms, best) < b.th.LongMinCoverage:
+			// A choice, or an entry the rest of the question does not
+			// bear out ("MS stem cell trial results"): the ranking
+			// decides.
+			return Reply{}, false
+		}
+		r := b.answer(lang, best, coverageOf(ms, best))
+		r.Reason = ReasonTopicFacet
+		return r, true
 	}
 	if len(topics) == 1 && len(tr.byTopic[topics[0]]) == 1 {
 		e := tr.byTopic[topics[0]][0]
@@ -214,7 +224,9 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 			return r, true
 		}
 	} else if len(strong) == 0 {
-		return Reply{}, false
+		// Only facets asked in passing ("ってなに", "where"): they
+		// choose when one entry alone of the topic answers them.
+		return b.byWeakFacets(lang, topics, rd, ms)
 	}
 	var cands []*knowledge.Entry
 	for _, t := range topics {
@@ -274,6 +286,49 @@ func (tr *topicReader) sameKind(e *knowledge.Entry, asked []int) bool {
 		}
 	}
 	return some
+}
+
+// byWeakFacets answers a question that names topics and asks only weak
+// facets when exactly one of their entries answers the most of them
+// ("jouseieki tte nani?" is conditioned medium's "what").
+func (b *Bot) byWeakFacets(lang string, topics []int, rd topicReading, ms []Match) (Reply, bool) {
+	tr := b.tr
+	if len(rd.facets) == 0 {
+		return Reply{}, false
+	}
+	var best *knowledge.Entry
+	bestN, ties := 0, 0
+	for _, t := range topics {
+		for _, e := range tr.byTopic[t] {
+			if !tr.sameKind(e, rd.facets) || slices.Contains(e.Facets, knowledge.AnyFacet) {
+				continue
+			}
+			n, asked := 0, false
+			for _, f := range rd.facets {
+				if e.Covers(tr.facets[f].ID) {
+					n++
+					// The kind alone (歯髄) is the topic's name,
+					// not a question about it.
+					asked = asked || !tr.facets[f].Narrows
+				}
+			}
+			if !asked {
+				continue
+			}
+			switch {
+			case n > bestN:
+				best, bestN, ties = e, n, 1
+			case n == bestN && n > 0:
+				ties++
+			}
+		}
+	}
+	if best == nil || ties > 1 {
+		return Reply{}, false
+	}
+	r := b.answer(lang, best, coverageOf(ms, best))
+	r.Reason = ReasonTopicFacet
+	return r, true
 }
 
 // strong returns the facets that are not weak, by index.
@@ -349,9 +404,10 @@ func (b *Bot) bestCovering(cands []*knowledge.Entry, rd topicReading, ms []Match
 	}
 	named := func(e *knowledge.Entry) bool { return slices.Contains(rd.topics, tr.topicOf[e.ID]) }
 	slices.SortStableFunc(tied, func(x, y *knowledge.Entry) int {
-		// An entry of a topic the question names comes before a
-		// general one; then the ranking decides.
-		if nx, ny := named(x), named(y); nx != ny {
+		// An entry of the one topic the question names comes before a
+		// general one (a question naming several is better answered
+		// for all of them); then the ranking decides.
+		if nx, ny := named(x), named(y); nx != ny && len(rd.topics) == 1 {
 			if nx {
 				return -1
 			}
