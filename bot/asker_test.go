@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"alsbot/bot"
@@ -58,4 +59,32 @@ func TestChainAndSafetyFirst(t *testing.T) {
 	if got, want := fmt.Sprint(seen), "[outer inner! outer inner]"; got != want {
 		t.Errorf("stages saw %s, want %s", got, want)
 	}
+}
+
+// FuzzAsk: whatever is typed, the bot replies in Japanese or English with
+// something to read, and a message it finds urgent gets an urgent rule's
+// reply first.
+func FuzzAsk(f *testing.F) {
+	for _, s := range []string{"息ができない", "英語でお願いします。iPS細胞とは？", "in English please", "ミューズの治験の副作用", "STR03の費用は？保険きく？",
+		"ありがとう！助かる😊", "iki ga dekinai", "ｲｷｶﾞﾃﾞｷﾅｲ", "日本語で", "英語で日本語で", "☀️👨‍👩‍👧", "2"} {
+		f.Add(s)
+	}
+	b := mustShippedBot()
+	urgent := map[string]bool{}
+	for _, r := range b.KB().Rules {
+		urgent[r.ID] = r.Urgent
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		q := bot.Question{Text: text, Conversation: "fuzz"}
+		r := b.Ask(context.Background(), q)
+		if r.Lang != "ja" && r.Lang != "en" {
+			t.Fatalf("%q: reply language %q", text, r.Lang)
+		}
+		if r.Kind != bot.KindSilent && strings.TrimSpace(r.Text) == "" {
+			t.Fatalf("%q: %s reply with no text", text, r.Kind)
+		}
+		if b.Urgent(q) && (r.Kind != bot.KindRule || !urgent[r.Rule]) {
+			t.Fatalf("%q is urgent but got %s %s", text, r.Kind, r.Rule)
+		}
+	})
 }

@@ -320,7 +320,7 @@ func (b *Bot) respond(q Question, lang string, langAsked bool, conv *Conversatio
 	}
 	if ru := b.rules.first(m.forms...); ru != nil {
 		r := b.ruleReply(ru, lang)
-		if ru.Then == "answer" {
+		if ru.Then == "answer" || ru.Then == "answer-if-asked" && asksSomething(q.Text) {
 			// The facts may follow the rule's reply, decided as any
 			// question is: never a guess.
 			if a := b.retrieve(lang, m, nil); a.Kind == KindAnswer {
@@ -373,6 +373,26 @@ func (b *Bot) retrieve(lang string, m message, conv *Conversation) Reply {
 		r = b.noTopicAnswer(lang, rd.topics[0], r)
 	}
 	return r
+}
+
+// asksSomething reports whether a message asks a question: a question
+// mark, a Japanese question ending, or an English question word first.
+func asksSomething(text string) bool {
+	if strings.ContainsAny(text, "?？") {
+		return true
+	}
+	norm := strings.TrimSpace(Normalize(text))
+	for _, end := range []string{"ですか", "ますか", "でしょうか", "のか", "かな", "の", "か"} {
+		if strings.HasSuffix(norm, end) {
+			return true
+		}
+	}
+	first, _, _ := strings.Cut(norm, " ")
+	switch first {
+	case "what", "how", "why", "when", "where", "who", "which", "is", "are", "does", "do", "can", "could", "should", "will":
+		return true
+	}
+	return false
 }
 
 // message is one message as the bot reads it, built once.

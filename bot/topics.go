@@ -162,6 +162,7 @@ const (
 	ReasonTopicFacet   = "topic-facet"       // the topic named and the facet asked chose the entry
 	ReasonOnlyEntry    = "topic-one-entry"   // the topic named has one entry
 	ReasonNoFacet      = "facet-not-covered" // no entry of the topic answers the facet asked
+	ReasonUnnamedTopic = "topic-not-named"   // the best entry is about a topic the question does not name: offered, not answered
 	ReasonContext      = "conversation"      // a follow-up, in the topic of the answer before it
 	ReasonConfident    = "confident"         // the best entry covers the question, far ahead of the next
 	ReasonClearLead    = "clear-lead"        // strong evidence of its own, far ahead of the next
@@ -195,12 +196,28 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 		// (ALS, trial, treatment): the ranking decides when it can;
 		// when it cannot, the facet asked chooses among the general
 		// entries, or the reply says the sources are silent on it.
-		if len(strong) == 0 || b.rankingAnswers(ms) {
-			return Reply{}, false
-		}
 		var general []*knowledge.Entry
 		for _, t := range topics {
 			general = append(general, tr.byTopic[t]...)
+		}
+		if len(strong) == 0 {
+			return Reply{}, false
+		}
+		if b.rankingAnswers(ms) {
+			e := ms[0].Entry
+			ofAStudy := slices.DeleteFunc(slices.Clone(strong), func(f int) bool { return !tr.facets[f].OfAStudy })
+			namesStudy := slices.ContainsFunc(rd.facets, func(f int) bool { return tr.facets[f].NamesAStudy })
+			if i := tr.topicOf[e.ID]; tr.topics[i].General || namesStudy || !tr.coversAny(e, ofAStudy) {
+				return Reply{}, false
+			}
+			// The best entry is about a topic the question does not
+			// name, and answers a point only that topic speaks of
+			// ("日本にALSの人は何人くらい？" is not the Muse trial's 5
+			// patients): not a guess, but offered.
+			r := b.fallback(lang, ms[0].Coverage)
+			r.Reason = ReasonUnnamedTopic
+			r.Suggestions = append([]Suggestion{suggest(e, lang)}, slices.DeleteFunc(r.Suggestions, func(s Suggestion) bool { return s.Entry == e.ID })...)
+			return r, true
 		}
 		best, runner := b.bestCovering(general, rd, ms)
 		switch {

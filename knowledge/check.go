@@ -207,7 +207,7 @@ func (l *loader) bothLanguages(t Text, pos Pos, what string) {
 }
 
 // ruleThens are the things that may follow a rule's reply.
-var ruleThens = map[string]bool{"": true, "answer": true, "menu": true}
+var ruleThens = map[string]bool{"": true, "answer": true, "answer-if-asked": true, "menu": true}
 
 func (l *loader) checkRule(r *Rule) {
 	at := func(field string) Pos { return l.line(r, field, r.Pos) }
@@ -243,7 +243,7 @@ func (l *loader) checkRule(r *Rule) {
 	}
 	l.bothLanguages(r.Reply, at("reply"), fmt.Sprintf("rule %q: reply", r.ID))
 	if !ruleThens[r.Then] {
-		l.addf(at("then"), "rule %q: then %q is not one of answer, menu (or empty)", r.ID, r.Then)
+		l.addf(at("then"), "rule %q: then %q is not one of answer, answer-if-asked, menu (or empty)", r.ID, r.Then)
 	}
 }
 

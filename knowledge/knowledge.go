@@ -116,6 +116,14 @@ type Facet struct {
 	// dental-pulp kind of conditioned medium): an entry listing it
 	// answers only the questions that ask it.
 	Narrows bool `yaml:"narrows"`
+	// OfAStudy marks a point only a particular study has (how many took
+	// part, who paid for it): asked without naming the study, the best
+	// entry is offered rather than answered ("日本にALSの人は何人？" is
+	// not the Muse trial's 5 patients).
+	OfAStudy bool `yaml:"of_a_study"`
+	// NamesAStudy marks the facet whose cues speak of a study (治験,
+	// trial): a question asking it names a study, if not which.
+	NamesAStudy bool `yaml:"names_a_study"`
 
 	Pos Pos `yaml:"-"`
 }
@@ -145,7 +153,8 @@ type Rule struct {
 	Whole bool `yaml:"whole"`
 	Reply Text `yaml:"reply"`
 	// Then says what follows the reply: "" for nothing, "answer" for the
-	// best matching entry (when confident), "menu" for the topic menu.
+	// best matching entry (when confident), "answer-if-asked" for it when
+	// the message also asks a question, "menu" for the topic menu.
 	Then string `yaml:"then"`
 	// Urgent marks a rule whose message must be answered whatever else
 	// is going on (an emergency, a crisis): no rate limit turns it away.

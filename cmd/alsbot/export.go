@@ -38,12 +38,14 @@ type exportTopic struct {
 }
 
 type exportFacet struct {
-	ID      string      `json:"id" yaml:"id"`
-	Title   exportText  `json:"title" yaml:"title"`
-	Cues    exportTexts `json:"cues" yaml:"cues"`
-	Weak    bool        `json:"weak,omitempty" yaml:"weak,omitempty"`
-	Shared  bool        `json:"shared,omitempty" yaml:"shared,omitempty"`
-	Narrows bool        `json:"narrows,omitempty" yaml:"narrows,omitempty"`
+	ID          string      `json:"id" yaml:"id"`
+	Title       exportText  `json:"title" yaml:"title"`
+	Cues        exportTexts `json:"cues" yaml:"cues"`
+	Weak        bool        `json:"weak,omitempty" yaml:"weak,omitempty"`
+	Shared      bool        `json:"shared,omitempty" yaml:"shared,omitempty"`
+	Narrows     bool        `json:"narrows,omitempty" yaml:"narrows,omitempty"`
+	OfAStudy    bool        `json:"of_a_study,omitempty" yaml:"of_a_study,omitempty"`
+	NamesAStudy bool        `json:"names_a_study,omitempty" yaml:"names_a_study,omitempty"`
 }
 
 type exportLexicon struct {
@@ -154,7 +156,7 @@ func newExport(kb *knowledge.KB) exportKB {
 		out.Topics = append(out.Topics, exportTopic{ID: t.ID, Title: text(t.Title), General: t.General, Anchors: t.Anchors})
 	}
 	for _, f := range kb.Facets {
-		out.Facets = append(out.Facets, exportFacet{ID: f.ID, Title: text(f.Title), Cues: texts(f.Cues), Weak: f.Weak, Shared: f.Shared, Narrows: f.Narrows})
+		out.Facets = append(out.Facets, exportFacet{ID: f.ID, Title: text(f.Title), Cues: texts(f.Cues), Weak: f.Weak, Shared: f.Shared, Narrows: f.Narrows, OfAStudy: f.OfAStudy, NamesAStudy: f.NamesAStudy})
 	}
 	for _, lx := range kb.Lexicons {
 		out.Lexicons = append(out.Lexicons, exportLexicon{Name: lx.Name, Words: lx.Words})
