@@ -104,6 +104,8 @@ func largeBot(b *testing.B, n int) *bot.Bot {
 	for i := 0; len(yaml) >= 0 && i < n; i++ {
 		w1, w2 := words[i%len(words)], words[(i/len(words))%len(words)]
 		yaml = fmt.Appendf(yaml, `  - id: gen-%d
+    topic: als
+    facets: [what]
     title: {ja: "話題%d %s", en: "topic %d %s"}
     questions:
       ja: ["%sと%sの話題%dについて", "話題%dの%sは？"]
