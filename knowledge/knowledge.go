@@ -76,6 +76,10 @@ type Entry struct {
 	Reviewed string `yaml:"reviewed"`
 	// AsOf dates a time-bound statement in the answer ("ongoing as of 2025").
 	AsOf string `yaml:"as_of"`
+	// Quotes are names and titles the answer repeats from its sources on
+	// purpose (a company, a journal, a reference's title): the copy check
+	// passes over them.
+	Quotes []string `yaml:"quotes"`
 
 	Pos Pos `yaml:"-"`
 }

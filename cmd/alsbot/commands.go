@@ -151,12 +151,18 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	return terminal.Chat(ctx, b, stdin, stdout)
 }
 
+// defaultDocuments is where the source documents are kept: the shared
+// folder beside the checkout.
+const defaultDocuments = "../shared/seeds"
+
 func runValidate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	var kf kbFlags
 	kf.register(fs, getenv)
 	strict := fs.Bool("strict", false, "fail on warnings too: stale reviews, old as-of dates, time-bound answers without as_of")
 	maxAge := fs.String("max-age", "180d", "warn when a review or an as-of date is older than `AGE` (180d, 26w, 4320h)")
+	docs := fs.String("documents", envOr(getenv, "ALSBOT_DOCUMENTS", defaultDocuments),
+		"check answers for sentences copied from the source documents in `DIR` (env ALSBOT_DOCUMENTS)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -176,6 +182,11 @@ func runValidate(ctx context.Context, args []string, getenv func(string) string,
 		var stale error
 		warnings, stale = knowledge.Freshness(kb, kbDir, time.Now(), age)
 		err = errors.Join(err, knowledge.Ground(kb, kbDir), stale)
+		if st, serr := os.Stat(*docs); serr == nil && st.IsDir() {
+			err = errors.Join(err, knowledge.Copies(kb, kbDir, os.DirFS(*docs)))
+		} else {
+			fmt.Fprintf(stderr, "note: no source documents at %s, so answers were not checked for copied sentences (give --documents DIR)\n", *docs)
+		}
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "%s:%d: warning: %s\n", w.Pos.File, w.Pos.Line, w.Msg)

@@ -76,6 +76,7 @@ type exportEntry struct {
 	Related   []string    `json:"related" yaml:"related"`
 	Reviewed  string      `json:"reviewed" yaml:"reviewed"`
 	AsOf      string      `json:"as_of,omitempty" yaml:"as_of,omitempty"`
+	Quotes    []string    `json:"quotes,omitempty" yaml:"quotes,omitempty"`
 }
 
 type exportRule struct {
@@ -135,7 +136,7 @@ func newExport(kb *knowledge.KB) exportKB {
 	for _, e := range kb.Entries {
 		out.Entries = append(out.Entries, exportEntry{
 			ID: e.ID, Topic: e.Topic, Title: text(e.Title), Questions: texts(e.Questions), Keywords: e.Keywords, Facets: e.Facets,
-			Readings: e.Readings, Answer: text(e.Answer), Sources: e.Sources, Related: e.Related, Reviewed: e.Reviewed, AsOf: e.AsOf,
+			Readings: e.Readings, Answer: text(e.Answer), Sources: e.Sources, Related: e.Related, Reviewed: e.Reviewed, AsOf: e.AsOf, Quotes: e.Quotes,
 		})
 	}
 	for _, s := range kb.Sources {
