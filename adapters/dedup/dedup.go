@@ -13,6 +13,9 @@ import (
 // store (Redis, SQL) can replace the in-memory one behind this interface.
 type Store interface {
 	Claim(ctx context.Context, key string) (bool, error)
+	// Release forgets a claim, so that the event is answered when it
+	// comes again: its answer could not be delivered.
+	Release(ctx context.Context, key string) error
 }
 
 // Memory is a Store in this process's memory: keys are forgotten after
@@ -51,6 +54,14 @@ func (m *Memory) Claim(_ context.Context, key string) (bool, error) {
 	}
 	m.seen[key] = now.Add(m.ttl)
 	return true, nil
+}
+
+// Release forgets key.
+func (m *Memory) Release(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.seen, key)
+	return nil
 }
 
 // Len is the number of keys remembered now, expired ones included until

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/google/uuid"
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
 	"alsbot/adapters/userid"
@@ -193,9 +194,13 @@ func postbackQuestion(data string) (entry, text, lang string) {
 }
 
 // handleSafely decodes and answers one event; a panic is logged, and the
-// worker goes on with the next event.
+// worker goes on with the next event. The outbox learns the outcome: an
+// event answered, or needing no answer, is done; one whose answer could
+// not be delivered stays pending, and its claim is released, so that LINE's
+// redelivery or the next start answers it.
 func (h *Handler) handleSafely(ctx context.Context, j job, raw json.RawMessage) {
 	var ev webhook.EventInterface
+	out := outcomeFailed
 	defer func() {
 		if v := recover(); v != nil {
 			// The panic value may quote a patient's message: log its type
@@ -206,23 +211,59 @@ func (h *Handler) handleSafely(ctx context.Context, j job, raw json.RawMessage) 
 			}
 			h.log.Error("line event handler panicked", "event", eventID(ev), "panic", what, "stack", string(debug.Stack()))
 		}
+		h.settle(ev, out)
 	}()
 	ev, err := webhook.UnmarshalEvent(raw)
 	if err != nil {
 		// The error may quote the event: log its size only.
 		h.obs.Rejected(Channel, "bad-body")
 		h.log.Error("line event unreadable", "bytes", len(raw))
+		out = outcomeNone
 		return
 	}
-	h.handle(ctx, j, ev)
+	out = h.handle(ctx, j, ev)
 }
 
+// outcome is what became of an event.
+type outcome int
+
+const (
+	outcomeNone      outcome = iota + 1 // nothing to send (ignored, a duplicate, silent)
+	outcomeDelivered                    // the answer reached LINE
+	outcomeFailed                       // the answer could not be delivered
+	outcomeUnsure                       // it may have been delivered: never sent again
+)
+
+// settle tells the outbox and the claims what became of ev.
+func (h *Handler) settle(ev webhook.EventInterface, out outcome) {
+	id := eventID(ev)
+	if id == "" {
+		return
+	}
+	ctx := context.WithoutCancel(h.ctx)
+	if out == outcomeFailed {
+		if err := h.dedup.Release(ctx, Channel+":"+id); err != nil {
+			h.log.Warn("line dedup release failed", "event", id, "err", err)
+		}
+		return // pending in the outbox
+	}
+	if h.outbox != nil {
+		if err := h.outbox.Done(ctx, Channel, id); err != nil {
+			h.log.Warn("line outbox: could not mark an event done", "event", id, "err", err)
+		}
+	}
+}
+
+// replyTokenLife is how long a reply token is taken to be valid: LINE
+// gives about a minute.
+const replyTokenLife = 50 * time.Second
+
 // handle answers one event, once.
-func (h *Handler) handle(ctx context.Context, j job, ev webhook.EventInterface) {
+func (h *Handler) handle(ctx context.Context, j job, ev webhook.EventInterface) outcome {
 	in, ok := classify(j.destination, ev)
 	if !ok {
 		h.log.Debug("line event ignored", "event", eventID(ev), "type", ev.GetType())
-		return
+		return outcomeNone
 	}
 	user := userid.Hash(h.salt, in.q.User)
 	if in.id != "" {
@@ -234,7 +275,27 @@ func (h *Handler) handle(ctx context.Context, j job, ev webhook.EventInterface) 
 		} else if !first {
 			h.obs.Duplicate(Channel)
 			h.log.Info("line event already answered", "event", in.id, "user", user, "redelivery", in.redelivery)
-			return
+			return outcomeNone
+		}
+	}
+	opts := sendOptions{retryKey: retryKey(in.id)}
+	if _, ok := h.unsure.Load(in.id); ok {
+		// A reply to it may have gone out already (its last try got a
+		// 5xx): if LINE now refuses the token, that reply was ours.
+		opts.noPushAfterReply = true
+	}
+	if j.resumed {
+		young := time.Since(j.received) < replyTokenLife
+		switch {
+		case j.attempted && !young:
+			// An answer was on its way when the process stopped, and
+			// its token has expired since: it may have arrived.
+			h.log.Warn("line event resumed after an answer of unknown outcome: not sent again", "event", in.id, "user", user)
+			return outcomeUnsure
+		case j.attempted:
+			opts.noPushAfterReply = true // a rejected token was ours, used
+		case !young:
+			in.replyToken = "" // expired: push
 		}
 	}
 	start := time.Now()
@@ -252,26 +313,48 @@ func (h *Handler) handle(ctx context.Context, j job, ev webhook.EventInterface) 
 	r := h.ask.Ask(ctx, q)
 	asked := time.Now()
 	attrs := []any{"event", in.id, "user", user, "what", in.what, "kind", string(r.Kind),
-		"entry", r.Entry, "rule", r.Rule, "redelivery", in.redelivery}
+		"entry", r.Entry, "rule", r.Rule, "redelivery", in.redelivery, "resumed", j.resumed}
 	if r.Kind == bot.KindSilent {
 		loading.stop()
 		h.log.Info("line event answered", append(attrs, "via", "none")...)
-		return
+		return outcomeNone
 	}
 	msgs := render(r)
 	if loading.stop() {
 		attrs = append(attrs, "loading", true)
 	}
-	sent, err := h.api.send(ctx, in.replyToken, in.to, msgs)
+	if h.outbox != nil && in.id != "" {
+		if err := h.outbox.Attempting(ctx, Channel, in.id); err != nil {
+			h.log.Warn("line outbox: could not record an attempt", "event", in.id, "err", err)
+		}
+	}
+	sent, err := h.api.send(ctx, in.replyToken, in.to, msgs, opts)
 	done := time.Now()
 	attrs = append(attrs, "via", sent.via, "attempts", sent.attempts, "messages", len(msgs),
 		"ask_ms", ms(asked.Sub(start)), "send_ms", ms(done.Sub(asked)), "total_ms", ms(done.Sub(j.received)))
 	if err != nil {
 		h.log.Error("line reply failed", append(attrs, "err", err)...)
-		return
+		if sent.maybeDelivered && in.id != "" {
+			h.unsure.Store(in.id, struct{}{})
+		}
+		return outcomeFailed
 	}
+	h.unsure.Delete(in.id)
 	h.log.Info("line event answered", attrs...)
+	return outcomeDelivered
 }
+
+// retryKey is the push retry key of an event: the same for every try,
+// across restarts, so that LINE accepts a push of it once.
+func retryKey(eventID string) string {
+	if eventID == "" {
+		return uuid.NewString()
+	}
+	return uuid.NewSHA1(retryKeySpace, []byte(eventID)).String()
+}
+
+// retryKeySpace is the UUID namespace of push retry keys.
+var retryKeySpace = uuid.MustParse("9c3b7e52-5f0a-4b8e-a6d1-0e7f2c4d9a31")
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 

@@ -18,11 +18,13 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
 	"alsbot/adapters/dedup"
+	"alsbot/adapters/outbox"
 	"alsbot/bot"
 )
 
@@ -72,6 +74,10 @@ type Config struct {
 	Queue int
 	// Dedup remembers answered event ids; default: in memory for 24 h.
 	Dedup dedup.Store
+	// Outbox, if set, keeps every accepted event until it is answered:
+	// an event is put there before its webhook is acknowledged, and the
+	// events a stop left pending are answered by Resume.
+	Outbox outbox.Store
 	// Salt keys the hashing of user ids in logs.
 	Salt string
 	// Logger gets the handler's logs; default slog.Default().
@@ -122,6 +128,7 @@ type Handler struct {
 	secret string
 	api    *api
 	dedup  dedup.Store
+	outbox outbox.Store
 	salt   string
 	log    *slog.Logger
 	obs    Observer
@@ -132,6 +139,13 @@ type Handler struct {
 	// mu guards closed, so that no request sends on a closed queue.
 	mu     sync.RWMutex
 	closed bool
+	// stopBy (unix nanoseconds, 0 for none) is when Close stops starting
+	// events that the outbox keeps: they wait there for the next start,
+	// and the calls under way have until the deadline to finish.
+	stopBy atomic.Int64
+	// unsure holds the ids of events whose last reply got an answer of
+	// unknown outcome (a 5xx): see sendOptions.noPushAfterReply.
+	unsure sync.Map
 	wg     sync.WaitGroup
 	// ctx is cancelled when Close gives up waiting: in-flight calls stop.
 	ctx    context.Context
@@ -145,6 +159,9 @@ type job struct {
 	destination string
 	events      []json.RawMessage
 	received    time.Time
+	// resumed marks events read back from the outbox after a stop;
+	// attempted, that an answer to them was being sent when it came.
+	resumed, attempted bool
 }
 
 // New returns a handler answering with a, and starts its workers. It
@@ -215,6 +232,7 @@ func newHandler(a bot.Asker, cfg Config) (*Handler, error) {
 		secret: cfg.ChannelSecret,
 		api:    &api{token: cfg.ChannelToken, base: base, hc: hc, retry: cfg.retry},
 		dedup:  cfg.Dedup,
+		outbox: cfg.Outbox,
 		salt:   cfg.Salt,
 		log:    cfg.Logger,
 		obs:    cfg.Observer,
@@ -288,6 +306,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	if h.outbox != nil {
+		// Written down before it is acknowledged: from here on, a stop
+		// or a crash loses none of these events.
+		if err := h.outbox.Put(r.Context(), outboxEvents(cb, received)); err != nil {
+			h.log.Error("line outbox write failed: the webhook gets 503 and LINE redelivers", "err", err)
+			h.reject(w, r, http.StatusServiceUnavailable, "overloaded", int64(len(body)))
+			return
+		}
+	}
 	if !h.enqueue(job{destination: cb.Destination, events: cb.Events, received: received}) {
 		h.reject(w, r, http.StatusServiceUnavailable, "overloaded", int64(len(body)))
 		return
@@ -325,6 +352,79 @@ func splitBody(body []byte) (*callback, error) {
 	return &cb, nil
 }
 
+// outboxEvents are the events of a webhook as the outbox keeps them:
+// each with its id and the webhook's destination. An event without an id
+// (not LINE's shape) is answered, or not, without being kept.
+func outboxEvents(cb *callback, received time.Time) []outbox.Event {
+	out := make([]outbox.Event, 0, len(cb.Events))
+	for _, raw := range cb.Events {
+		var head struct {
+			ID string `json:"webhookEventId"`
+		}
+		if json.Unmarshal(raw, &head) != nil || head.ID == "" {
+			continue
+		}
+		data, _ := json.Marshal(kept{Destination: cb.Destination, Event: raw})
+		out = append(out, outbox.Event{ID: head.ID, Channel: Channel, Data: data, Received: received})
+	}
+	return out
+}
+
+// kept is an event as the outbox keeps it.
+type kept struct {
+	Destination string          `json:"destination"`
+	Event       json.RawMessage `json:"event"`
+}
+
+// Resume answers the events the outbox holds that a stop left pending,
+// oldest first: with their reply token while it can still be valid, by a
+// push with the event's own retry key after that, so that none is answered
+// twice. Call it once, before serving.
+func (h *Handler) Resume(ctx context.Context) (int, error) {
+	if h.outbox == nil {
+		return 0, nil
+	}
+	events, err := h.outbox.Pending(ctx, Channel)
+	if err != nil {
+		return 0, err
+	}
+	go func() {
+		for _, e := range events {
+			var k kept
+			if json.Unmarshal(e.Data, &k) != nil {
+				h.outbox.Done(ctx, Channel, e.ID)
+				continue
+			}
+			j := job{destination: k.Destination, events: []json.RawMessage{k.Event}, received: e.Received, resumed: true, attempted: e.Attempted}
+			if !h.enqueueWait(ctx, j) {
+				return
+			}
+		}
+	}()
+	return len(events), nil
+}
+
+// enqueueWait queues j, waiting for room, unless the handler closes or
+// ctx ends.
+func (h *Handler) enqueueWait(ctx context.Context, j job) bool {
+	for {
+		if h.enqueue(j) {
+			return true
+		}
+		h.mu.RLock()
+		closed := h.closed
+		h.mu.RUnlock()
+		if closed {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
 // enqueue queues j unless the queue is full or the handler is closed.
 func (h *Handler) enqueue(j job) bool {
 	h.mu.RLock()
@@ -352,6 +452,9 @@ func (h *Handler) reject(w http.ResponseWriter, r *http.Request, status int, rea
 // waits for the queued and in-flight events to be answered, or for ctx
 // to expire, when the calls still under way are cancelled.
 func (h *Handler) Close(ctx context.Context) error {
+	if d, ok := ctx.Deadline(); ok && h.outbox != nil {
+		h.stopBy.Store(d.Add(-stopMargin).UnixNano())
+	}
 	h.mu.Lock()
 	if !h.closed {
 		h.closed = true
@@ -373,17 +476,29 @@ func (h *Handler) Close(ctx context.Context) error {
 	}
 }
 
+// stopMargin is how long before Close's deadline the handler stops
+// starting events the outbox keeps: enough for the calls under way.
+const stopMargin = 3 * time.Second
+
 // work answers queued events until the queue is closed and drained.
 func (h *Handler) work() {
 	defer h.wg.Done()
+	left := 0
 	for j := range h.queue {
 		for i, raw := range j.events {
-			if h.ctx.Err() != nil {
-				h.log.Warn("line events dropped at shutdown", "events", len(j.events)-i)
+			if by := h.stopBy.Load(); h.ctx.Err() != nil || by != 0 && time.Now().UnixNano() > by {
+				left += len(j.events) - i
 				break
 			}
 			h.handleSafely(h.ctx, j, raw)
 		}
+	}
+	if left > 0 {
+		what := "line events dropped at shutdown"
+		if h.outbox != nil {
+			what = "line events left in the outbox at shutdown, for the next start"
+		}
+		h.log.Warn(what, "events", left)
 	}
 }
 

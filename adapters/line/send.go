@@ -52,13 +52,27 @@ func (a *api) client(ctx context.Context) *messaging_api.MessagingApiAPI {
 type sent struct {
 	via      string // "reply" or "push"; empty when nothing was delivered
 	attempts int
+	// maybeDelivered: it failed, but an attempt may have been carried
+	// out (a 5xx, a lost connection) on a reply, which no key protects:
+	// sending it again could answer twice.
+	maybeDelivered bool
+}
+
+// sendOptions shape one delivery.
+type sendOptions struct {
+	// retryKey is the push's X-Line-Retry-Key, the same for every try
+	// of the event.
+	retryKey string
+	// noPushAfterReply: a rejected reply token is taken as used by an
+	// earlier answer, and no push follows.
+	noPushAfterReply bool
 }
 
 // send delivers msgs as a reply, or as a push to `to` when the reply token
 // is rejected (expired, or already used by a redelivered event). It never
 // sends the same messages twice: after an attempt whose outcome is unknown
 // it does not fall back to a push.
-func (a *api) send(ctx context.Context, replyToken, to string, msgs []messaging_api.MessageInterface) (sent, error) {
+func (a *api) send(ctx context.Context, replyToken, to string, msgs []messaging_api.MessageInterface, opts sendOptions) (sent, error) {
 	var s sent
 	if replyToken != "" {
 		r := a.call(ctx, func(c *messaging_api.MessagingApiAPI) (*http.Response, error) {
@@ -71,17 +85,25 @@ func (a *api) send(ctx context.Context, replyToken, to string, msgs []messaging_
 			s.via = "reply"
 			return s, nil
 		case !r.tokenRejected():
+			s.maybeDelivered = r.ambiguous
 			return s, fmt.Errorf("reply: %w", r.err)
 		case r.ambiguous:
+			s.maybeDelivered = true
 			return s, fmt.Errorf("reply token rejected after an attempt whose outcome is unknown; not pushing, so as never to answer twice: %w", r.err)
+		case opts.noPushAfterReply:
+			s.via = "reply"
+			return s, nil // the token was used: by the answer sent before the stop
 		}
 	}
 	if to == "" {
 		return s, errors.New("no reply token and nobody to push to")
 	}
-	// One key for every try of this push: LINE accepts it once and
-	// answers 409 to a repeat.
-	key := uuid.NewString()
+	// One key for every try of this push, across restarts: LINE accepts
+	// it once and answers 409 to a repeat.
+	key := opts.retryKey
+	if key == "" {
+		key = uuid.NewString()
+	}
 	r := a.call(ctx, func(c *messaging_api.MessagingApiAPI) (*http.Response, error) {
 		res, _, err := c.PushMessageWithHttpInfo(&messaging_api.PushMessageRequest{To: to, Messages: msgs}, key)
 		return res, err

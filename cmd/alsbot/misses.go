@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,7 +30,7 @@ const (
 // environment configures it, for alsbot serve to pass to
 // gaps.NewRecorder: ALSBOT_MISSES=off switches recording off (the store
 // is then nil, which records nothing), ALSBOT_MISSES_DB is the file
-// (default alsbot-misses.db), ALSBOT_MISSES_RETENTION how long questions
+// (default misses.db in the state directory), ALSBOT_MISSES_RETENTION how long questions
 // are kept (default 90d). salt keys the user pseudonyms: the server's
 // ALSBOT_SALT, so that they match its logs.
 func openMissesStore(ctx context.Context, getenv func(string) string, salt string, logger *slog.Logger) (*misses.Store, error) {
@@ -40,9 +41,9 @@ func openMissesStore(ctx context.Context, getenv func(string) string, salt strin
 	default:
 		return nil, fmt.Errorf("%s=%q: use on or off", envMisses, getenv(envMisses))
 	}
-	path := getenv(envMissesDB)
-	if path == "" {
-		path = misses.DefaultPath
+	path := missesPath(getenv)
+	if err := ensureDir(filepath.Dir(path)); err != nil {
+		return nil, err
 	}
 	keep := misses.DefaultRetention
 	if v := getenv(envMissesRetention); v != "" {
@@ -54,14 +55,20 @@ func openMissesStore(ctx context.Context, getenv func(string) string, salt strin
 	return misses.Open(ctx, path, misses.Options{Salt: salt, Retention: keep, Logger: logger})
 }
 
+// missesPath is the misses database: ALSBOT_MISSES_DB, or misses.db in
+// the state directory.
+func missesPath(getenv func(string) string) string {
+	if p := getenv(envMissesDB); p != "" {
+		return p
+	}
+	return filepath.Join(stateDir(getenv), "misses.db")
+}
+
 func runMisses(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("misses", flag.ContinueOnError)
 	var kf kbFlags
 	kf.register(fs, getenv)
-	dbDefault := getenv(envMissesDB)
-	if dbDefault == "" {
-		dbDefault = misses.DefaultPath
-	}
+	dbDefault := missesPath(getenv)
 	retentionDefault := getenv(envMissesRetention)
 	if retentionDefault == "" {
 		retentionDefault = "90d"

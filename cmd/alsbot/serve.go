@@ -25,6 +25,7 @@ import (
 	"alsbot/adapters/reload"
 	"alsbot/adapters/server"
 	"alsbot/adapters/slack"
+	"alsbot/adapters/sqlite"
 	"alsbot/adapters/web"
 	"alsbot/bot"
 	"alsbot/bot/gaps"
@@ -49,6 +50,8 @@ type serveConfig struct {
 	lineOn    bool
 	slack     slack.Config
 	slackOn   bool
+	// stateDir holds the server's files: the outbox, the misses database.
+	stateDir string
 	// openMisses opens the store of unanswered questions (nil when
 	// recording is off), keyed with the salt.
 	openMisses func(ctx context.Context, salt string, logger *slog.Logger) (*misses.Store, error)
@@ -86,6 +89,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		"messages a user may send in a row; 0 turns the limit off (env ALSBOT_RATE_BURST)")
 	every := fs.String("rate-every", envOr(getenv, "ALSBOT_RATE_EVERY", ratelimit.DefaultEvery.String()),
 		"then one message per `DURATION` (env ALSBOT_RATE_EVERY)")
+	fs.StringVar(&cfg.stateDir, "state-dir", stateDir(getenv), "keep the outbox and the misses database in `DIR` (env "+envStateDir+")")
 	if err := parse(fs, args, stderr); err != nil {
 		return cfg, err
 	}
@@ -115,8 +119,14 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	cfg.rateEvery = d
 	cfg.salt = getenv("ALSBOT_SALT")
+	inState := func(k string) string {
+		if k == envStateDir {
+			return cfg.stateDir
+		}
+		return getenv(k)
+	}
 	cfg.openMisses = func(ctx context.Context, salt string, logger *slog.Logger) (*misses.Store, error) {
-		return openMissesStore(ctx, getenv, salt, logger)
+		return openMissesStore(ctx, inState, salt, logger)
 	}
 
 	lc, err := line.ConfigFromEnv(getenv)
@@ -252,9 +262,23 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 	if cfg.lineOn {
 		lc := cfg.line
 		lc.Salt, lc.Logger, lc.Observer = cfg.salt, logger, m
+		if err := ensureDir(cfg.stateDir); err != nil {
+			return fail(err)
+		}
+		ob, err := sqlite.Open(ctx, filepath.Join(cfg.stateDir, "outbox.db"))
+		if err != nil {
+			return fail(err)
+		}
+		defer ob.Close()
+		lc.Outbox = ob
 		h, err := line.New(counted, lc)
 		if err != nil {
 			return fail(err)
+		}
+		if n, err := h.Resume(ctx); err != nil {
+			logger.Error("line: the outbox could not be read; events left by the last stop are not resumed", "err", err)
+		} else if n > 0 {
+			logger.Info("line: answering the events the last stop left in the outbox", "events", n)
 		}
 		mux.Handle("/line/webhook", h)
 		closers = append(closers, h.Close)

@@ -54,11 +54,14 @@ func envFunc(env map[string]string) func(string) string {
 
 func startServe(t *testing.T, env map[string]string, hooks serveHooks, args ...string) *testServer {
 	t.Helper()
+	if env == nil {
+		env = map[string]string{}
+	}
 	if _, ok := env["ALSBOT_MISSES_DB"]; !ok {
-		if env == nil {
-			env = map[string]string{}
-		}
 		env["ALSBOT_MISSES_DB"] = filepath.Join(t.TempDir(), "misses.db")
+	}
+	if _, ok := env["ALSBOT_STATE_DIR"]; !ok {
+		env["ALSBOT_STATE_DIR"] = t.TempDir()
 	}
 	cfg, err := parseServe(append([]string{"--addr", "127.0.0.1:0"}, args...), envFunc(env), io.Discard)
 	if err != nil {
@@ -311,7 +314,7 @@ func TestServeRefusesABadConfiguration(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			env := map[string]string{"ALSBOT_MISSES_DB": filepath.Join(t.TempDir(), "misses.db")}
+			env := map[string]string{"ALSBOT_MISSES_DB": filepath.Join(t.TempDir(), "misses.db"), "ALSBOT_STATE_DIR": t.TempDir()}
 			for k, v := range tt.env {
 				env[k] = v
 			}

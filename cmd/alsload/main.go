@@ -383,6 +383,8 @@ func startServer(ctx context.Context, o options, baseline bool, lineAPI string) 
 		// Unanswered questions are recorded as in production, in a
 		// file of this run's own.
 		"ALSBOT_MISSES_DB="+missesDB,
+		// The outbox too, in this run's own directory.
+		"ALSBOT_STATE_DIR="+filepath.Join(os.TempDir(), fmt.Sprintf("alsload-state-%d", os.Getpid())),
 	)
 	if baseline {
 		cmd.Env = append(cmd.Env, baselineEnv+"=1")
