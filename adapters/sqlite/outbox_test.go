@@ -70,7 +70,7 @@ func TestOutboxConcurrentPuts(t *testing.T) {
 	done := make(chan error)
 	for i := range 100 {
 		go func() {
-			done <- o.Put(ctx, []Event{{ID: string(rune('A' + i%26)) + time.Now().String(), Channel: "line", Data: []byte("{}"), Received: time.Now()}})
+			done <- o.Put(ctx, []Event{{ID: string(rune('A'+i%26)) + time.Now().String(), Channel: "line", Data: []byte("{}"), Received: time.Now()}})
 		}()
 	}
 	for range 100 {
