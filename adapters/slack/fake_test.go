@@ -81,6 +81,14 @@ type fakeSlack struct {
 	authError string // what auth.test answers, "" for ok
 	openError string // what apps.connections.open answers
 	postError string // what chat.postMessage answers
+	// postFail, if set, fails the nth chat.postMessage (from 1) with an
+	// HTTP status, having posted the message first when carried (a 5xx
+	// after the fact).
+	postFail func(n int) (status int, carried bool)
+	postN    int
+	// history is every message posted to a channel, with its metadata,
+	// for conversations.history and conversations.replies.
+	history []slackgo.Message
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
@@ -89,6 +97,8 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 	mux.HandleFunc("/api/auth.test", f.authTest)
 	mux.HandleFunc("/api/apps.connections.open", f.connectionsOpen)
 	mux.HandleFunc("/api/chat.postMessage", f.postMessage)
+	mux.HandleFunc("/api/conversations.history", f.conversation)
+	mux.HandleFunc("/api/conversations.replies", f.conversation)
 	mux.HandleFunc("/respond/", f.respond)
 	mux.HandleFunc("/ws", f.websocket)
 	f.srv = httptest.NewServer(mux)
@@ -172,8 +182,43 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
 		return
 	}
-	f.posts <- p
-	writeJSON(w, map[string]any{"ok": true, "channel": p.Channel, "ts": strconv.FormatInt(time.Now().UnixMicro(), 10)})
+	f.mu.Lock()
+	f.postN++
+	status, carried := 0, true
+	if f.postFail != nil {
+		status, carried = f.postFail(f.postN)
+	}
+	ts := strconv.FormatInt(time.Now().UnixMicro(), 10)
+	if carried || status == 0 {
+		var meta slackgo.SlackMetadata
+		json.Unmarshal([]byte(r.PostForm.Get("metadata")), &meta)
+		f.history = append(f.history, slackgo.Message{Msg: slackgo.Msg{Channel: p.Channel, ThreadTimestamp: p.ThreadTS, Timestamp: ts, Text: p.Text, Metadata: meta}})
+	}
+	f.mu.Unlock()
+	if carried || status == 0 {
+		f.posts <- p
+	}
+	if status != 0 {
+		w.WriteHeader(status)
+		return
+	}
+	writeJSON(w, map[string]any{"ok": true, "channel": p.Channel, "ts": ts})
+}
+
+// conversation answers conversations.history and conversations.replies
+// with the messages posted to the channel (and thread), metadata and all.
+func (f *fakeSlack) conversation(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	channel, thread := r.Form.Get("channel"), r.Form.Get("ts")
+	f.mu.Lock()
+	var msgs []slackgo.Message
+	for _, m := range f.history {
+		if m.Channel == channel && (thread == "" || m.ThreadTimestamp == thread) {
+			msgs = append(msgs, m)
+		}
+	}
+	f.mu.Unlock()
+	writeJSON(w, map[string]any{"ok": true, "messages": msgs})
 }
 
 func (f *fakeSlack) respond(w http.ResponseWriter, r *http.Request) {

@@ -211,9 +211,9 @@ func (a *Adapter) post(ctx context.Context, in incoming, r bot.Reply) error {
 	} else if in.threadTS != "" {
 		opts = append(opts, slackgo.MsgOptionTS(in.threadTS))
 	}
-	_, _, err := a.api.PostMessageContext(ctx, in.channel, opts...)
+	attempts, err := a.deliver(ctx, in, opts)
 	if err != nil {
-		return fmt.Errorf("posting the reply: %w", withoutURL(err))
+		return fmt.Errorf("posting the reply (%d attempts): %w", attempts, withoutURL(err))
 	}
 	return nil
 }

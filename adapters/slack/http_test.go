@@ -642,3 +642,50 @@ func TestEventsBeforeStartAreRefused(t *testing.T) {
 		t.Errorf("status %d before Start, want 503 so that Slack retries", w.Code)
 	}
 }
+
+// A post that meets a 5xx or a rate limit is tried again until it is
+// delivered, and one that Slack carried out before failing is found in
+// the conversation, not posted twice.
+func TestFailedPostsAreRetriedNeverDoubled(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		thread bool
+		fail   func(n int) (int, bool)
+	}{
+		{"500 before Slack posted", false, func(n int) (int, bool) {
+			if n <= 2 {
+				return http.StatusInternalServerError, false
+			}
+			return 0, true
+		}},
+		{"503 after Slack posted, in a DM", false, func(n int) (int, bool) {
+			if n == 1 {
+				return http.StatusServiceUnavailable, true
+			}
+			return 0, true
+		}},
+		{"502 after Slack posted, in a thread", true, func(n int) (int, bool) {
+			if n == 1 {
+				return http.StatusBadGateway, true
+			}
+			return 0, true
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeSlack(t)
+			f.postFail = tt.fail
+			a := newHTTPAdapter(t, f, testBot(t), Config{})
+			a.delivery = deliveryPolicy{attempts: 4, base: time.Millisecond, max: 5 * time.Millisecond}
+			ev := dmEvent("D1", "1700000100.000100", "Muse細胞の治験の結果は？")
+			if tt.thread {
+				ev = mentionEvent("C1", "1700000100.000100", "<@"+testBotUser+"> Muse trial results")
+			}
+			serve(t, a, signed("/slack/events", callback("Ev50", ev)))
+			f.next(t)
+			a.Close(context.Background())
+			if more := f.drained(); len(more) != 0 {
+				t.Errorf("answered %d more times, want once", len(more))
+			}
+		})
+	}
+}

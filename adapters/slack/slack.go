@@ -149,6 +149,7 @@ type Adapter struct {
 	fatal    chan error // a token refused while answering: Run stops
 	workCtx  context.Context
 	stopWork context.CancelFunc
+	delivery deliveryPolicy
 
 	mu     sync.RWMutex // guards closed and sends on jobs
 	closed bool
@@ -160,6 +161,10 @@ type Adapter struct {
 type poster interface {
 	AuthTestContext(ctx context.Context) (*slackgo.AuthTestResponse, error)
 	PostMessageContext(ctx context.Context, channelID string, options ...slackgo.MsgOption) (string, string, error)
+	// Reading a conversation tells whether an answer of unknown outcome
+	// was posted.
+	GetConversationRepliesContext(ctx context.Context, params *slackgo.GetConversationRepliesParameters) ([]slackgo.Message, bool, string, error)
+	GetConversationHistoryContext(ctx context.Context, params *slackgo.GetConversationHistoryParameters) (*slackgo.GetConversationHistoryResponse, error)
 }
 
 // New checks cfg and returns an adapter that answers with a. It does not
@@ -173,14 +178,15 @@ func New(a bot.Asker, cfg Config) (*Adapter, error) {
 		return nil, err
 	}
 	ad := &Adapter{
-		ask:     a,
-		cfg:     cfg,
-		mode:    mode,
-		log:     cfg.Logger,
-		obs:     cfg.Observer,
-		dedup:   cfg.Dedup,
-		apiBase: base,
-		fatal:   make(chan error, 1),
+		ask:      a,
+		cfg:      cfg,
+		mode:     mode,
+		log:      cfg.Logger,
+		obs:      cfg.Observer,
+		dedup:    cfg.Dedup,
+		apiBase:  base,
+		fatal:    make(chan error, 1),
+		delivery: defaultDelivery,
 	}
 	if ad.log == nil {
 		ad.log = slog.New(slog.DiscardHandler)
