@@ -48,11 +48,14 @@ func BenchmarkWebhook(b *testing.B) {
 		b.Fatal(err)
 	}
 	drained := make(chan struct{})
-	go func() {
-		for range h.queue {
-		}
-		close(drained)
-	}()
+	var wg sync.WaitGroup
+	for _, q := range h.queues {
+		wg.Go(func() {
+			for range q {
+			}
+		})
+	}
+	go func() { wg.Wait(); close(drained) }()
 	body := []byte(typicalBody("01HF6S1J9Q8W3K5N7P2R4T6V8X", patientID, "ミューズ細胞の治験の結果は？"))
 	rd := bytes.NewReader(body)
 	req := &http.Request{Method: http.MethodPost, URL: &url.URL{Path: "/line/webhook"}, Body: io.NopCloser(rd),

@@ -233,3 +233,73 @@ func TestShutdownLeavesTheBacklogInTheOutbox(t *testing.T) {
 		t.Errorf("%d lost, %d doubled; want none", lost, doubled)
 	}
 }
+
+// One webhook's events from many users are answered in parallel; each
+// user's are answered in the order they were sent, across webhooks too.
+func TestEventsOfOneWebhookInParallelEachUsersInOrder(t *testing.T) {
+	f := newStrictLINE(t)
+	f.delay = 20 * time.Millisecond
+	var mu sync.Mutex
+	inFlight, most := 0, 0
+	var order []string // reply tokens of user A, as answered
+	hs := strictHarness(t, f, func(c *Config) { c.Workers = 8 })
+	inner := f.srv.Config.Handler
+	f.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		mu.Unlock()
+		body, _ := io.ReadAll(r.Body)
+		var req sentRequest
+		json.Unmarshal(body, &req)
+		if strings.HasPrefix(req.ReplyToken, "rt-01A") {
+			mu.Lock()
+			order = append(order, req.ReplyToken)
+			mu.Unlock()
+		}
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		inner.ServeHTTP(w, r)
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+	})
+	var many []obj
+	for i := range 60 {
+		many = append(many, textEvent(fmt.Sprintf("01M%03d", i), userSource(fmt.Sprintf("U%031d", i)), "ミューズ細胞とは"))
+	}
+	for i := range 5 {
+		many = append(many, textEvent(fmt.Sprintf("01A%03d", i), userSource(patientID), "ミューズ細胞とは"))
+	}
+	hs.post(t, webhookBody(many...))
+	var later []obj
+	for i := 5; i < 10; i++ {
+		later = append(later, textEvent(fmt.Sprintf("01A%03d", i), userSource(patientID), "ミューズ細胞とは"))
+	}
+	hs.post(t, webhookBody(later...))
+	hs.finish(t)
+	if most < 4 {
+		t.Errorf("at most %d answers in flight at once with 8 workers: one webhook's events are answered in series", most)
+	}
+	var want []string
+	for i := range 10 {
+		want = append(want, fmt.Sprintf("rt-01A%03d", i))
+	}
+	if fmt.Sprint(order) != fmt.Sprint(want) {
+		t.Errorf("one user's events answered in the order %v, want %v", order, want)
+	}
+}
+
+// When a chat's queue would hold a new event longer than a reply token
+// lives, the webhook gets 503, so that LINE delivers it again later,
+// rather than the bot answering it with an expired token.
+func TestAQueueTooSlowRefusesTheWebhook(t *testing.T) {
+	hs := newHarness(t, func(c *Config) { c.Workers = 1 })
+	hs.h.service[0].Store(int64(time.Minute)) // one event takes a minute now
+	rec := hs.post(t, webhookBody(textEvent("01SLOW", userSource(patientID), "ミューズ細胞とは")))
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("status %d, want 503", rec.Code)
+	}
+	if got, _ := hs.obs.counts(); got["overloaded"] != 1 {
+		t.Errorf("rejections %v, want one overloaded", got)
+	}
+}

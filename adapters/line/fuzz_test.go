@@ -60,9 +60,18 @@ func FuzzWebhook(f *testing.F) {
 			t.Fatalf("status %d", rec.Code)
 		}
 		var j job
-		select {
-		case j = <-h.queue:
-		default:
+		found := false
+		for _, q := range h.queues {
+			select {
+			case j = <-q:
+				found = true
+			default:
+			}
+			if found {
+				break
+			}
+		}
+		if !found {
 			return
 		}
 		for _, raw := range j.events {

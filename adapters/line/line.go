@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -45,6 +46,9 @@ const (
 	// DefaultLoadingAfter is how long a patient waits for an answer
 	// before the chat shows the loading animation.
 	DefaultLoadingAfter = 500 * time.Millisecond
+	// DefaultMaxWait is the longest an event may be expected to wait for
+	// a worker: well within a reply token's minute.
+	DefaultMaxWait = 30 * time.Second
 )
 
 // Observer is told what the handler does, for metrics. Rejected reasons
@@ -135,7 +139,18 @@ type Handler struct {
 
 	loadingAfter time.Duration
 
-	queue chan job
+	// queues holds one queue for each worker: a chat's events always go
+	// to the same one, so that each user's are answered in order while
+	// different users' are answered in parallel, those of one webhook
+	// included.
+	queues []chan job
+	// service is, for each queue, how long an event has taken to answer
+	// lately (an exponential average, in nanoseconds): with the queue's
+	// length, how long a new event would wait.
+	service []atomic.Int64
+	// maxWait bounds that wait: past it, the webhook gets 503 and LINE
+	// redelivers, rather than the event outliving its reply token.
+	maxWait time.Duration
 	// mu guards closed, so that no request sends on a closed queue.
 	mu     sync.RWMutex
 	closed bool
@@ -238,7 +253,9 @@ func newHandler(a bot.Asker, cfg Config) (*Handler, error) {
 		obs:    cfg.Observer,
 
 		loadingAfter: cfg.LoadingAfter,
-		queue:        make(chan job, cfg.Queue),
+		queues:       newQueues(cfg.Workers, cfg.Queue),
+		service:      make([]atomic.Int64, cfg.Workers),
+		maxWait:      DefaultMaxWait,
 		ctx:          ctx,
 		cancel:       cancel,
 	}, nil
@@ -253,13 +270,18 @@ func newHTTPClient(workers int) *http.Client {
 	return &http.Client{Transport: t, Timeout: 15 * time.Second}
 }
 
-func (h *Handler) start(workers int) {
-	if workers <= 0 {
-		workers = DefaultWorkers
+func newQueues(workers, capacity int) []chan job {
+	qs := make([]chan job, workers)
+	for i := range qs {
+		qs[i] = make(chan job, max(1, capacity/workers))
 	}
-	h.wg.Add(workers)
-	for range workers {
-		go h.work()
+	return qs
+}
+
+func (h *Handler) start(int) {
+	h.wg.Add(len(h.queues))
+	for i := range h.queues {
+		go h.work(i)
 	}
 }
 
@@ -315,7 +337,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if !h.enqueue(job{destination: cb.Destination, events: cb.Events, received: received}) {
+	if !h.enqueue(job{destination: cb.Destination, events: cb.Events, received: received}, true) {
 		h.reject(w, r, http.StatusServiceUnavailable, "overloaded", int64(len(body)))
 		return
 	}
@@ -408,7 +430,7 @@ func (h *Handler) Resume(ctx context.Context) (int, error) {
 // ctx ends.
 func (h *Handler) enqueueWait(ctx context.Context, j job) bool {
 	for {
-		if h.enqueue(j) {
+		if h.enqueue(j, false) {
 			return true
 		}
 		h.mu.RLock()
@@ -425,19 +447,74 @@ func (h *Handler) enqueueWait(ctx context.Context, j job) bool {
 	}
 }
 
-// enqueue queues j unless the queue is full or the handler is closed.
-func (h *Handler) enqueue(j job) bool {
+// enqueue queues j's events, each chat's on its own queue, unless a queue
+// is full, its wait would outlive a reply token (when bounded), or the
+// handler is closed. Part of a webhook may be queued when another part is
+// refused: LINE then redelivers it all, and the claims see to it that no
+// event is answered twice.
+func (h *Handler) enqueue(j job, bounded bool) bool {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	if h.closed {
 		return false
 	}
-	select {
-	case h.queue <- j:
-		return true
-	default:
-		return false
+	for q, events := range h.byQueue(j.events) {
+		part := j
+		part.events = events
+		if bounded && h.wait(q) > h.maxWait {
+			return false
+		}
+		select {
+		case h.queues[q] <- part:
+		default:
+			return false
+		}
 	}
+	return true
+}
+
+// byQueue splits events by the queue of their chat, keeping their order.
+func (h *Handler) byQueue(events []json.RawMessage) map[int][]json.RawMessage {
+	out := make(map[int][]json.RawMessage, 1)
+	for _, raw := range events {
+		q := int(chatHash(raw) % uint32(len(h.queues)))
+		out[q] = append(out[q], raw)
+	}
+	return out
+}
+
+// chatHash hashes the chat an event comes from (the group, room or user).
+func chatHash(raw json.RawMessage) uint32 {
+	var head struct {
+		Source struct {
+			UserID  string `json:"userId"`
+			GroupID string `json:"groupId"`
+			RoomID  string `json:"roomId"`
+		} `json:"source"`
+	}
+	json.Unmarshal(raw, &head)
+	chat := head.Source.GroupID + head.Source.RoomID
+	if chat == "" {
+		chat = head.Source.UserID
+	}
+	f := fnv.New32a()
+	f.Write([]byte(chat))
+	return f.Sum32()
+}
+
+// wait is how long an event queued now on queue q would wait.
+func (h *Handler) wait(q int) time.Duration {
+	return time.Duration(int64(len(h.queues[q])+1) * h.service[q].Load())
+}
+
+// served folds the time one event took into queue q's average.
+func (h *Handler) served(q int, d time.Duration) {
+	old := h.service[q].Load()
+	if old == 0 {
+		h.service[q].Store(int64(d))
+		return
+	}
+	h.service[q].Store(old + (int64(d)-old)/8)
 }
 
 // reject answers a request that is not handled, and logs why: never its
@@ -458,7 +535,9 @@ func (h *Handler) Close(ctx context.Context) error {
 	h.mu.Lock()
 	if !h.closed {
 		h.closed = true
-		close(h.queue)
+		for _, q := range h.queues {
+			close(q)
+		}
 	}
 	h.mu.Unlock()
 	done := make(chan struct{})
@@ -480,17 +559,19 @@ func (h *Handler) Close(ctx context.Context) error {
 // starting events the outbox keeps: enough for the calls under way.
 const stopMargin = 3 * time.Second
 
-// work answers queued events until the queue is closed and drained.
-func (h *Handler) work() {
+// work answers the events of queue q until it is closed and drained.
+func (h *Handler) work(q int) {
 	defer h.wg.Done()
 	left := 0
-	for j := range h.queue {
+	for j := range h.queues[q] {
 		for i, raw := range j.events {
 			if by := h.stopBy.Load(); h.ctx.Err() != nil || by != 0 && time.Now().UnixNano() > by {
 				left += len(j.events) - i
 				break
 			}
+			start := time.Now()
 			h.handleSafely(h.ctx, j, raw)
+			h.served(q, time.Since(start))
 		}
 	}
 	if left > 0 {
