@@ -160,6 +160,11 @@ type Question struct {
 	// User identifies the sender on its channel, for per-user limits. It
 	// is a platform id: never log it raw.
 	User string
+	// Client is the network address the message came from, when the
+	// channel has no account behind it (the browser preview): a second
+	// limit, so that a new conversation on every request cannot bypass
+	// the first. Never log it raw.
+	Client string
 	// Conversation identifies the conversation the message belongs to
 	// (channel and user, or channel and thread), so a follow-up can be
 	// understood in context. Empty means the message stands alone.

@@ -87,10 +87,18 @@ func Stage(cfg Config) bot.Middleware {
 // emergency, a crisis: see bot.SafetyFirst) is always answered; it still
 // spends the user's allowance.
 func (l *Limiter) Ask(ctx context.Context, q bot.Question) bot.Reply {
-	if l.cfg.Burst <= 0 || q.User == "" {
+	if l.cfg.Burst <= 0 || q.User == "" && q.Client == "" {
 		return l.next.Ask(ctx, q)
 	}
-	allowed, warn := l.take(userKey{q.Channel, q.User}, q.Urgent)
+	allowed, warn := true, false
+	if q.User != "" {
+		allowed, warn = l.take(userKey{q.Channel, q.User}, q.Urgent)
+	}
+	if allowed && q.Client != "" {
+		// The address is limited as well: a new conversation on every
+		// request is still one client.
+		allowed, warn = l.take(userKey{q.Channel, "client:" + q.Client}, q.Urgent)
+	}
 	switch {
 	case allowed:
 		return l.next.Ask(ctx, q)

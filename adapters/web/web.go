@@ -8,11 +8,13 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -59,7 +61,11 @@ type AskRequest struct {
 // New returns the preview: the page at /, its script and style, and the
 // API at /api/ask and /api/menu. The reply to POST /api/ask is the bot's
 // Reply as JSON; a bad request gets a 4xx with {"error": "..."}.
-func New(a bot.Asker) http.Handler {
+func New(a bot.Asker, opts ...Option) http.Handler {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
 	files, err := fs.Sub(static, "static")
 	if err != nil {
 		panic(err) // the embedded directory is part of the binary
@@ -72,9 +78,80 @@ func New(a bot.Asker) http.Handler {
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent) // no icon; answered so browsers stop asking
 	})
-	mux.HandleFunc("/api/ask", func(w http.ResponseWriter, r *http.Request) { ask(a, w, r) })
+	mux.HandleFunc("/api/ask", func(w http.ResponseWriter, r *http.Request) { ask(a, o, w, r) })
 	mux.HandleFunc("/api/menu", func(w http.ResponseWriter, r *http.Request) { menu(a, w, r) })
 	return securityHeaders(mux)
+}
+
+// Option configures the preview.
+type Option func(*options)
+
+type options struct {
+	trusted []netip.Prefix
+}
+
+// WithTrustedProxies names the proxies (addresses or networks) whose
+// X-Forwarded-For is believed: a request from one of them is taken to
+// come from the last address in that header that is not one of them. A
+// request from anywhere else is taken at its own address, whatever the
+// header says.
+func WithTrustedProxies(proxies []netip.Prefix) Option {
+	return func(o *options) { o.trusted = proxies }
+}
+
+// client is the address a request came from, for the rate limit.
+func (o options) client(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil || !o.isTrusted(addr) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a forged or broken header: stop at the proxy
+		}
+		addr = hop
+		if !o.isTrusted(hop) {
+			break
+		}
+	}
+	return addr.String()
+}
+
+func (o options) isTrusted(a netip.Addr) bool {
+	for _, p := range o.trusted {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseProxies reads a comma-separated list of addresses and networks
+// (10.0.0.1, 10.0.0.0/8, ::1).
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: not an address or a network", f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // securityHeaders keeps the page to its own script and style, out of
@@ -90,7 +167,7 @@ func securityHeaders(h http.Handler) http.Handler {
 	})
 }
 
-func ask(a bot.Asker, w http.ResponseWriter, r *http.Request) {
+func ask(a bot.Asker, o options, w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, http.StatusMethodNotAllowed, "use POST")
@@ -108,19 +185,14 @@ func ask(a bot.Asker, w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, msg)
 		return
 	}
-	user := req.Conversation
-	if user == "" {
-		// Without a conversation token, the client address stands for
-		// the user in the rate limit.
-		user, _, _ = net.SplitHostPort(r.RemoteAddr)
-	}
 	conv := ""
 	if req.Conversation != "" {
 		conv = Channel + ":" + req.Conversation
 	}
+	// Both the conversation and the client address are limited.
 	reply := a.Ask(r.Context(), bot.Question{
 		Text: req.Text, Lang: req.Lang, Channel: Channel,
-		User: user, Conversation: conv, Entry: req.Entry,
+		User: req.Conversation, Client: o.client(r), Conversation: conv, Entry: req.Entry,
 	})
 	writeJSON(w, http.StatusOK, reply)
 }

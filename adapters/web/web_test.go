@@ -86,13 +86,13 @@ func TestAskPassesTheConversation(t *testing.T) {
 	rec := &recording{Asker: shippedBot(t)}
 	h := New(rec)
 	post(t, h, "application/json", `{"text":"iPS細胞とは","conversation":"c0ffee","lang":"en"}`)
-	want := bot.Question{Text: "iPS細胞とは", Lang: "en", Channel: "web", User: "c0ffee", Conversation: "web:c0ffee"}
+	want := bot.Question{Text: "iPS細胞とは", Lang: "en", Channel: "web", User: "c0ffee", Client: "192.0.2.1", Conversation: "web:c0ffee"}
 	if rec.last != want {
 		t.Errorf("asked %+v, want %+v", rec.last, want)
 	}
 	post(t, h, "application/json", `{"text":"iPS細胞とは"}`)
-	if rec.last.User != "192.0.2.1" || rec.last.Conversation != "" {
-		t.Errorf("without a conversation: user %q conversation %q, want the client address and none", rec.last.User, rec.last.Conversation)
+	if rec.last.User != "" || rec.last.Client != "192.0.2.1" || rec.last.Conversation != "" {
+		t.Errorf("without a conversation: user %q client %q conversation %q, want only the client address", rec.last.User, rec.last.Client, rec.last.Conversation)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -52,6 +53,8 @@ type serveConfig struct {
 	slackOn   bool
 	// stateDir holds the server's files: the outbox, the misses database.
 	stateDir string
+	// trusted are the proxies whose X-Forwarded-For the preview believes.
+	trusted []netip.Prefix
 	// openMisses opens the store of unanswered questions (nil when
 	// recording is off), keyed with the salt.
 	openMisses func(ctx context.Context, salt string, logger *slog.Logger) (*misses.Store, error)
@@ -89,6 +92,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		"messages a user may send in a row; 0 turns the limit off (env ALSBOT_RATE_BURST)")
 	every := fs.String("rate-every", envOr(getenv, "ALSBOT_RATE_EVERY", ratelimit.DefaultEvery.String()),
 		"then one message per `DURATION` (env ALSBOT_RATE_EVERY)")
+	proxies := fs.String("trusted-proxies", getenv("ALSBOT_TRUSTED_PROXIES"),
+		"believe X-Forwarded-For only from these `ADDRS` (comma-separated addresses or networks; env ALSBOT_TRUSTED_PROXIES)")
 	fs.StringVar(&cfg.stateDir, "state-dir", stateDir(getenv), "keep the outbox and the misses database in `DIR` (env "+envStateDir+")")
 	if err := parse(fs, args, stderr); err != nil {
 		return cfg, err
@@ -118,6 +123,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		errs = append(errs, fmt.Errorf("rate every %q: want a duration such as 3s", *every))
 	}
 	cfg.rateEvery = d
+	if cfg.trusted, err = web.ParseProxies(*proxies); err != nil {
+		errs = append(errs, err)
+	}
 	cfg.salt = getenv("ALSBOT_SALT")
 	inState := func(k string) string {
 		if k == envStateDir {
@@ -240,7 +248,7 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 	mux.Handle("GET /metrics", m.Handler())
 	var channels []string
 	if cfg.preview {
-		mux.Handle("/", web.New(counted))
+		mux.Handle("/", web.New(counted, web.WithTrustedProxies(cfg.trusted)))
 		channels = append(channels, web.Channel)
 	}
 

@@ -367,7 +367,7 @@ func TestLogsHoldNoTextNoSecrets(t *testing.T) {
 // TestRateLimitTripsAndRecovers sends faster than a person types: the
 // user is told once, then nothing, then answered again after a pause.
 func TestRateLimitTripsAndRecovers(t *testing.T) {
-	s := startServe(t, nil, serveHooks{}, "--rate-burst", "3", "--rate-every", "400ms")
+	s := startServe(t, nil, serveHooks{}, "--rate-burst", "3", "--rate-every", "400ms", "--trusted-proxies", "127.0.0.1")
 	q := `{"text":"ミューズ細胞の治験結果は？","conversation":"fast"}`
 	var kinds []bot.Kind
 	var polite bot.Reply
@@ -385,8 +385,19 @@ func TestRateLimitTripsAndRecovers(t *testing.T) {
 	if polite.Rule != "rate-limit" || polite.Lang != "ja" || polite.Text == "" {
 		t.Errorf("the polite reply: %+v", polite)
 	}
-	if r := s.ask(t, `{"text":"what is conditioned medium","conversation":"calm"}`); r.Kind != bot.KindAnswer {
-		t.Errorf("another user was held back: %s", r.Kind)
+	// Another user, on another address behind the same proxy.
+	req, _ := http.NewRequest("POST", s.url+"/api/ask", strings.NewReader(`{"text":"what is conditioned medium","conversation":"calm"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-For", "198.51.100.9")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var other bot.Reply
+	json.NewDecoder(res.Body).Decode(&other)
+	res.Body.Close()
+	if other.Kind != bot.KindAnswer {
+		t.Errorf("another user was held back: %s", other.Kind)
 	}
 	time.Sleep(450 * time.Millisecond)
 	if r := s.ask(t, q); r.Kind != bot.KindAnswer {
@@ -1001,6 +1012,55 @@ func TestAnEmergencyAfterABurstGetsHelp(t *testing.T) {
 		r := s.ask(t, `{"text":"父が息をしていない","conversation":"burst"}`)
 		if r.Rule != "emergency" || !strings.Contains(r.Text, "119") {
 			t.Errorf("emergency after a burst: %s %s %q", r.Kind, r.Rule, r.Text)
+		}
+	})
+}
+
+// A new conversation on every request does not get round the preview's
+// rate limit: the client address is limited too. X-Forwarded-For is
+// believed only from a trusted proxy.
+func TestPreviewLimitIsKeyedByClient(t *testing.T) {
+	askFrom := func(t *testing.T, s *testServer, conv, forwarded string) bot.Reply {
+		t.Helper()
+		req, _ := http.NewRequest("POST", s.url+"/api/ask", strings.NewReader(`{"text":"ミューズ細胞とは","conversation":"`+conv+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		if forwarded != "" {
+			req.Header.Set("X-Forwarded-For", forwarded)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var r bot.Reply
+		json.NewDecoder(res.Body).Decode(&r)
+		return r
+	}
+	t.Run("new conversations", func(t *testing.T) {
+		s := startServe(t, nil, serveHooks{}, "--rate-burst", "3", "--rate-every", "1m")
+		var kinds []bot.Kind
+		for i := range 5 {
+			kinds = append(kinds, askFrom(t, s, fmt.Sprintf("conv%d", i), "").Kind)
+		}
+		if fmt.Sprint(kinds) != "[answer answer answer rule silent]" {
+			t.Errorf("replies %v: a new conversation id escapes the limit", kinds)
+		}
+	})
+	t.Run("forwarded, untrusted", func(t *testing.T) {
+		s := startServe(t, nil, serveHooks{}, "--rate-burst", "1", "--rate-every", "1m")
+		askFrom(t, s, "a", "203.0.113.5")
+		if r := askFrom(t, s, "b", "203.0.113.6"); r.Kind == bot.KindAnswer {
+			t.Error("a forged X-Forwarded-For got round the limit")
+		}
+	})
+	t.Run("forwarded by a trusted proxy", func(t *testing.T) {
+		s := startServe(t, nil, serveHooks{}, "--rate-burst", "1", "--rate-every", "1m", "--trusted-proxies", "127.0.0.1")
+		askFrom(t, s, "a", "203.0.113.5")
+		if r := askFrom(t, s, "b", "198.51.100.7, 203.0.113.6"); r.Kind != bot.KindAnswer {
+			t.Errorf("another client behind the proxy was held back: %s", r.Kind)
+		}
+		if r := askFrom(t, s, "c", "203.0.113.5"); r.Kind == bot.KindAnswer {
+			t.Error("the same client behind the proxy was not limited")
 		}
 	})
 }
