@@ -259,7 +259,7 @@ func runBiggestFirst(jobs []job) {
 func (l *loader) decode(file string, data []byte, v any) *yaml.Node {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		l.yamlError(file, err)
+		l.yamlError(file, syntaxAt(data, err))
 		return nil
 	}
 	if len(doc.Content) == 0 {

@@ -155,3 +155,27 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// A syntax error is reported at the line to fix: an unclosed "[" at its
+// own line, a key dedented out of its list item at that key.
+func TestSyntaxErrorsAtTheirLine(t *testing.T) {
+	for _, tt := range []struct {
+		name, old, new string
+		line           int
+	}{
+		{"unclosed [", "      en: [what are muse cells]\n", "      en: [what are muse cells\n", 6},
+		{"key out of its item", "    sources: [press]\n    reviewed: 2026-11-21\n  - id: two", "    sources: [press]\n  reviewed: 2026-11-21\n  - id: two", 9},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			entries := strings.Replace(goodEntries, tt.old, tt.new, 1)
+			if entries == goodEntries {
+				t.Fatal("the edit did not apply")
+			}
+			err := load(t, entries, goodRest, goodSource)
+			ps := knowledge.Problems(err)
+			if len(ps) != 1 || ps[0].Pos.Line != tt.line {
+				t.Fatalf("problems %v, want one at line %d", err, tt.line)
+			}
+		})
+	}
+}
