@@ -3,10 +3,10 @@ package line
 import (
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
+	"alsbot/adapters/textsplit"
 	"alsbot/bot"
 )
 
@@ -54,13 +54,13 @@ func layout(r bot.Reply) []string {
 	}
 	var body []string
 	if answer != "" {
-		body = split(answer, maxTextUnits)
+		body = textsplit.Split(answer, maxTextUnits, textsplit.UTF16)
 	}
 	if len(body)+len(tails) <= maxMessages {
 		return append(body, tails...)
 	}
 	// Too many: the sources and notice share the answer's messages.
-	all := split(strings.Join(append([]string{answer}, tails...), "\n\n"), maxTextUnits)
+	all := textsplit.Split(strings.Join(append([]string{answer}, tails...), "\n\n"), maxTextUnits, textsplit.UTF16)
 	if len(all) <= maxMessages {
 		return all
 	}
@@ -74,14 +74,14 @@ func layout(r bot.Reply) []string {
 		body = body[:room]
 		last := body[room-1]
 		if units(last)+2 > maxTextUnits {
-			last = last[:cut(last, maxTextUnits-2)]
+			last = last[:textsplit.Cut(last, maxTextUnits-2, textsplit.UTF16)]
 		}
 		body[room-1] = last + "\n…"
 	}
 	if len(tails) > 0 {
 		tail := strings.Join(tails, "\n\n")
 		if units(tail) > maxTextUnits {
-			tail = tail[:cut(tail, maxTextUnits-1)] + "…"
+			tail = tail[:textsplit.Cut(tail, maxTextUnits-1, textsplit.UTF16)] + "…"
 		}
 		body = append(body, tail)
 	}
@@ -167,168 +167,8 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-// piece is a part of a text with the separator that came before it.
-type piece struct{ sep, text string }
-
-// split cuts text into parts of at most max UTF-16 units, at paragraph
-// breaks where it can, then at line breaks, then after sentences, and only
-// as a last resort inside a sentence (never inside a character).
-func split(text string, max int) []string {
-	var ps []piece
-	for i, para := range strings.Split(text, "\n\n") {
-		sep := "\n\n"
-		if i == 0 {
-			sep = ""
-		}
-		ps = appendPieces(ps, sep, para, max)
-	}
-	var out []string
-	var cur strings.Builder
-	n := 0
-	for _, p := range ps {
-		pn := units(p.text)
-		if cur.Len() > 0 && n+units(p.sep)+pn > max {
-			out = append(out, cur.String())
-			cur.Reset()
-			n = 0
-		}
-		if cur.Len() > 0 {
-			cur.WriteString(p.sep)
-			n += units(p.sep)
-		}
-		cur.WriteString(p.text)
-		n += pn
-	}
-	if cur.Len() > 0 {
-		out = append(out, cur.String())
-	}
-	return out
-}
-
-// appendPieces adds text as pieces of at most max units.
-func appendPieces(ps []piece, sep, text string, max int) []piece {
-	if units(text) <= max {
-		return append(ps, piece{sep, text})
-	}
-	if lines := strings.Split(text, "\n"); len(lines) > 1 {
-		for i, l := range lines {
-			s := "\n"
-			if i == 0 {
-				s = sep
-			}
-			ps = appendPieces(ps, s, l, max)
-		}
-		return ps
-	}
-	if ss := sentences(text); len(ss) > 1 {
-		for i, s := range ss {
-			if i > 0 {
-				sep = ""
-			}
-			ps = appendPieces(ps, sep, s, max)
-		}
-		return ps
-	}
-	for text != "" {
-		i := cut(text, max)
-		if i == 0 { // max is narrower than one character
-			_, i = utf8.DecodeRuneInString(text)
-		}
-		ps = append(ps, piece{sep, text[:i]})
-		text, sep = text[i:], ""
-	}
-	return ps
-}
-
-// sentences cuts text after each sentence end, keeping the punctuation
-// and the spaces after it with the sentence.
-func sentences(text string) []string {
-	var out []string
-	start := 0
-	for i, r := range text {
-		if i < start {
-			continue
-		}
-		end := i + utf8.RuneLen(r)
-		switch r {
-		case '。', '！', '？', '!', '?', '.':
-		default:
-			continue
-		}
-		if r == '.' && end < len(text) && text[end] != ' ' {
-			continue // 0.47, e.g.
-		}
-		for end < len(text) && (text[end] == ' ' || text[end] == '\n') {
-			end++
-		}
-		if end < len(text) {
-			out = append(out, text[start:end])
-			start = end
-		}
-	}
-	return append(out, text[start:])
-}
-
 // units is the length of s in UTF-16 code units, as LINE counts.
-func units(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
-	}
-	return n
-}
-
-// cut returns the byte length of the longest beginning of s within max
-// UTF-16 units that ends between two characters a reader sees as such: not
-// inside a surrogate pair, not before a combining mark, a variation
-// selector, a skin tone or after a zero-width joiner. It is at least one
-// character when max allows one.
-func cut(s string, max int) int {
-	n, end, prev := 0, 0, rune(-1)
-	for i, r := range s {
-		w := 1
-		if r >= 0x10000 {
-			w = 2
-		}
-		if n+w > max {
-			if i > 0 && (end == 0 || breakable(prev, r)) {
-				return i // here, or inside one long cluster rather than nothing
-			}
-			return end
-		}
-		if i > 0 && breakable(prev, r) {
-			end = i
-		}
-		n += w
-		prev = r
-	}
-	return len(s)
-}
-
-// breakable reports whether text may be cut between a and b.
-func breakable(a, b rune) bool {
-	switch {
-	case a == 0x200D, b == 0x200D: // zero-width joiner
-		return false
-	case unicode.In(b, unicode.Mn, unicode.Me, unicode.Mc):
-		return false
-	case b >= 0xFE00 && b <= 0xFE0F, b >= 0xE0100 && b <= 0xE01EF: // variation selectors
-		return false
-	case b >= 0x1F3FB && b <= 0x1F3FF: // skin tones
-		return false
-	case b >= 0xE0020 && b <= 0xE007F: // emoji tags
-		return false
-	case isRegional(a) && isRegional(b): // flags
-		return false
-	}
-	return true
-}
-
-func isRegional(r rune) bool { return r >= 0x1F1E6 && r <= 0x1F1FF }
+func units(s string) int { return textsplit.Len(s, textsplit.UTF16) }
 
 // cutLabel shortens s to max UTF-16 units, ending with "…": after a word,
 // a phrase or a particle when one ends in the second half, never inside a
@@ -338,11 +178,11 @@ func cutLabel(s string, max int) string {
 	if units(s) <= max {
 		return s
 	}
-	end := cut(s, max-1)
+	end := textsplit.Cut(s, max-1, textsplit.UTF16)
 	best, n := 0, 0
 	prev := rune(-1)
 	for i, r := range s[:end] + "\x00" {
-		if i > 0 && n >= (max-1)/2 && breakable(prev, r) && goodBreak(prev, r) {
+		if i > 0 && n >= (max-1)/2 && textsplit.Breakable(prev, r) && goodBreak(prev, r) {
 			best = i
 		}
 		if r >= 0x10000 {

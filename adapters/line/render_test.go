@@ -43,37 +43,6 @@ func TestCutLabel(t *testing.T) {
 	}
 }
 
-func TestSplit(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		max  int
-		want []string
-	}{
-		{"fits", "短い答え", 10, []string{"短い答え"}},
-		{"paragraphs packed", "aaaa\n\nbbbb\n\ncccc", 10, []string{"aaaa\n\nbbbb", "cccc"}},
-		{"lines of a long paragraph", "aaaaaa\nbbbbbb", 10, []string{"aaaaaa", "bbbbbb"}},
-		{"sentences", "あいう。えおか。きくけ。", 5, []string{"あいう。", "えおか。", "きくけ。"}},
-		{"English sentences keep their space", "One two. Three four. Five.", 12, []string{"One two. ", "Three four. ", "Five."}},
-		{"a decimal point is not a sentence end", "平均0.47点の低下です。次の文", 13, []string{"平均0.47点の低下です。", "次の文"}},
-		{"no break at all", "あいうえおかきくけこさ", 5, []string{"あいうえお", "かきくけこ", "さ"}},
-		{"surrogate pairs whole", "😀😀😀", 3, []string{"😀", "😀", "😀"}},
-		{"flag kept whole", "🇯🇵🇯🇵", 5, []string{"🇯🇵", "🇯🇵"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := split(tt.in, tt.max)
-			if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", tt.want) {
-				t.Errorf("split(%q, %d) = %q; want %q", tt.in, tt.max, got, tt.want)
-			}
-			for _, p := range got {
-				if units(p) > tt.max {
-					t.Errorf("part %q has %d units > %d", p, units(p), tt.max)
-				}
-			}
-		})
-	}
-}
 
 func TestLayoutStaysWithinFiveMessages(t *testing.T) {
 	src := []bot.Source{{Title: "岡山大学プレスリリース", Publisher: "岡山大学", Date: "2023-12-21", URL: "https://www.okayama-u.ac.jp/tp/release/release_id1173.html"}}

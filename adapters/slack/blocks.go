@@ -8,6 +8,7 @@ import (
 
 	slackgo "github.com/slack-go/slack"
 
+	"alsbot/adapters/textsplit"
 	"alsbot/bot"
 )
 
@@ -154,63 +155,26 @@ func escapedLen(r rune) int {
 }
 
 // splitText escapes text and cuts it into parts of at most limit
-// characters each, at paragraph breaks where possible, then at line
-// breaks, then between words; text beyond total characters is dropped for
-// an ellipsis.
+// characters each (counted once escaped), where a reader would: paragraph
+// breaks, line breaks, after a sentence, and never inside a character
+// (see alsbot/adapters/textsplit); text beyond total characters is
+// dropped for an ellipsis.
 func splitText(text string, limit, total int) []string {
-	rs := []rune(strings.TrimSpace(text))
-	if textLen(string(rs)) > total {
-		rs = append(rs[:fit(rs, total-1)], '…')
+	text = strings.TrimSpace(text)
+	if textLen(text) > total {
+		text = text[:textsplit.Cut(text, total-1, escapedLen)] + "…"
 	}
 	var parts []string
-	for len(rs) > 0 {
-		n := max(fit(rs, limit), 1)
-		if n < len(rs) {
-			if b := lastBreak(rs[:n]); b > 0 {
-				n = b
-			}
-		}
-		if p := strings.TrimSpace(string(rs[:n])); p != "" {
+	for _, p := range textsplit.Split(text, limit, escapedLen) {
+		if p = strings.TrimSpace(p); p != "" {
 			parts = append(parts, escape(p))
 		}
-		rs = rs[n:]
 	}
 	return parts
 }
 
-// fit is how many of rs fit in limit characters once escaped.
-func fit(rs []rune, limit int) int {
-	size := 0
-	for i, r := range rs {
-		size += escapedLen(r)
-		if size > limit {
-			return i
-		}
-	}
-	return len(rs)
-}
-
-// lastBreak is the position just after the best place to cut rs: its last
-// paragraph break, else its last line break, else its last space; 0 when
-// there is none.
-func lastBreak(rs []rune) int {
-	s := string(rs)
-	for _, sep := range []string{"\n\n", "\n", " "} {
-		if i := strings.LastIndex(s, sep); i > 0 {
-			return utf8.RuneCountInString(s[:i+len(sep)])
-		}
-	}
-	return 0
-}
-
 // textLen is the escaped length of s in characters.
-func textLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n += escapedLen(r)
-	}
-	return n
-}
+func textLen(s string) int { return textsplit.Len(s, escapedLen) }
 
 // clip cuts s to at most n characters, ending with an ellipsis when cut.
 // It does not split an escape (&amp;) in two.
