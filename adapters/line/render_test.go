@@ -43,7 +43,6 @@ func TestCutLabel(t *testing.T) {
 	}
 }
 
-
 func TestLayoutStaysWithinFiveMessages(t *testing.T) {
 	src := []bot.Source{{Title: "岡山大学プレスリリース", Publisher: "岡山大学", Date: "2023-12-21", URL: "https://www.okayama-u.ac.jp/tp/release/release_id1173.html"}}
 	para := strings.Repeat("とても長い説明の文です😀。", 100) // 1,300+ units

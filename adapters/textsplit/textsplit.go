@@ -184,4 +184,3 @@ func Breakable(a, b rune) bool {
 }
 
 func isRegional(r rune) bool { return r >= 0x1F1E6 && r <= 0x1F1FF }
-
