@@ -4,7 +4,7 @@
 // front of it), and groups the recorded questions by similarity, largest
 // group first, each with the entry it came closest to: what to write next.
 //
-// The records themselves are kept by alsbot/knowledge/misses, which masks
+// The records themselves are kept by alsbot/adapters/sqlite, which masks
 // and pseudonymises them; this package only decides what to record.
 package gaps
 
@@ -14,14 +14,13 @@ import (
 	"time"
 
 	"alsbot/bot"
-	"alsbot/knowledge/misses"
 )
 
 var _ bot.Asker = (*Recorder)(nil)
 
 // Store keeps misses; *misses.Store is one.
 type Store interface {
-	Record(ctx context.Context, m misses.Miss) error
+	Record(ctx context.Context, m Miss) error
 }
 
 // Recorder is a Bot that records the questions the bot it wraps could not
@@ -52,7 +51,7 @@ func (r *Recorder) Ask(ctx context.Context, q bot.Question) bot.Reply {
 	if r.store == nil || q.Entry != "" || q.Kind != bot.AskMessage || (reply.Kind != bot.KindFallback && reply.Kind != bot.KindClarify) {
 		return reply
 	}
-	m := misses.Miss{
+	m := Miss{
 		Time: r.now(), Channel: q.Channel, Lang: reply.Lang, Question: q.Text, User: q.User,
 		Kind: string(reply.Kind), Entry: reply.Entry, Score: reply.Score,
 	}

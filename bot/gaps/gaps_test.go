@@ -13,7 +13,8 @@ import (
 	"alsbot/bot"
 	"alsbot/bot/gaps"
 	"alsbot/knowledge"
-	"alsbot/knowledge/misses"
+	"alsbot/adapters/sqlite"
+	"alsbot/adapters/userid"
 )
 
 func shippedBot(t testing.TB) *bot.Bot {
@@ -31,11 +32,11 @@ func shippedBot(t testing.TB) *bot.Bot {
 
 // memStore remembers what it is asked to record.
 type memStore struct {
-	got []misses.Miss
+	got []gaps.Miss
 	err error
 }
 
-func (s *memStore) Record(_ context.Context, m misses.Miss) error {
+func (s *memStore) Record(_ context.Context, m gaps.Miss) error {
 	s.got = append(s.got, m)
 	return s.err
 }
@@ -50,7 +51,7 @@ func TestRecorderRecordsWhatTheBotCouldNotAnswer(t *testing.T) {
 	}{
 		{"an answer", bot.Question{Text: "ミューズ細胞の治験結果は？", Channel: "line", User: "U1"}, ""},
 		{"a rule", bot.Question{Text: "息ができない、苦しい", Channel: "line", User: "U1"}, ""},
-		{"the fallback", bot.Question{Text: "今日の天気は？", Channel: "line", User: "U1"}, misses.KindFallback},
+		{"the fallback", bot.Question{Text: "今日の天気は？", Channel: "line", User: "U1"}, gaps.KindFallback},
 		{"a button pressed", bot.Question{Text: "x", Entry: "no-such-entry", Channel: "line", User: "U1"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,7 +91,7 @@ func TestRecorderRecordsTheChoicesOfAClarifyingReply(t *testing.T) {
 		}
 		st := &memStore{}
 		gaps.NewRecorder(b, st, nil).Ask(ctx, bot.Question{Text: q})
-		if len(st.got) != 1 || st.got[0].Kind != misses.KindClarify || len(st.got[0].Choices) != len(reply.Suggestions) {
+		if len(st.got) != 1 || st.got[0].Kind != gaps.KindClarify || len(st.got[0].Choices) != len(reply.Suggestions) {
 			t.Fatalf("%q: recorded %+v for %+v", q, st.got, reply.Suggestions)
 		}
 		for i, s := range reply.Suggestions {
@@ -132,7 +133,7 @@ func TestRecorderFailureIsLoggedWithoutTheQuestion(t *testing.T) {
 // recorder, the SQLite store, and nothing raw read back.
 func TestRecorderThroughTheStore(t *testing.T) {
 	ctx := context.Background()
-	st, err := misses.Open(ctx, filepath.Join(t.TempDir(), "m.db"), misses.Options{Salt: "s", PurgeEvery: -1})
+	st, err := sqlite.OpenMisses(ctx, filepath.Join(t.TempDir(), "m.db"), sqlite.MissOptions{Salt: "s", PurgeEvery: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +144,7 @@ func TestRecorderThroughTheStore(t *testing.T) {
 	if err != nil || len(got) != 1 {
 		t.Fatalf("%d misses, %v", len(got), err)
 	}
-	if got[0].Question != "今日の天気は? 連絡先 [email]" || got[0].User != misses.Pseudonym("s", "U123") {
+	if got[0].Question != "今日の天気は? 連絡先 [email]" || got[0].User != userid.Hash("s", "U123") {
 		t.Errorf("stored %+v", got[0])
 	}
 }
@@ -151,9 +152,9 @@ func TestRecorderThroughTheStore(t *testing.T) {
 func TestGroupMisses(t *testing.T) {
 	b := shippedBot(t)
 	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
-	var ms []misses.Miss
+	var ms []gaps.Miss
 	add := func(q, user string, ago time.Duration) {
-		ms = append(ms, misses.Miss{Question: q, User: user, Lang: bot.Language(q, "ja"), Kind: misses.KindFallback, Time: now.Add(-ago)})
+		ms = append(ms, gaps.Miss{Question: q, User: user, Lang: bot.Language(q, "ja"), Kind: gaps.KindFallback, Time: now.Add(-ago)})
 	}
 	add("ミューズ細胞の治療費はいくらですか", "a", 5*time.Hour)
 	add("ALSの食事で気をつけることは？", "b", 4*time.Hour)
@@ -170,7 +171,7 @@ func TestGroupMisses(t *testing.T) {
 		t.Fatalf("%d groups, want 3 (cost, diet, weather)", len(groups))
 	}
 	cost, diet, weather := groups[0], groups[1], groups[2]
-	if cost.Count() != 3 || !strings.Contains(cost.Example, "治療費") || cost.Users != 2 || cost.Kinds[misses.KindFallback] != 3 || cost.Langs["ja"] != 3 {
+	if cost.Count() != 3 || !strings.Contains(cost.Example, "治療費") || cost.Users != 2 || cost.Kinds[gaps.KindFallback] != 3 || cost.Langs["ja"] != 3 {
 		t.Errorf("largest group: %+v", cost)
 	}
 	if _, ok := b.KB().Entry(cost.Closest); !ok || cost.Coverage <= 0 {
@@ -185,7 +186,7 @@ func TestGroupMisses(t *testing.T) {
 }
 
 func TestGroupMissesWithoutSearcher(t *testing.T) {
-	gs := gaps.GroupMisses([]misses.Miss{{Question: "a b c"}, {Question: "a b c"}}, nil, 0)
+	gs := gaps.GroupMisses([]gaps.Miss{{Question: "a b c"}, {Question: "a b c"}}, nil, 0)
 	if len(gs) != 1 || gs[0].Count() != 2 || gs[0].Closest != "" {
 		t.Errorf("got %+v", gs)
 	}
@@ -203,9 +204,9 @@ func TestGroupMissesKeepsTopicsApart(t *testing.T) {
 		{"masked numbers are no topic", []string{"[number]に電話して", "[number]の予約"}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var ms []misses.Miss
+			var ms []gaps.Miss
 			for _, q := range tc.qs {
-				ms = append(ms, misses.Miss{Question: misses.Mask(q)})
+				ms = append(ms, gaps.Miss{Question: sqlite.Mask(q)})
 			}
 			gs := gaps.GroupMisses(ms, nil, 0)
 			if len(gs) != tc.want {

@@ -10,7 +10,6 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"alsbot/bot"
-	"alsbot/knowledge/misses"
 )
 
 // Searcher ranks entries for a text; *bot.Bot is one.
@@ -25,7 +24,7 @@ const DefaultSimilarity = 0.4
 // Group is a set of recorded questions that ask about the same thing.
 type Group struct {
 	// Misses are the group's questions, oldest first.
-	Misses []misses.Miss
+	Misses []Miss
 	// Example is the question closest to the others: the one to read.
 	Example string
 	// Closest is the entry the group's questions came closest to (the
@@ -53,12 +52,12 @@ func (g *Group) Count() int { return len(g.Misses) }
 // otherwise it starts a group.
 // Groups come largest first (then the most recent first), each with the
 // entry s ranks first for most of its questions. s may be nil.
-func GroupMisses(ms []misses.Miss, s Searcher, minSimilarity float64) []*Group {
+func GroupMisses(ms []Miss, s Searcher, minSimilarity float64) []*Group {
 	if minSimilarity <= 0 {
 		minSimilarity = DefaultSimilarity
 	}
 	type member struct {
-		miss   misses.Miss
+		miss   Miss
 		tokens map[string]bool
 	}
 	type cluster struct {
@@ -136,7 +135,7 @@ func GroupMisses(ms []misses.Miss, s Searcher, minSimilarity float64) []*Group {
 
 // closest returns the entry ranked first for most of ms, and its mean
 // coverage over the questions it was first for.
-func closest(s Searcher, ms []misses.Miss) (string, float64) {
+func closest(s Searcher, ms []Miss) (string, float64) {
 	votes := map[string]int{}
 	cover := map[string]float64{}
 	for _, m := range ms {

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"alsbot/adapters/sqlite"
 	"alsbot/bot/gaps"
-	"alsbot/knowledge/misses"
 )
 
 // Environment of the misses store, shared with the server.
@@ -33,7 +33,7 @@ const (
 // (default misses.db in the state directory), ALSBOT_MISSES_RETENTION how long questions
 // are kept (default 90d). salt keys the user pseudonyms: the server's
 // ALSBOT_SALT, so that they match its logs.
-func openMissesStore(ctx context.Context, getenv func(string) string, salt string, logger *slog.Logger) (*misses.Store, error) {
+func openMissesStore(ctx context.Context, getenv func(string) string, salt string, logger *slog.Logger) (*sqlite.MissStore, error) {
 	switch strings.ToLower(strings.TrimSpace(getenv(envMisses))) {
 	case "off", "0", "false", "no":
 		return nil, nil
@@ -45,14 +45,14 @@ func openMissesStore(ctx context.Context, getenv func(string) string, salt strin
 	if err := ensureDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
-	keep := misses.DefaultRetention
+	keep := sqlite.DefaultMissRetention
 	if v := getenv(envMissesRetention); v != "" {
 		var err error
 		if keep, err = parseAge(v); err != nil {
 			return nil, fmt.Errorf("%s: %w", envMissesRetention, err)
 		}
 	}
-	return misses.Open(ctx, path, misses.Options{Salt: salt, Retention: keep, Logger: logger})
+	return sqlite.OpenMisses(ctx, path, sqlite.MissOptions{Salt: salt, Retention: keep, Logger: logger})
 }
 
 // missesPath is the misses database: ALSBOT_MISSES_DB, or misses.db in
@@ -95,7 +95,7 @@ func runMisses(ctx context.Context, args []string, getenv func(string) string, s
 	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("no misses database at %s: is recording on, and is %s the path the server uses?", *db, envMissesDB)
 	}
-	store, err := misses.Open(ctx, *db, misses.Options{Retention: keep, PurgeEvery: -1})
+	store, err := sqlite.OpenMisses(ctx, *db, sqlite.MissOptions{Retention: keep, PurgeEvery: -1})
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func writeMissesJSON(w io.Writer, groups []*gaps.Group) error {
 	return enc.Encode(out)
 }
 
-func writeMisses(w io.Writer, ms []misses.Miss, groups, shown []*gaps.Group, from time.Time) error {
+func writeMisses(w io.Writer, ms []gaps.Miss, groups, shown []*gaps.Group, from time.Time) error {
 	kinds := map[string]int{}
 	for _, m := range ms {
 		kinds[m.Kind]++

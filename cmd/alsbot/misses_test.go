@@ -9,14 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"alsbot/adapters/userid"
-	"alsbot/knowledge/misses"
+	"alsbot/adapters/sqlite"
+	"alsbot/bot/gaps"
 )
 
 // recordMisses fills a misses database as the server would.
-func recordMisses(t *testing.T, path string, ms ...misses.Miss) {
+func recordMisses(t *testing.T, path string, ms ...gaps.Miss) {
 	t.Helper()
-	st, err := misses.Open(context.Background(), path, misses.Options{Salt: "salt", PurgeEvery: -1})
+	st, err := sqlite.OpenMisses(context.Background(), path, sqlite.MissOptions{Salt: "salt", PurgeEvery: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,8 +31,8 @@ func recordMisses(t *testing.T, path string, ms ...misses.Miss) {
 func TestMissesGroupsLargestFirst(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "misses.db")
 	now := time.Now()
-	miss := func(q, user string, ago time.Duration) misses.Miss {
-		return misses.Miss{Time: now.Add(-ago), Channel: "line", Lang: "ja", Question: q, User: user, Kind: misses.KindFallback}
+	miss := func(q, user string, ago time.Duration) gaps.Miss {
+		return gaps.Miss{Time: now.Add(-ago), Channel: "line", Lang: "ja", Question: q, User: user, Kind: gaps.KindFallback}
 	}
 	recordMisses(t, db,
 		miss("ミューズ細胞の治療費はいくらですか 090-1111-2222", "U1", 2*time.Hour),
@@ -88,7 +88,7 @@ func TestMissesWithoutDatabase(t *testing.T) {
 // server's retention, not its own default.
 func TestMissesKeepsTheServersRetention(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "misses.db")
-	recordMisses(t, db, misses.Miss{Time: time.Now().Add(-100 * 24 * time.Hour), Question: "百日前の質問", Kind: misses.KindFallback})
+	recordMisses(t, db, gaps.Miss{Time: time.Now().Add(-100 * 24 * time.Hour), Question: "百日前の質問", Kind: gaps.KindFallback})
 	env := map[string]string{envMissesDB: db, envMissesRetention: "180d"}
 	out, _, err := runCmd(t, "", env, "misses", "--since", "120d")
 	if err != nil || !strings.Contains(out, "百日前") {
@@ -97,16 +97,6 @@ func TestMissesKeepsTheServersRetention(t *testing.T) {
 	out, _, err = runCmd(t, "", map[string]string{envMissesDB: db}, "misses", "--since", "120d")
 	if err != nil || strings.Contains(out, "百日前") {
 		t.Errorf("with the default 90 days it is still shown: %v\n%s", err, out)
-	}
-}
-
-// TestPseudonymsMatchTheLogs: the store's pseudonyms are the ones the
-// adapters log, so a maintainer can connect them.
-func TestPseudonymsMatchTheLogs(t *testing.T) {
-	for _, id := range []string{"U4af4980629f0d0a1c5e6f77a1b2c3d4e", "W012A3CDE", ""} {
-		if a, b := misses.Pseudonym("salt", id), userid.Hash("salt", id); a != b {
-			t.Errorf("%q: store %q, logs %q", id, a, b)
-		}
 	}
 }
 
@@ -138,7 +128,7 @@ func TestOpenMissesStoreFromTheEnvironment(t *testing.T) {
 				t.Fatalf("store %v, want off %v", st, tc.off)
 			}
 			// Recording through a switched-off (nil) store does nothing.
-			if err := st.Record(ctx, misses.Miss{Question: "q", User: "U1"}); err != nil {
+			if err := st.Record(ctx, gaps.Miss{Question: "q", User: "U1"}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := os.Stat(tc.env[envMissesDB]); (err == nil) == tc.off {

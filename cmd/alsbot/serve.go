@@ -31,7 +31,6 @@ import (
 	"alsbot/bot"
 	"alsbot/bot/gaps"
 	"alsbot/knowledge"
-	"alsbot/knowledge/misses"
 )
 
 // DefaultAddr is where serve listens unless told otherwise: loopback
@@ -57,7 +56,7 @@ type serveConfig struct {
 	trusted []netip.Prefix
 	// openMisses opens the store of unanswered questions (nil when
 	// recording is off), keyed with the salt.
-	openMisses func(ctx context.Context, salt string, logger *slog.Logger) (*misses.Store, error)
+	openMisses func(ctx context.Context, salt string, logger *slog.Logger) (*sqlite.MissStore, error)
 }
 
 // serveHooks let tests watch and steer a running server.
@@ -133,7 +132,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		}
 		return getenv(k)
 	}
-	cfg.openMisses = func(ctx context.Context, salt string, logger *slog.Logger) (*misses.Store, error) {
+	cfg.openMisses = func(ctx context.Context, salt string, logger *slog.Logger) (*sqlite.MissStore, error) {
 		return openMissesStore(ctx, inState, salt, logger)
 	}
 

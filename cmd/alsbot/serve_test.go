@@ -29,9 +29,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"alsbot/adapters/logbuf"
+	"alsbot/adapters/sqlite"
 	"alsbot/adapters/userid"
 	"alsbot/bot"
-	"alsbot/knowledge/misses"
 )
 
 // syncBuffer captures logs from concurrent writers.
@@ -907,7 +907,7 @@ func TestServeRecordsUnansweredQuestions(t *testing.T) {
 	if err := s.stop(); err != nil {
 		t.Fatal(err)
 	}
-	st, err := misses.Open(context.Background(), db, misses.Options{Salt: "test-salt"})
+	st, err := sqlite.OpenMisses(context.Background(), db, sqlite.MissOptions{Salt: "test-salt"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package misses
+package sqlite
 
 import (
 	"regexp"

@@ -1,4 +1,4 @@
-// Package misses keeps the questions the bot could not answer (the
+// The misses store keeps the questions the bot could not answer (the
 // fallback) or was unsure of (a clarifying choice), so that maintainers
 // can see what to write next.
 //
@@ -10,16 +10,13 @@
 // deleted rows are overwritten in the file (SQLite's secure_delete).
 //
 // The store is an embedded SQLite database (modernc.org/sqlite, pure Go)
-// in one file. The package knows nothing of the bot: it takes plain
-// fields.
-package misses
+// in one file.
+
+package sqlite
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,52 +26,26 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+
+	"alsbot/adapters/userid"
+	"alsbot/bot/gaps"
 )
 
-// Defaults of Options.
+// Defaults of MissOptions.
 const (
-	DefaultRetention  = 90 * 24 * time.Hour
-	DefaultPurgeEvery = time.Hour
-	// DefaultPath is the database file when none is configured.
-	DefaultPath = "alsbot-misses.db"
+	DefaultMissRetention  = 90 * 24 * time.Hour
+	DefaultMissPurgeEvery = time.Hour
 )
 
-// Kinds of reply a miss records.
-const (
-	KindFallback = "fallback"
-	KindClarify  = "clarify"
-)
-
-// Miss is one question the bot could not answer, and what it replied.
-type Miss struct {
-	Time    time.Time
-	Channel string // line, slack, web, cli
-	Lang    string // ja, en
-	// Question is the message. Record masks it before storing; read back,
-	// it is the masked text.
-	Question string
-	// User is the sender's platform id. Record stores only its salted
-	// pseudonym; read back, it is the pseudonym.
-	User string
-	// Kind is what the bot replied: KindFallback or KindClarify.
-	Kind string
-	// Entry is the entry the reply was closest to, if the bot named one.
-	Entry string
-	// Choices are the entries offered, for a clarifying reply.
-	Choices []string
-	// Score is the bot's confidence in its best match, from 0 to 1.
-	Score float64
-}
-
-// Options configure a Store.
-type Options struct {
+// MissOptions configure a MissStore.
+type MissOptions struct {
 	// Salt is the secret the user pseudonyms are keyed with; keep it out
 	// of the repository. Without it, user ids are not stored at all.
 	Salt string
-	// Retention is how long a miss is kept; 0 means DefaultRetention.
+	// Retention is how long a miss is kept; 0 means DefaultMissRetention.
 	Retention time.Duration
 	// PurgeEvery is how often expired misses are deleted while the store
-	// is open; 0 means DefaultPurgeEvery, negative means only on opening.
+	// is open; 0 means DefaultMissPurgeEvery, negative means only on opening.
 	PurgeEvery time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -83,20 +54,20 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// QueueSize is how many misses may wait to be written. Record is never
+// MissQueueSize is how many misses may wait to be written. Record is never
 // held up by the disk: a miss is queued and written, with the others
 // waiting, in one transaction; when the queue is full, Record reports the
 // miss dropped.
-const QueueSize = 1024
+const MissQueueSize = 1024
 
-// ErrDropped is returned by Record when its miss could not be queued: the
+// ErrMissDropped is returned by Record when its miss could not be queued: the
 // queue is full or the store is closed.
-var ErrDropped = errors.New("misses: queue full or store closed; miss not recorded")
+var ErrMissDropped = errors.New("misses: queue full or store closed; miss not recorded")
 
-// Store is the database of misses. It is safe for concurrent use.
-type Store struct {
+// MissStore is the database of misses. It is safe for concurrent use.
+type MissStore struct {
 	db   *sql.DB
-	opts Options
+	opts MissOptions
 	stop chan struct{}
 	done sync.WaitGroup
 	once sync.Once
@@ -112,7 +83,7 @@ type Store struct {
 // queued is a miss to write, or (when flushed is set) a request to be
 // told once everything queued before it is written.
 type queued struct {
-	m       Miss
+	m       gaps.Miss
 	flushed chan struct{}
 }
 
@@ -133,18 +104,18 @@ create index if not exists misses_at on misses(at);
 pragma user_version = 1;
 `
 
-// Open opens (creating if need be) the store in the file at path, readable
+// OpenMisses opens (creating if need be) the store in the file at path, readable
 // by its owner only, and deletes the misses older than the retention
 // period. Close it to stop the periodic purge.
-func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+func OpenMisses(ctx context.Context, path string, opts MissOptions) (*MissStore, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("misses: database path %q: give a file name without ? or #", path)
 	}
 	if opts.Retention <= 0 {
-		opts.Retention = DefaultRetention
+		opts.Retention = DefaultMissRetention
 	}
 	if opts.PurgeEvery == 0 {
-		opts.PurgeEvery = DefaultPurgeEvery
+		opts.PurgeEvery = DefaultMissPurgeEvery
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -173,7 +144,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("misses: preparing %s: %w", path, err)
 	}
-	s := &Store{db: db, opts: opts, stop: make(chan struct{}), queue: make(chan queued, QueueSize)}
+	s := &MissStore{db: db, opts: opts, stop: make(chan struct{}), queue: make(chan queued, MissQueueSize)}
 	s.writer.Add(1)
 	go s.write()
 	if _, err := s.Purge(ctx); err != nil {
@@ -187,7 +158,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-func (s *Store) purgeLoop() {
+func (s *MissStore) purgeLoop() {
 	defer s.done.Done()
 	t := time.NewTicker(s.opts.PurgeEvery)
 	defer t.Stop()
@@ -205,7 +176,7 @@ func (s *Store) purgeLoop() {
 
 // Close stops the periodic purge and closes the database. Closing a nil
 // store does nothing.
-func (s *Store) Close() error {
+func (s *MissStore) Close() error {
 	if s == nil {
 		return nil
 	}
@@ -223,7 +194,7 @@ func (s *Store) Close() error {
 
 // write stores what comes down the queue until it is closed, each run of
 // waiting misses in one transaction.
-func (s *Store) write() {
+func (s *MissStore) write() {
 	defer s.writer.Done()
 	batch := make([]queued, 0, 64)
 	for q := range s.queue {
@@ -261,7 +232,7 @@ func (s *Store) write() {
 }
 
 // insert writes the misses of batch in one transaction.
-func (s *Store) insert(batch []queued) error {
+func (s *MissStore) insert(batch []queued) error {
 	tx, err := s.db.Begin()
 	if err != nil {
 		return err
@@ -286,7 +257,7 @@ func (s *Store) insert(batch []queued) error {
 
 // flush returns once every miss queued before it is written (or the
 // store is closed).
-func (s *Store) flush(ctx context.Context) error {
+func (s *MissStore) flush(ctx context.Context) error {
 	done := make(chan struct{})
 	s.mu.RLock()
 	if s.closed {
@@ -304,10 +275,10 @@ func (s *Store) flush(ctx context.Context) error {
 }
 
 // Record queues m to be stored with its question masked and its user
-// pseudonymised, and returns ErrDropped if the queue is full. A miss with
+// pseudonymised, and returns ErrMissDropped if the queue is full. A miss with
 // no question text is not stored; nor is anything by a nil store, which
 // is how recording is switched off.
-func (s *Store) Record(ctx context.Context, m Miss) error {
+func (s *MissStore) Record(ctx context.Context, m gaps.Miss) error {
 	if s == nil {
 		return nil
 	}
@@ -321,25 +292,25 @@ func (s *Store) Record(ctx context.Context, m Miss) error {
 	}
 	user := ""
 	if s.opts.Salt != "" {
-		user = Pseudonym(s.opts.Salt, m.User)
+		user = userid.Hash(s.opts.Salt, m.User)
 	}
 	m.Time, m.Question, m.User = at, q, user
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
-		return ErrDropped
+		return ErrMissDropped
 	}
 	select {
 	case s.queue <- queued{m: m}:
 		return nil
 	default:
-		return ErrDropped
+		return ErrMissDropped
 	}
 }
 
 // Since returns the misses recorded at or after t and still within the
 // retention period, oldest first.
-func (s *Store) Since(ctx context.Context, t time.Time) ([]Miss, error) {
+func (s *MissStore) Since(ctx context.Context, t time.Time) ([]gaps.Miss, error) {
 	if err := s.flush(ctx); err != nil {
 		return nil, err
 	}
@@ -352,9 +323,9 @@ func (s *Store) Since(ctx context.Context, t time.Time) ([]Miss, error) {
 		return nil, fmt.Errorf("misses: reading: %w", err)
 	}
 	defer rows.Close()
-	var out []Miss
+	var out []gaps.Miss
 	for rows.Next() {
-		var m Miss
+		var m gaps.Miss
 		var at int64
 		var choices string
 		if err := rows.Scan(&at, &m.Channel, &m.Lang, &m.Question, &m.User, &m.Kind, &m.Entry, &choices, &m.Score); err != nil {
@@ -372,7 +343,7 @@ func (s *Store) Since(ctx context.Context, t time.Time) ([]Miss, error) {
 
 // Purge deletes the misses older than the retention period and returns
 // how many it deleted.
-func (s *Store) Purge(ctx context.Context) (int64, error) {
+func (s *MissStore) Purge(ctx context.Context) (int64, error) {
 	if err := s.flush(ctx); err != nil {
 		return 0, err
 	}
@@ -383,17 +354,4 @@ func (s *Store) Purge(ctx context.Context) (int64, error) {
 	return res.RowsAffected()
 }
 
-func (s *Store) cutoff() time.Time { return s.opts.Now().Add(-s.opts.Retention) }
-
-// Pseudonym returns the pseudonym of a platform user id: the first 16 hex
-// digits of HMAC-SHA256 keyed with salt, the same as the logs use
-// (alsbot/adapters/userid), so that a maintainer can tell that several
-// misses came from one person without knowing who. An empty id gives "".
-func Pseudonym(salt, id string) string {
-	if id == "" {
-		return ""
-	}
-	m := hmac.New(sha256.New, []byte(salt))
-	m.Write([]byte(id))
-	return hex.EncodeToString(m.Sum(nil))[:16]
-}
+func (s *MissStore) cutoff() time.Time { return s.opts.Now().Add(-s.opts.Retention) }

@@ -1,4 +1,4 @@
-package misses_test
+package sqlite_test
 
 import (
 	"bytes"
@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"alsbot/knowledge/misses"
+	"alsbot/adapters/sqlite"
+	"alsbot/adapters/userid"
+	"alsbot/bot/gaps"
 )
 
 func TestMask(t *testing.T) {
@@ -36,27 +38,27 @@ func TestMask(t *testing.T) {
 		{"5人のうち3人、0.47から0.25、2023年11月28日、68歳", "5人のうち3人、0.47から0.25、2023年11月28日、68歳"},
 		{"12345 is five digits", "12345 is five digits"},
 	} {
-		if got := misses.Mask(tc.in); got != tc.want {
+		if got := sqlite.Mask(tc.in); got != tc.want {
 			t.Errorf("Mask(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
 
 func TestPseudonym(t *testing.T) {
-	a := misses.Pseudonym("salt", "U1234567890abcdef")
+	a := userid.Hash("salt", "U1234567890abcdef")
 	if a == "" || len(a) != 16 || strings.Contains(a, "U1234") {
 		t.Fatalf("pseudonym %q", a)
 	}
-	if a != misses.Pseudonym("salt", "U1234567890abcdef") {
+	if a != userid.Hash("salt", "U1234567890abcdef") {
 		t.Error("the same id and salt give different pseudonyms")
 	}
-	if a == misses.Pseudonym("other salt", "U1234567890abcdef") {
+	if a == userid.Hash("other salt", "U1234567890abcdef") {
 		t.Error("the salt does not change the pseudonym")
 	}
-	if a == misses.Pseudonym("salt", "U1234567890abcdeg") {
+	if a == userid.Hash("salt", "U1234567890abcdeg") {
 		t.Error("two users share a pseudonym")
 	}
-	if misses.Pseudonym("salt", "") != "" {
+	if userid.Hash("salt", "") != "" {
 		t.Error("an empty id has a pseudonym")
 	}
 }
@@ -74,9 +76,9 @@ func (c *clock) Add(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-func open(t *testing.T, path string, opts misses.Options) *misses.Store {
+func open(t *testing.T, path string, opts sqlite.MissOptions) *sqlite.MissStore {
 	t.Helper()
-	s, err := misses.Open(context.Background(), path, opts)
+	s, err := sqlite.OpenMisses(context.Background(), path, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,8 +95,8 @@ func TestNothingRawReachesTheFile(t *testing.T) {
 		phone  = "090-8765-4321"
 		email  = "hanako.sato@example.jp"
 	)
-	s := open(t, path, misses.Options{Salt: "a secret salt", PurgeEvery: -1})
-	err := s.Record(ctx, misses.Miss{Channel: "line", Lang: "ja", User: userID, Kind: misses.KindFallback,
+	s := open(t, path, sqlite.MissOptions{Salt: "a secret salt", PurgeEvery: -1})
+	err := s.Record(ctx, gaps.Miss{Channel: "line", Lang: "ja", User: userID, Kind: gaps.KindFallback,
 		Question: "母の治療費について " + phone + " か " + email + " に連絡ください", Score: 0.2})
 	if err != nil {
 		t.Fatal(err)
@@ -110,10 +112,10 @@ func TestNothingRawReachesTheFile(t *testing.T) {
 	if m.Question != "母の治療費について [number] か [email] に連絡ください" {
 		t.Errorf("stored question %q", m.Question)
 	}
-	if m.User != misses.Pseudonym("a secret salt", userID) {
+	if m.User != userid.Hash("a secret salt", userID) {
 		t.Errorf("stored user %q is not the pseudonym", m.User)
 	}
-	if m.Channel != "line" || m.Lang != "ja" || m.Kind != misses.KindFallback || m.Score != 0.2 || m.Time.IsZero() {
+	if m.Channel != "line" || m.Lang != "ja" || m.Kind != gaps.KindFallback || m.Score != 0.2 || m.Time.IsZero() {
 		t.Errorf("stored %+v", m)
 	}
 	if err := s.Close(); err != nil {
@@ -141,8 +143,8 @@ func TestNothingRawReachesTheFile(t *testing.T) {
 
 func TestWithoutSaltNoUserIsStored(t *testing.T) {
 	ctx := context.Background()
-	s := open(t, ":memory:", misses.Options{PurgeEvery: -1})
-	if err := s.Record(ctx, misses.Miss{Question: "質問", User: "U123"}); err != nil {
+	s := open(t, ":memory:", sqlite.MissOptions{PurgeEvery: -1})
+	if err := s.Record(ctx, gaps.Miss{Question: "質問", User: "U123"}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := s.Since(ctx, time.Time{})
@@ -153,9 +155,9 @@ func TestWithoutSaltNoUserIsStored(t *testing.T) {
 
 func TestEmptyQuestionsAreNotStored(t *testing.T) {
 	ctx := context.Background()
-	s := open(t, ":memory:", misses.Options{PurgeEvery: -1})
+	s := open(t, ":memory:", sqlite.MissOptions{PurgeEvery: -1})
 	for _, q := range []string{"", "  ", "\n"} {
-		if err := s.Record(ctx, misses.Miss{Question: q}); err != nil {
+		if err := s.Record(ctx, gaps.Miss{Question: q}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -168,11 +170,11 @@ func TestRetention(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "misses.db")
 	c := &clock{now: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)}
-	opts := misses.Options{Retention: 90 * 24 * time.Hour, PurgeEvery: -1, Now: c.Now}
+	opts := sqlite.MissOptions{Retention: 90 * 24 * time.Hour, PurgeEvery: -1, Now: c.Now}
 	s := open(t, path, opts)
 	record := func(q string, at time.Time) {
 		t.Helper()
-		if err := s.Record(ctx, misses.Miss{Question: q, Time: at, Kind: misses.KindFallback}); err != nil {
+		if err := s.Record(ctx, gaps.Miss{Question: q, Time: at, Kind: gaps.KindFallback}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -180,7 +182,7 @@ func TestRetention(t *testing.T) {
 	record("recent", c.Now().Add(-10*24*time.Hour))
 	record("today", c.Now())
 
-	questions := func(ms []misses.Miss) string {
+	questions := func(ms []gaps.Miss) string {
 		var qs []string
 		for _, m := range ms {
 			qs = append(qs, m.Question)
@@ -216,8 +218,8 @@ func TestRetention(t *testing.T) {
 func TestExpiredMissesAreDeletedWhileOpen(t *testing.T) {
 	ctx := context.Background()
 	c := &clock{now: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)}
-	s := open(t, filepath.Join(t.TempDir(), "m.db"), misses.Options{Retention: time.Hour, PurgeEvery: 10 * time.Millisecond, Now: c.Now})
-	if err := s.Record(ctx, misses.Miss{Question: "q", Time: c.Now()}); err != nil {
+	s := open(t, filepath.Join(t.TempDir(), "m.db"), sqlite.MissOptions{Retention: time.Hour, PurgeEvery: 10 * time.Millisecond, Now: c.Now})
+	if err := s.Record(ctx, gaps.Miss{Question: "q", Time: c.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	c.Add(2 * time.Hour)
@@ -235,7 +237,7 @@ func TestExpiredMissesAreDeletedWhileOpen(t *testing.T) {
 			t.Fatal("the expired miss was not deleted by the periodic purge")
 		}
 		// Put it back and wait for the loop to take it.
-		if err := s.Record(ctx, misses.Miss{Question: "q", Time: c.Now().Add(-2 * time.Hour)}); err != nil {
+		if err := s.Record(ctx, gaps.Miss{Question: "q", Time: c.Now().Add(-2 * time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -243,8 +245,8 @@ func TestExpiredMissesAreDeletedWhileOpen(t *testing.T) {
 }
 
 func TestANilStoreRecordsNothing(t *testing.T) {
-	var s *misses.Store
-	if err := s.Record(context.Background(), misses.Miss{Question: "q"}); err != nil {
+	var s *sqlite.MissStore
+	if err := s.Record(context.Background(), gaps.Miss{Question: "q"}); err != nil {
 		t.Error(err)
 	}
 	if err := s.Close(); err != nil {
@@ -257,7 +259,7 @@ func TestANilStoreRecordsNothing(t *testing.T) {
 func TestConcurrentRecordsAllLand(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "misses.db")
-	s, err := misses.Open(ctx, path, misses.Options{PurgeEvery: -1})
+	s, err := sqlite.OpenMisses(ctx, path, sqlite.MissOptions{PurgeEvery: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +268,7 @@ func TestConcurrentRecordsAllLand(t *testing.T) {
 	for g := range senders {
 		wg.Go(func() {
 			for i := range each {
-				if err := s.Record(ctx, misses.Miss{Question: fmt.Sprintf("question %d-%d", g, i), Kind: misses.KindFallback}); err != nil {
+				if err := s.Record(ctx, gaps.Miss{Question: fmt.Sprintf("question %d-%d", g, i), Kind: gaps.KindFallback}); err != nil {
 					t.Error(err)
 				}
 			}
@@ -276,10 +278,10 @@ func TestConcurrentRecordsAllLand(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Record(ctx, misses.Miss{Question: "late"}); !errors.Is(err, misses.ErrDropped) {
+	if err := s.Record(ctx, gaps.Miss{Question: "late"}); !errors.Is(err, sqlite.ErrMissDropped) {
 		t.Errorf("Record after Close: %v, want ErrDropped", err)
 	}
-	s2 := open(t, path, misses.Options{PurgeEvery: -1})
+	s2 := open(t, path, sqlite.MissOptions{PurgeEvery: -1})
 	got, err := s2.Since(ctx, time.Time{})
 	if err != nil {
 		t.Fatal(err)
@@ -294,7 +296,7 @@ func TestConcurrentRecordsAllLand(t *testing.T) {
 }
 
 func TestOpenRejectsPathsWithQueries(t *testing.T) {
-	if _, err := misses.Open(context.Background(), "x.db?_pragma=foo", misses.Options{}); err == nil {
+	if _, err := sqlite.OpenMisses(context.Background(), "x.db?_pragma=foo", sqlite.MissOptions{}); err == nil {
 		t.Error("a path with a query opened")
 	}
 }
@@ -304,12 +306,12 @@ func FuzzMask(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out := misses.Mask(s)
+		out := sqlite.Mask(s)
 		if digits := longestDigitRun(out); digits >= 6 {
 			t.Fatalf("Mask(%q) = %q keeps a run of %d digits", s, out, digits)
 		}
-		if misses.Mask(out) != out {
-			t.Fatalf("masking twice changes %q: %q", out, misses.Mask(out))
+		if sqlite.Mask(out) != out {
+			t.Fatalf("masking twice changes %q: %q", out, sqlite.Mask(out))
 		}
 	})
 }
