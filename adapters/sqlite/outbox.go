@@ -38,9 +38,13 @@ type Outbox struct {
 	closed bool
 }
 
+// putRequest is one write: events to put, or an event attempted or done.
 type putRequest struct {
-	events []Event
-	done   chan error
+	events    []Event
+	channel   string
+	attempted string // an event id
+	finished  string // an event id
+	done      chan error
 }
 
 // Keep is how long a done event is kept (for a redelivery to be told
@@ -58,7 +62,7 @@ func Open(ctx context.Context, path string) (*Outbox, error) {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
 	f.Close()
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-1024)")
 	if err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
@@ -88,7 +92,12 @@ func Open(ctx context.Context, path string) (*Outbox, error) {
 // Put records events, and returns once they are written (or it failed).
 // An event already recorded (a redelivery) is left as it is.
 func (o *Outbox) Put(ctx context.Context, events []Event) error {
-	req := putRequest{events: events, done: make(chan error, 1)}
+	return o.send(ctx, putRequest{events: events, done: make(chan error, 1)})
+}
+
+// send queues a write for the writer and, when req.done is set, waits
+// for its transaction.
+func (o *Outbox) send(ctx context.Context, req putRequest) error {
 	o.mu.RLock()
 	if o.closed {
 		o.mu.RUnlock()
@@ -101,6 +110,9 @@ func (o *Outbox) Put(ctx context.Context, events []Event) error {
 		return ctx.Err()
 	}
 	o.mu.RUnlock()
+	if req.done == nil {
+		return nil
+	}
 	select {
 	case err := <-req.done:
 		return err
@@ -131,7 +143,9 @@ func (o *Outbox) write() {
 		}
 		err := o.commit(batch)
 		for _, r := range batch {
-			r.done <- err
+			if r.done != nil {
+				r.done <- err
+			}
 		}
 	}
 }
@@ -148,9 +162,20 @@ func (o *Outbox) commit(batch []putRequest) error {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	defer st.Close()
+	now := o.now().UnixMilli()
 	for _, r := range batch {
 		for _, e := range r.events {
 			if _, err := st.ExecContext(ctx, e.ID, e.Channel, e.Data, e.Received.UnixMilli()); err != nil {
+				return fmt.Errorf("outbox: %w", err)
+			}
+		}
+		if r.attempted != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE events SET attempted = 1 WHERE channel = ? AND id = ?`, r.channel, r.attempted); err != nil {
+				return fmt.Errorf("outbox: %w", err)
+			}
+		}
+		if r.finished != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE events SET done = ? WHERE channel = ? AND id = ?`, now, r.channel, r.finished); err != nil {
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}
@@ -163,16 +188,17 @@ func (o *Outbox) commit(batch []putRequest) error {
 
 // Attempting records that an answer to the event is about to be sent: if
 // the process stops before Done, the answer may or may not have reached
-// the platform.
+// the platform. It returns once that is written, with other writes of the
+// moment in one transaction.
 func (o *Outbox) Attempting(ctx context.Context, channel, id string) error {
-	_, err := o.db.ExecContext(ctx, `UPDATE events SET attempted = 1 WHERE channel = ? AND id = ?`, channel, id)
-	return wrap(err)
+	return o.send(ctx, putRequest{channel: channel, attempted: id, done: make(chan error, 1)})
 }
 
-// Done marks the event answered (or needing no answer).
+// Done marks the event answered (or needing no answer). It does not wait
+// for the disk: should the process stop before the write, the event is
+// resumed as attempted, and not answered twice.
 func (o *Outbox) Done(ctx context.Context, channel, id string) error {
-	_, err := o.db.ExecContext(ctx, `UPDATE events SET done = ? WHERE channel = ? AND id = ?`, o.now().UnixMilli(), channel, id)
-	return wrap(err)
+	return o.send(ctx, putRequest{channel: channel, finished: id})
 }
 
 // Pending returns the channel's events not yet done and young enough to
