@@ -114,11 +114,12 @@ func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
 	// The rules compile while the entries are indexed: both take a
 	// while, and neither needs the other.
 	var rules []rule
+	var lex *lexicons
 	var rulesErr error
 	compiled := make(chan struct{})
 	go func() {
 		defer close(compiled)
-		rules, rulesErr = compileRules(kb)
+		rules, lex, rulesErr = compileRules(kb)
 	}()
 	b := &Bot{kb: kb, th: DefaultThresholds, now: time.Now}
 	for _, w := range kb.OffTopic {
@@ -141,7 +142,7 @@ func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
 	if rulesErr != nil {
 		return nil, rulesErr
 	}
-	b.rules = newRuleSet(rules)
+	b.rules = newRuleSet(rules, lex)
 	return b, nil
 }
 

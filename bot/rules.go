@@ -20,7 +20,14 @@ type rule struct {
 	*knowledge.Rule
 	patterns []*pattern
 	except   []*pattern
+	// concepts fire the rule when each of their lexicons has a word in
+	// the message, all within window letters of each other.
+	concepts []concept
+	window   int
 }
+
+// concept is lexicons, by index in the rule set's lexicons.
+type concept []int
 
 // pattern is a compiled rule pattern with the literal strings one of
 // which every match contains, so that most patterns are skipped without
@@ -44,26 +51,36 @@ func (p *pattern) regexp() *regexp.Regexp {
 	return p.re
 }
 
-func compileRules(kb *knowledge.KB) ([]rule, error) {
+func compileRules(kb *knowledge.KB) ([]rule, *lexicons, error) {
 	var out []rule
+	lex := &lexicons{byWords: map[string]int{}}
 	for _, r := range kb.Rules {
 		cr := rule{Rule: r}
 		var err error
-		var combined []string
-		for _, c := range r.Combined() {
-			if c != "" {
-				combined = append(combined, c)
-			}
-		}
-		if cr.patterns, err = compilePatterns(r, append(r.Patterns.All(), combined...), r.Whole); err != nil {
-			return nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
+		if cr.patterns, err = compilePatterns(r, r.Patterns.All(), r.Whole); err != nil {
+			return nil, nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
 		}
 		if cr.except, err = compilePatterns(r, r.Except.All(), false); err != nil {
-			return nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
+			return nil, nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
+		}
+		cr.window = r.ConceptWindow()
+		for _, c := range r.ConceptLexicons() {
+			if c == nil {
+				continue
+			}
+			var idx concept
+			for _, words := range c {
+				i, err := lex.add(words)
+				if err != nil {
+					return nil, nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
+				}
+				idx = append(idx, i)
+			}
+			cr.concepts = append(cr.concepts, idx)
 		}
 		out = append(out, cr)
 	}
-	return out, nil
+	return out, lex, nil
 }
 
 // compilePatterns folds the patterns of rule r the way messages are folded
@@ -73,13 +90,7 @@ func compileRules(kb *knowledge.KB) ([]rule, error) {
 func compilePatterns(r *knowledge.Rule, patterns []string, whole bool) ([]*pattern, error) {
 	var out []*pattern
 	for _, p := range patterns {
-		var b strings.Builder
-		for _, c := range strings.ToLower(norm.NFKC.String(p)) {
-			if c != 'ー' {
-				b.WriteRune(toHiragana(c))
-			}
-		}
-		src := b.String()
+		src := foldPattern(p)
 		// Most patterns are written folded already: their tree is the
 		// one the knowledge base was checked with.
 		tree := r.Parsed(src)
@@ -107,6 +118,114 @@ func compilePatterns(r *knowledge.Rule, patterns []string, whole bool) ([]*patte
 		out = append(out, pat)
 	}
 	return out, nil
+}
+
+// foldPattern folds a pattern the way messages are folded.
+func foldPattern(p string) string {
+	var b strings.Builder
+	for _, c := range strings.ToLower(norm.NFKC.String(p)) {
+		if c != 'ー' {
+			b.WriteRune(toHiragana(c))
+		}
+	}
+	return b.String()
+}
+
+// lexicons are the rule set's lexicons, each compiled once however many
+// concepts combine it.
+type lexicons struct {
+	byWords map[string]int
+	res     []*regexp.Regexp
+	// literals are, by lexicon, strings one of which every word of it
+	// contains (nil when none is known), and their ids in the rule set's
+	// literal index: a lexicon is searched only in a text that has one.
+	literals   [][]string
+	literalIDs [][]int32
+}
+
+// add compiles a lexicon's words, folded as messages are, and returns
+// its index.
+func (l *lexicons) add(words []string) (int, error) {
+	key := strings.Join(words, "\x00")
+	if i, ok := l.byWords[key]; ok {
+		return i, nil
+	}
+	src := foldPattern("(?:" + strings.Join(words, "|") + ")")
+	re, err := regexp.Compile(src)
+	if err != nil {
+		return 0, err
+	}
+	var lits []string
+	if tree, err := syntax.Parse(src, syntax.Perl); err == nil {
+		if ls, ok := requiredLiterals(tree.Simplify()); ok {
+			lits = ls
+		}
+	}
+	l.res = append(l.res, re)
+	l.literals = append(l.literals, lits)
+	l.literalIDs = append(l.literalIDs, nil)
+	l.byWords[key] = len(l.res) - 1
+	return len(l.res) - 1, nil
+}
+
+// spans finds, lazily and once per text, where each lexicon has a word.
+type spans struct {
+	lex     *lexicons
+	text    string
+	present []bool // the rule set's literals the text has
+	got     [][][]int
+	done    []bool
+}
+
+func (s *spans) of(i int) [][]int {
+	if s.got == nil {
+		s.got, s.done = make([][][]int, len(s.lex.res)), make([]bool, len(s.lex.res))
+	}
+	if !s.done[i] {
+		s.done[i] = true
+		if ids := s.lex.literalIDs[i]; ids != nil && !slices.ContainsFunc(ids, func(id int32) bool { return s.present[id] }) {
+			return nil // none of the letters every word of it has
+		}
+		s.got[i] = s.lex.res[i].FindAllStringIndex(s.text, -1)
+	}
+	return s.got[i]
+}
+
+// fires reports whether every lexicon of c has a word in the text, the
+// words in some order with at most window letters between each and the
+// next.
+func (c concept) fires(s *spans, window int) bool {
+	lists := make([][][]int, len(c))
+	for i, l := range c {
+		if lists[i] = s.of(l); len(lists[i]) == 0 {
+			return false
+		}
+	}
+	used := make([]bool, len(c))
+	var from func(end, left int) bool
+	from = func(end, left int) bool {
+		if left == 0 {
+			return true
+		}
+		for i := range lists {
+			if used[i] {
+				continue
+			}
+			for _, sp := range lists[i] {
+				if end >= 0 && (sp[0] < end || utf8.RuneCountInString(s.text[end:sp[0]]) > window) {
+					continue
+				}
+				used[i] = true
+				ok := from(sp[1], left-1)
+				used[i] = false
+				if ok {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return from(-1, len(c))
 }
 
 // requiredLiterals returns strings one of which every match of re
@@ -175,11 +294,26 @@ func requiredLiterals(re *syntax.Regexp) ([]string, bool) {
 type ruleSet struct {
 	rules    []rule
 	literals literalIndex
+	lex      *lexicons
 }
 
-func newRuleSet(rules []rule) ruleSet {
-	rs := ruleSet{rules: rules}
+func newRuleSet(rules []rule, lex *lexicons) ruleSet {
+	rs := ruleSet{rules: rules, lex: lex}
 	ids := map[string]int32{}
+	if lex == nil {
+		rs.lex = &lexicons{}
+	}
+	for i, lits := range rs.lex.literals {
+		for _, l := range lits {
+			id, ok := ids[l]
+			if !ok {
+				id = int32(len(ids))
+				ids[l] = id
+				rs.literals.add(l, id)
+			}
+			rs.lex.literalIDs[i] = append(rs.lex.literalIDs[i], id)
+		}
+	}
 	for i := range rs.rules {
 		ru := &rs.rules[i]
 		for _, list := range [][]*pattern{ru.patterns, ru.except} {
@@ -207,13 +341,15 @@ func newRuleSet(rules []rule) ruleSet {
 // message (as typed, as read, …), or nil.
 func (rs *ruleSet) first(forms ...string) *rule {
 	var present [3][]bool
+	var found [3]spans
 	forms = forms[:min(len(forms), len(present))]
 	for k, f := range forms {
 		present[k] = rs.literals.present(f)
+		found[k] = spans{lex: rs.lex, text: f, present: present[k]}
 	}
 	for i := range rs.rules {
 		for k, f := range forms {
-			if rs.rules[i].matches(f, present[k]) {
+			if rs.rules[i].matches(f, present[k], &found[k]) {
 				return &rs.rules[i]
 			}
 		}
@@ -263,7 +399,7 @@ func (p *pattern) match(norm string, present []bool) bool {
 }
 
 // matches reports whether the rule fires on a normalized message.
-func (r *rule) matches(norm string, present []bool) bool {
+func (r *rule) matches(norm string, present []bool, found *spans) bool {
 	for i := range r.except {
 		if r.except[i].match(norm, present) {
 			return false
@@ -271,6 +407,11 @@ func (r *rule) matches(norm string, present []bool) bool {
 	}
 	for i := range r.patterns {
 		if r.patterns[i].match(norm, present) {
+			return true
+		}
+	}
+	for _, c := range r.concepts {
+		if c.fires(found, r.window) {
 			return true
 		}
 	}

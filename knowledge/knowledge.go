@@ -184,6 +184,20 @@ type Rule struct {
 	// says why a concept could not be made one (an unknown lexicon).
 	combined   []string
 	badConcept map[int]string
+	// lexicons are, for each concept, the words of each of its lexicons.
+	lexicons [][][]string
+}
+
+// ConceptLexicons returns, for each of the rule's concepts, the words of
+// each lexicon it combines (nil for a concept that names an unknown one).
+func (r *Rule) ConceptLexicons() [][][]string { return r.lexicons }
+
+// ConceptWindow is the rule's window, its default applied.
+func (r *Rule) ConceptWindow() int {
+	if r.Window <= 0 {
+		return DefaultWindow
+	}
+	return r.Window
 }
 
 // DefaultWindow is how many letters may separate the words of a concept
@@ -204,13 +218,14 @@ type Lexicon struct {
 // combine writes out the rule's concepts as patterns, with the lexicons
 // of its file.
 func (r *Rule) combine(lexicons map[string][]string) {
-	r.combined, r.badConcept = nil, map[int]string{}
+	r.combined, r.badConcept, r.lexicons = nil, map[int]string{}, nil
 	window := r.Window
 	if window <= 0 {
 		window = DefaultWindow
 	}
 	for i, c := range r.Concepts {
 		var parts []string
+		var lex [][]string
 		for _, name := range c {
 			words, ok := lexicons[name]
 			if !ok || len(words) == 0 {
@@ -218,11 +233,14 @@ func (r *Rule) combine(lexicons map[string][]string) {
 				break
 			}
 			parts = append(parts, "(?:"+strings.Join(words, "|")+")")
+			lex = append(lex, words)
 		}
 		if _, bad := r.badConcept[i]; bad || len(parts) == 0 {
 			r.combined = append(r.combined, "")
+			r.lexicons = append(r.lexicons, nil)
 			continue
 		}
+		r.lexicons = append(r.lexicons, lex)
 		gap := fmt.Sprintf(".{0,%d}", window)
 		var orders []string
 		permute(parts, func(p []string) { orders = append(orders, strings.Join(p, gap)) })

@@ -328,16 +328,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	heads := readHeads(cb.Events)
 	if h.outbox != nil {
 		// Written down before it is acknowledged: from here on, a stop
 		// or a crash loses none of these events.
-		if err := h.outbox.Put(r.Context(), outboxEvents(cb, received)); err != nil {
+		if err := h.outbox.Put(r.Context(), outboxEvents(cb, heads, received)); err != nil {
 			h.log.Error("line outbox write failed: the webhook gets 503 and LINE redelivers", "err", err)
 			h.reject(w, r, http.StatusServiceUnavailable, "overloaded", int64(len(body)))
 			return
 		}
 	}
-	if !h.enqueue(job{destination: cb.Destination, events: cb.Events, received: received}, true) {
+	if !h.enqueue(job{destination: cb.Destination, events: cb.Events, received: received}, heads, true) {
 		h.reject(w, r, http.StatusServiceUnavailable, "overloaded", int64(len(body)))
 		return
 	}
@@ -374,20 +375,50 @@ func splitBody(body []byte) (*callback, error) {
 	return &cb, nil
 }
 
+// head is what the handler reads of an event before a worker decodes it:
+// its id, and the chat it comes from.
+type head struct {
+	ID     string `json:"webhookEventId"`
+	Source struct {
+		UserID  string `json:"userId"`
+		GroupID string `json:"groupId"`
+		RoomID  string `json:"roomId"`
+	} `json:"source"`
+}
+
+// chat is the group, room or user the event comes from.
+func (h head) chat() string {
+	if c := h.Source.GroupID + h.Source.RoomID; c != "" {
+		return c
+	}
+	return h.Source.UserID
+}
+
+// readHeads reads the head of each event; an event not in LINE's shape
+// has an empty one.
+func readHeads(events []json.RawMessage) []head {
+	out := make([]head, len(events))
+	for i, raw := range events {
+		json.Unmarshal(raw, &out[i])
+	}
+	return out
+}
+
 // outboxEvents are the events of a webhook as the outbox keeps them:
 // each with its id and the webhook's destination. An event without an id
 // (not LINE's shape) is answered, or not, without being kept.
-func outboxEvents(cb *callback, received time.Time) []outbox.Event {
+func outboxEvents(cb *callback, heads []head, received time.Time) []outbox.Event {
 	out := make([]outbox.Event, 0, len(cb.Events))
-	for _, raw := range cb.Events {
-		var head struct {
-			ID string `json:"webhookEventId"`
-		}
-		if json.Unmarshal(raw, &head) != nil || head.ID == "" {
+	dest, _ := json.Marshal(cb.Destination)
+	for i, raw := range cb.Events {
+		if heads[i].ID == "" {
 			continue
 		}
-		data, _ := json.Marshal(kept{Destination: cb.Destination, Event: raw})
-		out = append(out, outbox.Event{ID: head.ID, Channel: Channel, Data: data, Received: received})
+		// kept, written out by hand: the event is already LINE's JSON.
+		data := make([]byte, 0, len(raw)+len(dest)+26)
+		data = append(append(append(data, `{"destination":`...), dest...), `,"event":`...)
+		data = append(append(data, raw...), '}')
+		out = append(out, outbox.Event{ID: heads[i].ID, Channel: Channel, Data: data, Received: received})
 	}
 	return out
 }
@@ -429,8 +460,9 @@ func (h *Handler) Resume(ctx context.Context) (int, error) {
 // enqueueWait queues j, waiting for room, unless the handler closes or
 // ctx ends.
 func (h *Handler) enqueueWait(ctx context.Context, j job) bool {
+	heads := readHeads(j.events)
 	for {
-		if h.enqueue(j, false) {
+		if h.enqueue(j, heads, false) {
 			return true
 		}
 		h.mu.RLock()
@@ -452,13 +484,13 @@ func (h *Handler) enqueueWait(ctx context.Context, j job) bool {
 // handler is closed. Part of a webhook may be queued when another part is
 // refused: LINE then redelivers it all, and the claims see to it that no
 // event is answered twice.
-func (h *Handler) enqueue(j job, bounded bool) bool {
+func (h *Handler) enqueue(j job, heads []head, bounded bool) bool {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	if h.closed {
 		return false
 	}
-	for q, events := range h.byQueue(j.events) {
+	for q, events := range h.byQueue(j.events, heads) {
 		part := j
 		part.events = events
 		if bounded && h.wait(q) > h.maxWait {
@@ -474,32 +506,15 @@ func (h *Handler) enqueue(j job, bounded bool) bool {
 }
 
 // byQueue splits events by the queue of their chat, keeping their order.
-func (h *Handler) byQueue(events []json.RawMessage) map[int][]json.RawMessage {
+func (h *Handler) byQueue(events []json.RawMessage, heads []head) map[int][]json.RawMessage {
 	out := make(map[int][]json.RawMessage, 1)
-	for _, raw := range events {
-		q := int(chatHash(raw) % uint32(len(h.queues)))
+	for i, raw := range events {
+		f := fnv.New32a()
+		f.Write([]byte(heads[i].chat()))
+		q := int(f.Sum32() % uint32(len(h.queues)))
 		out[q] = append(out[q], raw)
 	}
 	return out
-}
-
-// chatHash hashes the chat an event comes from (the group, room or user).
-func chatHash(raw json.RawMessage) uint32 {
-	var head struct {
-		Source struct {
-			UserID  string `json:"userId"`
-			GroupID string `json:"groupId"`
-			RoomID  string `json:"roomId"`
-		} `json:"source"`
-	}
-	json.Unmarshal(raw, &head)
-	chat := head.Source.GroupID + head.Source.RoomID
-	if chat == "" {
-		chat = head.Source.UserID
-	}
-	f := fnv.New32a()
-	f.Write([]byte(chat))
-	return f.Sum32()
 }
 
 // wait is how long an event queued now on queue q would wait.

@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"alsbot/adapters/sqlite"
+	"alsbot/adapters/userid"
 	"alsbot/bot"
 	"alsbot/bot/gaps"
 	"alsbot/knowledge"
-	"alsbot/adapters/sqlite"
-	"alsbot/adapters/userid"
 )
 
 func shippedBot(t testing.TB) *bot.Bot {

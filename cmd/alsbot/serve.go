@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -77,6 +78,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	if path := getenv("ALSBOT_CPU_PROFILE"); path != "" {
+		// For measuring: a CPU profile of the whole run, written at
+		// shutdown (go tool pprof).
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("ALSBOT_CPU_PROFILE: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("ALSBOT_CPU_PROFILE: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	return serve(ctx, cfg, stderr, serveHooks{hup: hup})
 }
 
