@@ -30,9 +30,11 @@ func Chain(a Asker, stages ...Middleware) Asker {
 }
 
 // Screener tells the messages that must be answered whatever else is
-// going on: an emergency or a crisis. *Bot and *Live are Screeners.
+// going on: an emergency or a crisis. Screen returns q marked Urgent when
+// it is one, with what was read of it kept for the bot, which need not
+// read it again. *Bot and *Live are Screeners.
 type Screener interface {
-	Urgent(q Question) bool
+	Screen(q Question) Question
 }
 
 // SafetyFirst is the stage that marks urgent questions (Question.Urgent)
@@ -42,10 +44,7 @@ type Screener interface {
 func SafetyFirst(s Screener) Middleware {
 	return func(next Asker) Asker {
 		return AskerFunc(func(ctx context.Context, q Question) Reply {
-			if !q.Urgent && s.Urgent(q) {
-				q.Urgent = true
-			}
-			return next.Ask(ctx, q)
+			return next.Ask(ctx, s.Screen(q))
 		})
 	}
 }

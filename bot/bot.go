@@ -181,6 +181,20 @@ type Question struct {
 	// Urgent is set by SafetyFirst when the message trips a safety rule
 	// (an emergency, a crisis): no stage may turn it away.
 	Urgent bool
+
+	// screened is what Screen read of the message, for the bot that
+	// screened it.
+	screened *screened
+}
+
+// screened is a message as Screen read it: the reading, and the first
+// rule it trips (nil for none).
+type screened struct {
+	bot  *Bot
+	text string
+	m    message
+	ok   bool
+	rule *rule
 }
 
 // QuestionKind is what a Question asks of the bot.
@@ -309,7 +323,7 @@ func (b *Bot) respond(q Question, lang string, langAsked bool, conv *Conversatio
 		}
 		return b.fallbackFor(lang, ReasonEmpty)
 	}
-	m, ok := b.readMessage(q.Text)
+	m, ru, ok := b.reading(q, q.Text)
 	if !ok {
 		return b.fallbackFor(lang, ReasonEmpty)
 	}
@@ -324,7 +338,7 @@ func (b *Bot) respond(q Question, lang string, langAsked bool, conv *Conversatio
 	if m.romaji && lang == knowledge.EN && !langAsked {
 		lang = knowledge.JA // Japanese typed in Latin letters
 	}
-	if ru := b.rules.first(m.forms...); ru != nil {
+	if ru != nil {
 		r := b.ruleReply(ru, lang)
 		if ru.Then == "answer" || ru.Then == "answer-if-asked" && asksSomething(q.Text) {
 			// The facts may follow the rule's reply, decided as any
@@ -446,16 +460,34 @@ func (b *Bot) readMessage(text string) (message, bool) {
 // Urgent reports whether q is a message that trips a rule marked urgent
 // in the knowledge base (an emergency, a crisis): such a message is
 // answered whatever else is going on.
-func (b *Bot) Urgent(q Question) bool {
+func (b *Bot) Urgent(q Question) bool { return b.Screen(q).Urgent }
+
+// Screen returns q marked Urgent when it trips an urgent rule, with the
+// message as read kept for Ask.
+func (b *Bot) Screen(q Question) Question {
 	if q.Kind != AskMessage || q.Entry != "" {
-		return false
+		return q
 	}
-	m, ok := b.readMessage(q.Text)
+	s := &screened{bot: b, text: q.Text}
+	if s.m, s.ok = b.readMessage(q.Text); s.ok {
+		s.rule = b.rules.first(s.m.forms...)
+	}
+	q.screened = s
+	q.Urgent = q.Urgent || s.rule != nil && s.rule.Urgent
+	return q
+}
+
+// reading returns the message of q as read, and the first rule it trips:
+// as Screen found them, or now.
+func (b *Bot) reading(q Question, text string) (message, *rule, bool) {
+	if s := q.screened; s != nil && s.bot == b && s.text == text {
+		return s.m, s.rule, s.ok
+	}
+	m, ok := b.readMessage(text)
 	if !ok {
-		return false
+		return m, nil, false
 	}
-	ru := b.rules.first(m.forms...)
-	return ru != nil && ru.Urgent
+	return m, b.rules.first(m.forms...), true
 }
 
 // refersBack reports whether a short message points back to something

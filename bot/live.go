@@ -30,3 +30,6 @@ func (l *Live) Ask(ctx context.Context, q Question) Reply { return l.Current().A
 
 // Urgent reports whether the current bot finds q urgent.
 func (l *Live) Urgent(q Question) bool { return l.Current().Urgent(q) }
+
+// Screen screens q with the current bot.
+func (l *Live) Screen(q Question) Question { return l.Current().Screen(q) }
