@@ -31,6 +31,8 @@ var _ outbox.Store = (*Outbox)(nil)
 type Outbox struct {
 	db  *sql.DB
 	now func() time.Time
+	// The writer's statements, prepared once.
+	insert, attempt, finish *sql.Stmt
 
 	puts   chan putRequest
 	wg     sync.WaitGroup
@@ -83,6 +85,19 @@ func Open(ctx context.Context, path string) (*Outbox, error) {
 	if err := o.sweep(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	for _, p := range []struct {
+		st  **sql.Stmt
+		sql string
+	}{
+		{&o.insert, `INSERT OR IGNORE INTO events (id, channel, data, received) VALUES (?, ?, ?, ?)`},
+		{&o.attempt, `UPDATE events SET attempted = 1 WHERE channel = ? AND id = ?`},
+		{&o.finish, `UPDATE events SET done = ? WHERE channel = ? AND id = ?`},
+	} {
+		if *p.st, err = db.PrepareContext(ctx, p.sql); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("outbox: %w", err)
+		}
 	}
 	o.wg.Add(1)
 	go o.write()
@@ -157,25 +172,21 @@ func (o *Outbox) commit(batch []putRequest) error {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	defer tx.Rollback()
-	st, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO events (id, channel, data, received) VALUES (?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("outbox: %w", err)
-	}
-	defer st.Close()
+	insert, attempt, finish := tx.StmtContext(ctx, o.insert), tx.StmtContext(ctx, o.attempt), tx.StmtContext(ctx, o.finish)
 	now := o.now().UnixMilli()
 	for _, r := range batch {
 		for _, e := range r.events {
-			if _, err := st.ExecContext(ctx, e.ID, e.Channel, e.Data, e.Received.UnixMilli()); err != nil {
+			if _, err := insert.ExecContext(ctx, e.ID, e.Channel, e.Data, e.Received.UnixMilli()); err != nil {
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}
 		if r.attempted != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE events SET attempted = 1 WHERE channel = ? AND id = ?`, r.channel, r.attempted); err != nil {
+			if _, err := attempt.ExecContext(ctx, r.channel, r.attempted); err != nil {
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}
 		if r.finished != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE events SET done = ? WHERE channel = ? AND id = ?`, now, r.channel, r.finished); err != nil {
+			if _, err := finish.ExecContext(ctx, now, r.channel, r.finished); err != nil {
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}
