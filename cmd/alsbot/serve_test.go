@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -318,7 +319,13 @@ func TestServeRefusesABadConfiguration(t *testing.T) {
 			for k, v := range tt.env {
 				env[k] = v
 			}
-			err := run(context.Background(), append([]string{"serve"}, tt.args...), envFunc(env), nil, &out, &errOut)
+			args := tt.args
+			if !slices.Contains(args, "--addr") {
+				// Never the default port: alsbot serve may be running
+				// beside the tests.
+				args = append(args, "--addr", "127.0.0.1:0")
+			}
+			err := run(context.Background(), append([]string{"serve"}, args...), envFunc(env), nil, &out, &errOut)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("got %v, want an error about %q", err, tt.want)
 			}
