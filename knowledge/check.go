@@ -14,7 +14,7 @@ import (
 const MaxAnswerUnits = 5000
 
 // Source kinds the register knows.
-var sourceKinds = map[string]bool{"press-release": true, "blog": true, "paper": true}
+var sourceKinds = map[string]bool{"press-release": true, "blog": true, "paper": true, "registry": true}
 
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
@@ -84,7 +84,7 @@ func (l *loader) checkSource(s *Source) {
 		l.addf(s.Pos, "source %q names neither publisher nor authors", s.ID)
 	}
 	if !sourceKinds[s.Kind] {
-		l.addf(at("kind"), "source %q: kind %q is not one of press-release, blog, paper", s.ID, s.Kind)
+		l.addf(at("kind"), "source %q: kind %q is not one of press-release, blog, paper, registry", s.ID, s.Kind)
 	}
 	if s.Lang != JA && s.Lang != EN {
 		l.addf(at("lang"), "source %q: lang %q is not ja or en", s.ID, s.Lang)
