@@ -491,7 +491,11 @@ func (b *Bot) noFacet(lang string, topic int, rd topicReading) Reply {
 	}
 	r := b.reply(KindFallback, lang)
 	r.Reason = ReasonNoFacet
-	r.Text = strings.NewReplacer("{topic}", t.Title.In(lang), "{facet}", facet.Title.In(lang)).Replace(b.kb.Messages.NoFacet.In(lang))
+	msg := b.kb.Messages.NoFacet.In(lang)
+	if s := facet.NoAnswer.In(lang); s != "" {
+		msg = s
+	}
+	r.Text = strings.NewReplacer("{topic}", t.Title.In(lang), "{facet}", facet.Title.In(lang)).Replace(msg)
 	for _, e := range tr.byTopic[topic] {
 		if len(r.Suggestions) == 4 {
 			break

@@ -39,7 +39,8 @@ func TestAFacetTheSourcesDoNotAnswerIsSaidSo(t *testing.T) {
 	b := shippedBot(t)
 	for _, tt := range []struct{ q, lang, says, offers string }{
 		{"STR03の副作用は？", "ja", "STR03", "trial-str03"},
-		{"How much does conditioned medium treatment cost?", "en", "cost", "cm-what"},
+		{"How much does conditioned medium treatment cost?", "en", "before paying", "cm-what"},
+		{"ミューズ細胞の治療って詐欺じゃないの？", "ja", "主治医", "muse-what"},
 		{"ALSの原因は？", "ja", "原因", "als-what"},
 	} {
 		r := ask(b, tt.q)

@@ -187,6 +187,9 @@ func (l *loader) checkTopics() {
 		}
 		l.facets[f.ID] = f
 		l.bothLanguages(f.Title, at("title"), fmt.Sprintf("facet %q: title", f.ID))
+		if f.NoAnswer.JA != "" || f.NoAnswer.EN != "" {
+			l.bothLanguages(f.NoAnswer, at("no_answer"), fmt.Sprintf("facet %q: no_answer", f.ID))
+		}
 		if len(f.Cues.JA) == 0 || len(f.Cues.EN) == 0 {
 			l.addf(at("cues"), "facet %q needs cues in both ja and en", f.ID)
 		}

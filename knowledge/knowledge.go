@@ -128,6 +128,12 @@ type Facet struct {
 	// NamesAStudy marks the facet whose cues speak of a study (治験,
 	// trial): a question asking it names a study, if not which.
 	NamesAStudy bool `yaml:"names_a_study"`
+	// NoAnswer, when set, is the honest reply to this facet asked of a
+	// topic whose entries do not answer it, instead of the no_facet
+	// message: what a careful answer says when the sources are silent
+	// (on cost: unproven treatments may be sold; ask before paying).
+	// {topic} is replaced by the topic's title.
+	NoAnswer Text `yaml:"no_answer"`
 
 	Pos Pos `yaml:"-"`
 }

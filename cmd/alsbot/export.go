@@ -46,6 +46,7 @@ type exportFacet struct {
 	Narrows     bool        `json:"narrows,omitempty" yaml:"narrows,omitempty"`
 	OfAStudy    bool        `json:"of_a_study,omitempty" yaml:"of_a_study,omitempty"`
 	NamesAStudy bool        `json:"names_a_study,omitempty" yaml:"names_a_study,omitempty"`
+	NoAnswer    *exportText `json:"no_answer,omitempty" yaml:"no_answer,omitempty"`
 }
 
 type exportLexicon struct {
@@ -121,7 +122,15 @@ type exportSource struct {
 	Facts    []string `json:"facts" yaml:"facts"`
 }
 
-func text(t knowledge.Text) exportText    { return exportText{JA: t.JA, EN: t.EN} }
+func text(t knowledge.Text) exportText { return exportText{JA: t.JA, EN: t.EN} }
+
+func optionalText(t knowledge.Text) *exportText {
+	if t.JA == "" && t.EN == "" {
+		return nil
+	}
+	e := text(t)
+	return &e
+}
 func texts(t knowledge.Texts) exportTexts { return exportTexts{JA: t.JA, EN: t.EN} }
 
 func newExport(kb *knowledge.KB) exportKB {
@@ -157,7 +166,7 @@ func newExport(kb *knowledge.KB) exportKB {
 		out.Topics = append(out.Topics, exportTopic{ID: t.ID, Title: text(t.Title), General: t.General, Anchors: t.Anchors})
 	}
 	for _, f := range kb.Facets {
-		out.Facets = append(out.Facets, exportFacet{ID: f.ID, Title: text(f.Title), Cues: texts(f.Cues), Weak: f.Weak, Shared: f.Shared, Narrows: f.Narrows, OfAStudy: f.OfAStudy, NamesAStudy: f.NamesAStudy})
+		out.Facets = append(out.Facets, exportFacet{ID: f.ID, Title: text(f.Title), Cues: texts(f.Cues), Weak: f.Weak, Shared: f.Shared, Narrows: f.Narrows, OfAStudy: f.OfAStudy, NamesAStudy: f.NamesAStudy, NoAnswer: optionalText(f.NoAnswer)})
 	}
 	for _, lx := range kb.Lexicons {
 		out.Lexicons = append(out.Lexicons, exportLexicon{Name: lx.Name, Words: lx.Words})
