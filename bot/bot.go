@@ -805,6 +805,14 @@ func (b *Bot) near(lang string, ms []Match) []Suggestion {
 	return out
 }
 
+// fill puts the clinic's contact where a text says {clinic}.
+func (b *Bot) fill(text, lang string) string {
+	if !strings.Contains(text, "{clinic}") {
+		return text
+	}
+	return strings.ReplaceAll(text, "{clinic}", b.kb.Clinic.Contact(lang))
+}
+
 // fallbackFor is the fallback given for reason.
 func (b *Bot) fallbackFor(lang, reason string) Reply {
 	r := b.fallback(lang, 0)
@@ -814,7 +822,7 @@ func (b *Bot) fallbackFor(lang, reason string) Reply {
 
 func (b *Bot) fallback(lang string, score float64) Reply {
 	r := b.reply(KindFallback, lang)
-	r.Text = b.kb.Messages.Fallback.In(lang)
+	r.Text = b.fill(b.kb.Messages.Fallback.In(lang), lang)
 	r.Score = round(score)
 	r.Suggestions = b.menu(lang)
 	return r
@@ -824,7 +832,7 @@ func (b *Bot) ruleReply(ru *rule, lang string) Reply {
 	r := b.reply(KindRule, lang)
 	r.Rule = ru.ID
 	r.Reason = ReasonRule
-	r.Text = ru.Reply.In(lang)
+	r.Text = b.fill(ru.Reply.In(lang), lang)
 	r.Score = 1
 	if ru.Then == "menu" {
 		r.Suggestions = b.menu(lang)

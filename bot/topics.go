@@ -495,7 +495,7 @@ func (b *Bot) noFacet(lang string, topic int, rd topicReading) Reply {
 	if s := facet.NoAnswer.In(lang); s != "" {
 		msg = s
 	}
-	r.Text = strings.NewReplacer("{topic}", t.Title.In(lang), "{facet}", facet.Title.In(lang)).Replace(msg)
+	r.Text = b.fill(strings.NewReplacer("{topic}", t.Title.In(lang), "{facet}", facet.Title.In(lang)).Replace(msg), lang)
 	for _, e := range tr.byTopic[topic] {
 		if len(r.Suggestions) == 4 {
 			break

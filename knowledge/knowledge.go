@@ -84,6 +84,45 @@ type Entry struct {
 	Pos Pos `yaml:"-"`
 }
 
+// Clinic is the clinic that runs the bot: how a patient reaches a person.
+type Clinic struct {
+	// Placeholder marks the profile as not yet filled in: replies name
+	// no phone or hours, and validate warns.
+	Placeholder bool   `yaml:"placeholder"`
+	Name        Text   `yaml:"name"`
+	Phone       string `yaml:"phone"`
+	Hours       Text   `yaml:"hours"`
+	Web         string `yaml:"web"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Contact is how to reach the clinic, in lang, for a reply that says
+// {clinic}: its name, with its phone and hours once the profile is filled
+// in.
+func (c Clinic) Contact(lang string) string {
+	name := c.Name.In(lang)
+	if name == "" {
+		name = map[string]string{JA: "クリニック", EN: "the clinic"}[lang]
+	}
+	if c.Placeholder || c.Phone == "" {
+		return name
+	}
+	var extra []string
+	if lang == JA {
+		extra = append(extra, "電話 "+c.Phone)
+		if h := c.Hours.In(lang); h != "" {
+			extra = append(extra, "受付 "+h)
+		}
+		return name + "（" + strings.Join(extra, "、") + "）"
+	}
+	extra = append(extra, "phone "+c.Phone)
+	if h := c.Hours.In(lang); h != "" {
+		extra = append(extra, h)
+	}
+	return name + " (" + strings.Join(extra, ", ") + ")"
+}
+
 // AnyFacet, among an entry's facets, says it answers whatever is asked
 // about its topic.
 const AnyFacet = "any"
@@ -402,6 +441,8 @@ type KB struct {
 	Topics  []*Topic
 	Facets  []*Facet
 	Sources []*Source
+	// Clinic is the clinic's profile.
+	Clinic Clinic
 
 	entries map[string]*Entry
 	sources map[string]*Source

@@ -78,6 +78,7 @@ type fileYAML struct {
 	ReplyIn *Texts   `yaml:"reply_in"`
 	Topics  []*Topic `yaml:"topics"`
 	Facets  []*Facet `yaml:"facets"`
+	Clinic  *Clinic  `yaml:"clinic"`
 }
 
 // parsePatterns writes out the concepts of the file's rules and parses
@@ -467,6 +468,10 @@ func (l *loader) loadKB(d Dir, files []decoded[fileYAML]) {
 		l.kb.Lexicons = append(l.kb.Lexicons, f.Lexicons...)
 		l.kb.Topics = append(l.kb.Topics, placed(l, file, root, "topics", "topic", f.Topics, func(t *Topic) *Pos { return &t.Pos })...)
 		l.kb.Facets = append(l.kb.Facets, placed(l, file, root, "facets", "facet", f.Facets, func(t *Facet) *Pos { return &t.Pos })...)
+		if f.Clinic != nil {
+			l.kb.Clinic = *f.Clinic
+			l.kb.Clinic.Pos = Pos{File: file, Line: mapValue(root, "clinic").Line}
+		}
 		if f.ReplyIn != nil {
 			l.kb.ReplyIn.JA = append(l.kb.ReplyIn.JA, f.ReplyIn.JA...)
 			l.kb.ReplyIn.EN = append(l.kb.ReplyIn.EN, f.ReplyIn.EN...)

@@ -179,3 +179,27 @@ func TestSyntaxErrorsAtTheirLine(t *testing.T) {
 		})
 	}
 }
+
+// The clinic's contact names its phone and hours once filled in, and only
+// its name while it is the placeholder.
+func TestClinicContact(t *testing.T) {
+	c := knowledge.Clinic{Name: knowledge.Text{JA: "みどり脳神経クリニック", EN: "Midori Neurology Clinic"},
+		Phone: "086-000-0000", Hours: knowledge.Text{JA: "平日9時〜17時", EN: "weekdays 9:00–17:00"}}
+	if got := c.Contact("ja"); got != "みどり脳神経クリニック（電話 086-000-0000、受付 平日9時〜17時）" {
+		t.Errorf("ja: %q", got)
+	}
+	if got := c.Contact("en"); got != "Midori Neurology Clinic (phone 086-000-0000, weekdays 9:00–17:00)" {
+		t.Errorf("en: %q", got)
+	}
+	c.Placeholder = true
+	if got := c.Contact("en"); got != "Midori Neurology Clinic" {
+		t.Errorf("a placeholder gives %q; want the name alone", got)
+	}
+	kb, err := knowledge.LoadShipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !kb.Clinic.Placeholder || kb.Clinic.Pos.Line == 0 {
+		t.Errorf("the shipped profile: %+v", kb.Clinic)
+	}
+}

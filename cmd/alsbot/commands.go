@@ -181,6 +181,10 @@ func runValidate(ctx context.Context, args []string, getenv func(string) string,
 		}
 		var stale error
 		warnings, stale = knowledge.Freshness(kb, kbDir, time.Now(), age)
+		if kb.Clinic.Placeholder {
+			warnings = append(warnings, &knowledge.Problem{Pos: kb.Clinic.Pos,
+				Msg: "the clinic's profile is still the placeholder: fill in its name, phone and hours, then set placeholder: false, so that replies tell patients how to reach a person"})
+		}
 		err = errors.Join(err, knowledge.Ground(kb, kbDir), stale)
 		if st, serr := os.Stat(*docs); serr == nil && st.IsDir() {
 			err = errors.Join(err, knowledge.Copies(kb, kbDir, os.DirFS(*docs)))
