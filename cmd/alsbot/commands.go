@@ -35,9 +35,12 @@ func exitCode(err error) int {
 // kbFlags are the flags that say where the knowledge base is.
 type kbFlags struct {
 	kb, seeds string
+	// getenv reads the environment (ALSBOT_DOCUMENTS).
+	getenv func(string) string
 }
 
 func (f *kbFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	f.getenv = getenv
 	fs.StringVar(&f.kb, "kb", getenv("ALSBOT_KB"), "knowledge-base `DIR` (default: built in)")
 	fs.StringVar(&f.seeds, "seeds", getenv("ALSBOT_SEEDS"), "source-register `DIR` (default: DIR/../seeds of --kb, else built in)")
 }
@@ -58,14 +61,66 @@ func (f *kbFlags) dirs() (kb, src knowledge.Dir) {
 	return kb, src
 }
 
-// load reads the knowledge base and builds the bot.
+// load reads the knowledge base and builds the bot, refusing a
+// knowledge base that alsbot validate rejects (see validBot).
 func (f *kbFlags) load() (*bot.Bot, error) {
-	kbDir, srcDir := f.dirs()
-	kb, err := knowledge.Load(kbDir, srcDir)
+	b, err := validBot(context.Background(), *f)
 	if err != nil {
 		return nil, fmt.Errorf("the knowledge base has problems (run alsbot validate):\n%w", err)
 	}
-	return bot.New(kb)
+	return b, nil
+}
+
+// validKB reads the knowledge base as every command sees it, valid in
+// one sense: it loads (structure, references, rules), every figure is
+// recorded by a cited source, and no answer copies a document it cites
+// (when the documents are at hand: ALSBOT_DOCUMENTS, or ../shared/seeds).
+// The problems are returned joined.
+func validKB(f kbFlags) (*knowledge.KB, knowledge.Dir, error) {
+	kbDir, srcDir := f.dirs()
+	kb, err := knowledge.Load(kbDir, srcDir)
+	if err != nil {
+		return nil, kbDir, err
+	}
+	err = knowledge.Ground(kb, kbDir)
+	if docs := documentsDir(f.getenv); docs != "" {
+		err = errors.Join(err, knowledge.Copies(kb, kbDir, os.DirFS(docs)))
+	}
+	if err != nil {
+		return nil, kbDir, err
+	}
+	return kb, kbDir, nil
+}
+
+// validBot is validKB's knowledge base as a bot, whose every example
+// question gets its own entry: what serve swaps in, ask and chat answer
+// from, and validate accepts.
+func validBot(ctx context.Context, f kbFlags, opts ...bot.Option) (*bot.Bot, error) {
+	kb, _, err := validKB(f)
+	if err != nil {
+		return nil, err
+	}
+	b, err := bot.New(kb, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Check(ctx); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// documentsDir is where the source documents are, for the copy check,
+// or "" when they are not at hand.
+func documentsDir(getenv func(string) string) string {
+	d := defaultDocuments
+	if getenv != nil {
+		d = envOr(getenv, "ALSBOT_DOCUMENTS", defaultDocuments)
+	}
+	if st, err := os.Stat(d); err == nil && st.IsDir() {
+		return d
+	}
+	return ""
 }
 
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
@@ -175,6 +230,8 @@ func runValidate(ctx context.Context, args []string, getenv func(string) string,
 	kb, err := knowledge.Load(kbDir, srcDir)
 	var warnings []*knowledge.Problem
 	if err == nil {
+		// What serve, ask, chat, eval and export accept (validBot),
+		// with the copy check's folder as given here.
 		var b *bot.Bot
 		if b, err = bot.New(kb); err == nil {
 			err = b.Check(ctx)

@@ -11,7 +11,6 @@ import (
 
 	"alsbot/bot"
 	"alsbot/bot/eval"
-	"alsbot/knowledge"
 )
 
 // errBelowFloor is returned by eval when a figure is below its floor,
@@ -49,8 +48,7 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}
-	kbDir, srcDir := kf.dirs()
-	kb, err := knowledge.Load(kbDir, srcDir)
+	kb, _, err := validKB(kf)
 	if err != nil {
 		return fmt.Errorf("the knowledge base has problems (run alsbot validate):\n%w", err)
 	}

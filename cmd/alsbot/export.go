@@ -182,8 +182,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	kbDir, srcDir := kf.dirs()
-	kb, err := knowledge.Load(kbDir, srcDir)
+	kb, _, err := validKB(kf)
 	if err != nil {
 		return fmt.Errorf("the knowledge base has problems (run alsbot validate):\n%w", err)
 	}

@@ -176,25 +176,14 @@ func envOr(getenv func(string) string, name, def string) string {
 	return def
 }
 
-// loadBot reads and validates the knowledge base (knowledge.Load and
-// bot.New), returning every problem. The example-question check of
-// alsbot validate is not a reason to refuse a version: it is logged as
-// warnings (see reload.Warn).
-// A version whose answers state a figure no cited source records is
-// refused too: a wrong figure must never go live.
+// loadBot reads the knowledge base and builds the bot, valid in the one
+// sense alsbot validate checks (validBot): serve never starts with, nor
+// swaps in, a version validate rejects.
 func loadBot(ctx context.Context, kf kbFlags, opts ...bot.Option) (*bot.Bot, error) {
-	kbDir, srcDir := kf.dirs()
-	kb, err := knowledge.Load(kbDir, srcDir)
-	if err != nil {
-		return nil, err
-	}
-	if err := knowledge.Ground(kb, kbDir); err != nil {
-		return nil, err
-	}
-	return bot.New(kb, opts...)
+	return validBot(ctx, kf, opts...)
 }
 
-func checkBot(ctx context.Context, b *bot.Bot) error { return b.Check(ctx) }
+
 
 // serve runs the server until ctx is done, then shuts it down gracefully.
 func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHooks) error {
@@ -216,7 +205,6 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 		}
 		return fmt.Errorf("the knowledge base has problems (run alsbot validate): %w", err)
 	}
-	reload.Warn(logger, checkBot(ctx, first))
 	live := bot.NewLive(first)
 	m := metrics.New()
 
@@ -351,7 +339,6 @@ func watchKB(ctx context.Context, kf kbFlags, live *bot.Live, m *metrics.Metrics
 		r = reload.New(reload.Config{
 			Live:     live,
 			Load:     func(ctx context.Context) (*bot.Bot, error) { return loadBot(ctx, kf, opts...) },
-			Check:    checkBot,
 			Logger:   logger,
 			Observer: m,
 		})

@@ -1071,3 +1071,25 @@ func TestPreviewLimitIsKeyedByClient(t *testing.T) {
 		}
 	})
 }
+
+// One meaning of valid: an edit that validate rejects because an example
+// question now gets another entry is refused by serve's reload as well,
+// and the last good version keeps answering.
+func TestHotReloadRefusesWhatValidateRejects(t *testing.T) {
+	dir := copyKB(t)
+	muse := filepath.Join(dir, "knowledge", "muse.yaml")
+	s := startServe(t, nil, serveHooks{}, "--kb", filepath.Join(dir, "knowledge"), "--rate-burst", "0")
+	before := s.ask(t, `{"text":"ミューズ細胞とは"}`)
+	// The safety entry takes muse-what's own example question.
+	editFile(t, muse, "        - ミューズ細胞の副作用は？\n", "        - ミューズ細胞の副作用は？\n        - ミューズ細胞とは\n")
+	eventually(t, "the refused reload", func() bool {
+		return strings.Contains(s.logs.String(), `example question \"ミューズ細胞とは\"`)
+	})
+	if r := s.ask(t, `{"text":"ミューズ細胞とは"}`); r.Entry != before.Entry {
+		t.Errorf("after the edit %q is answered with %s, was %s", "ミューズ細胞とは", r.Entry, before.Entry)
+	}
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"validate", "--kb", filepath.Join(dir, "knowledge")}, envFunc(nil), nil, &out, &errOut); err == nil {
+		t.Error("validate accepts the edit serve refused")
+	}
+}
