@@ -183,8 +183,6 @@ func loadBot(ctx context.Context, kf kbFlags, opts ...bot.Option) (*bot.Bot, err
 	return validBot(ctx, kf, opts...)
 }
 
-
-
 // serve runs the server until ctx is done, then shuts it down gracefully.
 func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHooks) error {
 	logger := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: cfg.logLevel}))
