@@ -345,7 +345,7 @@ func (b *Bot) respond(q Question, lang string, langAsked bool, conv *Conversatio
 			// question is: never a guess.
 			if a := b.retrieve(lang, m, nil); a.Kind == KindAnswer {
 				r.Text += "\n\n" + a.Text
-				r.Entry, r.Sources, r.Suggestions, r.Notice = a.Entry, a.Sources, a.Suggestions, a.Notice
+				r.Entry, r.Sources, r.Suggestions, r.Notice, r.Reviewed = a.Entry, a.Sources, a.Suggestions, a.Notice, a.Reviewed
 			}
 		}
 		return r
@@ -762,6 +762,9 @@ func (b *Bot) answer(lang string, e *knowledge.Entry, score float64) Reply {
 	r.Entry = e.ID
 	r.Score = round(score)
 	r.Sources = b.sources(e, lang)
+	if len(e.Reviewed) >= 7 {
+		r.Reviewed = e.Reviewed[:7]
+	}
 	r.Notice = b.kb.Messages.Disclaimer.In(lang)
 	for _, id := range e.Related {
 		if len(r.Suggestions) == 3 {

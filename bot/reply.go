@@ -34,6 +34,9 @@ type Reply struct {
 	Score float64 `json:"score"`
 	// Sources are the documents the answer comes from.
 	Sources []Source `json:"sources"`
+	// Reviewed is the month (YYYY-MM) a maintainer last checked the
+	// answer against its sources, shown with them.
+	Reviewed string `json:"reviewed,omitempty"`
 	// Suggestions are follow-up questions or, for kind clarify, the
 	// choices offered.
 	Suggestions []Suggestion `json:"suggestions"`

@@ -126,6 +126,13 @@ func sourcesText(r bot.Reply) string {
 			b.WriteString("\n" + s.URL)
 		}
 	}
+	if r.Reviewed != "" {
+		if ja {
+			b.WriteString("\n（この回答の確認：" + strings.Replace(r.Reviewed, "-", "年", 1) + "月）")
+		} else {
+			b.WriteString("\n(answer reviewed " + r.Reviewed + ")")
+		}
+	}
 	return b.String()
 }
 

@@ -150,3 +150,16 @@ func TestSilentRendersNothing(t *testing.T) {
 		t.Errorf("silent reply rendered %d messages", len(msgs))
 	}
 }
+
+// An answer's sources end with the month it was last reviewed.
+func TestSourcesShowTheReviewMonth(t *testing.T) {
+	r := bot.Reply{Kind: bot.KindAnswer, Lang: "ja", Text: "答え", Reviewed: "2026-11",
+		Sources: []bot.Source{{Title: "岡山大学のプレスリリース", Date: "2023-12-21"}}}
+	if got := sourcesText(r); !strings.HasSuffix(got, "（この回答の確認：2026年11月）") {
+		t.Errorf("ja sources %q", got)
+	}
+	r.Lang = "en"
+	if got := sourcesText(r); !strings.HasSuffix(got, "(answer reviewed 2026-11)") {
+		t.Errorf("en sources %q", got)
+	}
+}

@@ -92,6 +92,13 @@ func sourceElements(r bot.Reply) []slackgo.MixedElement {
 		}
 		els = append(els, slackgo.NewTextBlockObject(slackgo.MarkdownType, clip(line, maxTextObject), false, false))
 	}
+	if r.Reviewed != "" && len(els) < maxContextElems {
+		reviewed := "Reviewed " + r.Reviewed
+		if r.Lang == "ja" {
+			reviewed = "確認: " + r.Reviewed
+		}
+		els = append(els, slackgo.NewTextBlockObject(slackgo.MarkdownType, reviewed, false, false))
+	}
 	return els
 }
 

@@ -24,8 +24,8 @@
   const pageLang = (navigator.language || "ja").toLowerCase().startsWith("ja") ? "ja" : "en";
 
   const words = {
-    ja: { you: "あなた", bot: "ボット", sources: "出典", choices: "どれについてのご質問ですか", related: "関連する質問", topics: "話題" },
-    en: { you: "You", bot: "Bot", sources: "Sources", choices: "Choose one", related: "Related questions", topics: "Topics" },
+    ja: { you: "あなた", bot: "ボット", sources: "出典", reviewed: "この回答の確認:", choices: "どれについてのご質問ですか", related: "関連する質問", topics: "話題" },
+    en: { you: "You", bot: "Bot", sources: "Sources", reviewed: "Answer reviewed", choices: "Choose one", related: "Related questions", topics: "Topics" },
   };
   const t = (lang) => words[lang] || words.ja;
 
@@ -85,6 +85,7 @@
         ul.append(li);
       }
       sec.append(ul);
+      if (r.reviewed) sec.append(el("p", { class: "reviewed" }, w.reviewed + " " + r.reviewed));
       m.append(sec);
     }
     if (r.notice) m.append(el("p", { class: "notice" }, r.notice));
