@@ -57,6 +57,18 @@ func (f *strictLINE) serve(w http.ResponseWriter, r *http.Request) {
 			status, carried = s, c
 		}
 	}
+	if status == statusStall {
+		// No answer before the client gives up: LINE may or may not
+		// have acted.
+		if carried && r.URL.Path == pathReply {
+			f.used[req.ReplyToken] = true
+			f.received[req.ReplyToken]++
+		}
+		f.mu.Unlock()
+		time.Sleep(time.Second)
+		f.mu.Lock()
+		return
+	}
 	switch r.URL.Path {
 	case pathReply:
 		if f.used[req.ReplyToken] {
@@ -87,6 +99,9 @@ func (f *strictLINE) serve(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"message":"injected failure"}`)
 	}
 }
+
+// statusStall, as a fault, answers nothing until the client times out.
+const statusStall = -1
 
 // answers is how many answers event id's user received, by reply or push.
 func (f *strictLINE) answers(id string) int {
@@ -129,6 +144,18 @@ func TestFaultsLoseNothingAndDoubleNothing(t *testing.T) {
 			}
 			return 0, false
 		}, false},
+		{"a timeout before LINE acts", func(n int, path string) (int, bool) {
+			if n == 1 {
+				return statusStall, false
+			}
+			return 0, false
+		}, false},
+		{"a timeout after LINE acted", func(n int, path string) (int, bool) {
+			if n == 1 {
+				return statusStall, true
+			}
+			return 0, false
+		}, false},
 		{"push 500s after an expired token", func(n int, path string) (int, bool) {
 			if path == pathPush && n <= 4 {
 				return http.StatusInternalServerError, n == 2
@@ -142,7 +169,7 @@ func TestFaultsLoseNothingAndDoubleNothing(t *testing.T) {
 			if tt.expire {
 				f.used["rt-01FAULT"] = true // LINE refuses the expired token
 			}
-			hs := strictHarness(t, f)
+			hs := strictHarness(t, f, func(c *Config) { c.httpClient = &http.Client{Timeout: 200 * time.Millisecond} })
 			ev := textEvent("01FAULT", userSource(patientID), "ミューズ細胞の治験の結果は？")
 			hs.post(t, webhookBody(ev))
 			// LINE redelivers an event whose webhook it saw answered
