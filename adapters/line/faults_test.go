@@ -321,7 +321,7 @@ func TestEventsOfOneWebhookInParallelEachUsersInOrder(t *testing.T) {
 // rather than the bot answering it with an expired token.
 func TestAQueueTooSlowRefusesTheWebhook(t *testing.T) {
 	hs := newHarness(t, func(c *Config) { c.Workers = 1 })
-	hs.h.service[0].Store(int64(time.Minute)) // one event takes a minute now
+	hs.h.pool.SetService(0, time.Minute) // one event takes a minute now
 	rec := hs.post(t, webhookBody(textEvent("01SLOW", userSource(patientID), "ミューズ細胞とは")))
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("status %d, want 503", rec.Code)

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
@@ -45,6 +46,8 @@ func FuzzWebhook(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	queued := make(chan job, 64)
+	h.startWith(func(j job) { queued <- j })
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest(http.MethodPost, "/line/webhook", bytes.NewReader(body))
 		req.Header.Set("X-Line-Signature", sign(testSecret, body))
@@ -60,18 +63,9 @@ func FuzzWebhook(f *testing.F) {
 			t.Fatalf("status %d", rec.Code)
 		}
 		var j job
-		found := false
-		for _, q := range h.queues {
-			select {
-			case j = <-q:
-				found = true
-			default:
-			}
-			if found {
-				break
-			}
-		}
-		if !found {
+		select {
+		case j = <-queued:
+		case <-time.After(50 * time.Millisecond):
 			return
 		}
 		for _, raw := range j.events {

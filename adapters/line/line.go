@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -26,6 +25,7 @@ import (
 
 	"alsbot/adapters/dedup"
 	"alsbot/adapters/outbox"
+	"alsbot/adapters/workers"
 	"alsbot/bot"
 )
 
@@ -139,21 +139,18 @@ type Handler struct {
 
 	loadingAfter time.Duration
 
-	// queues holds one queue for each worker: a chat's events always go
-	// to the same one, so that each user's are answered in order while
+	// pool answers the events: a chat's events always on the same
+	// worker's queue, so that each user's are answered in order while
 	// different users' are answered in parallel, those of one webhook
 	// included.
-	queues []chan job
-	// service is, for each queue, how long an event has taken to answer
-	// lately (an exponential average, in nanoseconds): with the queue's
-	// length, how long a new event would wait.
-	service []atomic.Int64
-	// maxWait bounds that wait: past it, the webhook gets 503 and LINE
-	// redelivers, rather than the event outliving its reply token.
+	pool             *workers.Pool[job]
+	workersN, queueN int
+	// maxWait bounds how long an event may be expected to wait: past it,
+	// the webhook gets 503 and LINE redelivers, rather than the event
+	// outliving its reply token.
 	maxWait time.Duration
-	// mu guards closed, so that no request sends on a closed queue.
-	mu     sync.RWMutex
-	closed bool
+	// left counts the events a stop left in the outbox (or dropped).
+	left atomic.Int64
 	// stopBy (unix nanoseconds, 0 for none) is when Close stops starting
 	// events that the outbox keeps: they wait there for the next start,
 	// and the calls under way have until the deadline to finish.
@@ -253,8 +250,8 @@ func newHandler(a bot.Asker, cfg Config) (*Handler, error) {
 		obs:    cfg.Observer,
 
 		loadingAfter: cfg.LoadingAfter,
-		queues:       newQueues(cfg.Workers, cfg.Queue),
-		service:      make([]atomic.Int64, cfg.Workers),
+		workersN:     cfg.Workers,
+		queueN:       cfg.Queue,
 		maxWait:      DefaultMaxWait,
 		ctx:          ctx,
 		cancel:       cancel,
@@ -270,19 +267,11 @@ func newHTTPClient(workers int) *http.Client {
 	return &http.Client{Transport: t, Timeout: 15 * time.Second}
 }
 
-func newQueues(workers, capacity int) []chan job {
-	qs := make([]chan job, workers)
-	for i := range qs {
-		qs[i] = make(chan job, max(1, capacity/workers))
-	}
-	return qs
-}
+func (h *Handler) start(int) { h.startWith(h.answer) }
 
-func (h *Handler) start(int) {
-	h.wg.Add(len(h.queues))
-	for i := range h.queues {
-		go h.work(i)
-	}
+// startWith starts the workers, each job done by do.
+func (h *Handler) startWith(do func(job)) {
+	h.pool = workers.New(h.workersN, h.queueN, do)
 }
 
 // ServeHTTP acknowledges a webhook at once and queues its events.
@@ -465,10 +454,7 @@ func (h *Handler) enqueueWait(ctx context.Context, j job) bool {
 		if h.enqueue(j, heads, false) {
 			return true
 		}
-		h.mu.RLock()
-		closed := h.closed
-		h.mu.RUnlock()
-		if closed {
+		if h.pool.Closed() {
 			return false
 		}
 		select {
@@ -485,20 +471,14 @@ func (h *Handler) enqueueWait(ctx context.Context, j job) bool {
 // refused: LINE then redelivers it all, and the claims see to it that no
 // event is answered twice.
 func (h *Handler) enqueue(j job, heads []head, bounded bool) bool {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	if h.closed {
-		return false
+	var maxWait time.Duration
+	if bounded {
+		maxWait = h.maxWait
 	}
 	for q, events := range h.byQueue(j.events, heads) {
 		part := j
 		part.events = events
-		if bounded && h.wait(q) > h.maxWait {
-			return false
-		}
-		select {
-		case h.queues[q] <- part:
-		default:
+		if !h.pool.Submit(q, part, maxWait) {
 			return false
 		}
 	}
@@ -509,27 +489,10 @@ func (h *Handler) enqueue(j job, heads []head, bounded bool) bool {
 func (h *Handler) byQueue(events []json.RawMessage, heads []head) map[int][]json.RawMessage {
 	out := make(map[int][]json.RawMessage, 1)
 	for i, raw := range events {
-		f := fnv.New32a()
-		f.Write([]byte(heads[i].chat()))
-		q := int(f.Sum32() % uint32(len(h.queues)))
+		q := h.pool.Queue(heads[i].chat())
 		out[q] = append(out[q], raw)
 	}
 	return out
-}
-
-// wait is how long an event queued now on queue q would wait.
-func (h *Handler) wait(q int) time.Duration {
-	return time.Duration(int64(len(h.queues[q])+1) * h.service[q].Load())
-}
-
-// served folds the time one event took into queue q's average.
-func (h *Handler) served(q int, d time.Duration) {
-	old := h.service[q].Load()
-	if old == 0 {
-		h.service[q].Store(int64(d))
-		return
-	}
-	h.service[q].Store(old + (int64(d)-old)/8)
 }
 
 // reject answers a request that is not handled, and logs why: never its
@@ -547,54 +510,34 @@ func (h *Handler) Close(ctx context.Context) error {
 	if d, ok := ctx.Deadline(); ok && h.outbox != nil {
 		h.stopBy.Store(d.Add(-stopMargin).UnixNano())
 	}
-	h.mu.Lock()
-	if !h.closed {
-		h.closed = true
-		for _, q := range h.queues {
-			close(q)
+	finished := h.pool.Close(ctx)
+	h.cancel()
+	if left := h.left.Load(); left > 0 {
+		what := "line events dropped at shutdown"
+		if h.outbox != nil {
+			what = "line events left in the outbox at shutdown, for the next start"
 		}
+		h.log.Warn(what, "events", left)
 	}
-	h.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		h.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		h.cancel()
-		return nil
-	case <-ctx.Done():
-		h.cancel()
+	if !finished {
 		return fmt.Errorf("line: events still being answered at shutdown: %w", ctx.Err())
 	}
+	return nil
 }
 
 // stopMargin is how long before Close's deadline the handler stops
 // starting events the outbox keeps: enough for the calls under way.
 const stopMargin = 3 * time.Second
 
-// work answers the events of queue q until it is closed and drained.
-func (h *Handler) work(q int) {
-	defer h.wg.Done()
-	left := 0
-	for j := range h.queues[q] {
-		for i, raw := range j.events {
-			if by := h.stopBy.Load(); h.ctx.Err() != nil || by != 0 && time.Now().UnixNano() > by {
-				left += len(j.events) - i
-				break
-			}
-			start := time.Now()
-			h.handleSafely(h.ctx, j, raw)
-			h.served(q, time.Since(start))
+// answer answers the events of one job, in order; after a stop, the
+// rest are left (in the outbox, when there is one).
+func (h *Handler) answer(j job) {
+	for i, raw := range j.events {
+		if by := h.stopBy.Load(); h.ctx.Err() != nil || by != 0 && time.Now().UnixNano() > by {
+			h.left.Add(int64(len(j.events) - i))
+			return
 		}
-	}
-	if left > 0 {
-		what := "line events dropped at shutdown"
-		if h.outbox != nil {
-			what = "line events left in the outbox at shutdown, for the next start"
-		}
-		h.log.Warn(what, "events", left)
+		h.handleSafely(h.ctx, j, raw)
 	}
 }
 

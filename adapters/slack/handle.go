@@ -60,29 +60,17 @@ const (
 	overloaded                 // the queue is full or the adapter closed
 )
 
-// accept queues in for the workers without blocking.
+// accept queues in for the workers without blocking: a conversation's
+// messages on one queue, so that they are answered in order.
 func (a *Adapter) accept(in incoming) accepted {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	if a.closed {
-		a.obs.Rejected(channelName, reasonOverloaded)
-		return overloaded
-	}
-	select {
-	case a.jobs <- in:
+	if a.pool.Submit(a.pool.Queue(conversation(in)), in, 0) {
 		return queued
-	default:
-		a.obs.Rejected(channelName, reasonOverloaded)
+	}
+	a.obs.Rejected(channelName, reasonOverloaded)
+	if !a.pool.Closed() {
 		a.log.Warn("slack: queue full, message refused", "event_id", in.eventID, "channel", in.channel, "source", string(in.source))
-		return overloaded
 	}
-}
-
-// work answers queued messages until the queue is closed.
-func (a *Adapter) work() {
-	for in := range a.jobs {
-		a.handle(in)
-	}
+	return overloaded
 }
 
 // handle answers one message; a panic is logged and the worker goes on.

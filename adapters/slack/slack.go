@@ -43,6 +43,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"alsbot/adapters/dedup"
+	"alsbot/adapters/workers"
 	"alsbot/bot"
 )
 
@@ -151,10 +152,10 @@ type Adapter struct {
 	stopWork context.CancelFunc
 	delivery deliveryPolicy
 
-	mu     sync.RWMutex // guards closed and sends on jobs
+	mu     sync.RWMutex // guards closed
 	closed bool
-	jobs   chan incoming
-	wg     sync.WaitGroup
+	// pool answers the messages, one conversation's in order.
+	pool *workers.Pool[incoming]
 }
 
 // poster is the part of the Slack Web API client the adapter calls.
@@ -198,9 +199,9 @@ func New(a bot.Asker, cfg Config) (*Adapter, error) {
 	if ad.dedup == nil {
 		ad.dedup = dedup.NewMemory(dedupTTL)
 	}
-	workers := cfg.Workers
-	if workers == 0 {
-		workers = defaultWorkers
+	nWorkers := cfg.Workers
+	if nWorkers == 0 {
+		nWorkers = defaultWorkers
 	}
 	opts := []slackgo.Option{
 		slackgo.OptionHTTPClient(&http.Client{Timeout: httpTimeout}),
@@ -218,10 +219,7 @@ func New(a bot.Asker, cfg Config) (*Adapter, error) {
 		ad.sm = socketmode.New(api, socketmode.OptionReadLimit(maxBody))
 	}
 	ad.workCtx, ad.stopWork = context.WithCancel(context.Background())
-	ad.jobs = make(chan incoming, workers*queuePerWorker)
-	for range workers {
-		ad.wg.Go(ad.work)
-	}
+	ad.pool = workers.New(nWorkers, nWorkers*queuePerWorker, ad.handle)
 	return ad, nil
 }
 
@@ -347,24 +345,14 @@ func (a *Adapter) Ready() bool {
 // shuts down.
 func (a *Adapter) Close(ctx context.Context) error {
 	a.mu.Lock()
-	if !a.closed {
-		a.closed = true
-		close(a.jobs)
-	}
+	a.closed = true
 	a.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		a.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		a.stopWork()
-		return nil
-	case <-ctx.Done():
-		a.stopWork()
+	finished := a.pool.Close(ctx)
+	a.stopWork()
+	if !finished {
 		return fmt.Errorf("slack: close: replies still in flight: %w", ctx.Err())
 	}
+	return nil
 }
 
 // failed reports a token refused while answering, so Run can stop.
