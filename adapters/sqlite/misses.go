@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -123,23 +122,11 @@ func OpenMisses(ctx context.Context, path string, opts MissOptions) (*MissStore,
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if path != ":memory:" {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-		if err != nil {
-			return nil, fmt.Errorf("misses: %w", err)
-		}
-		f.Close()
-	}
-	// WAL with synchronous=NORMAL: a record costs no disk flush of its
-	// own, so recording never holds up a reply; a crash may lose the
-	// last few records, never corrupt the file.
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)&_pragma=secure_delete(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	// Recording never holds up a reply: no disk flush of its own.
+	db, err := openDB(path, "secure_delete(1)")
 	if err != nil {
 		return nil, fmt.Errorf("misses: opening %s: %w", path, err)
 	}
-	// One connection: SQLite writes one at a time anyway, and an
-	// in-memory database exists per connection.
-	db.SetMaxOpenConns(1)
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("misses: preparing %s: %w", path, err)

@@ -8,7 +8,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"time"
 
@@ -59,16 +58,10 @@ const maxBatch = 512
 
 // Open opens (creating if need be, 0600) the outbox at path.
 func Open(ctx context.Context, path string) (*Outbox, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	db, err := openDB(path, "cache_size(-1024)")
 	if err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
-	f.Close()
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-1024)")
-	if err != nil {
-		return nil, fmt.Errorf("outbox: %w", err)
-	}
-	db.SetMaxOpenConns(1) // one writer; SQLite serialises writes anyway
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS events (
 		id TEXT NOT NULL,
 		channel TEXT NOT NULL,
