@@ -836,6 +836,10 @@ func (b *Bot) ruleReply(ru *rule, lang string) Reply {
 	r.Rule = ru.ID
 	r.Reason = ReasonRule
 	r.Text = b.fill(ru.Reply.In(lang), lang)
+	r.Urgent = ru.Urgent
+	for _, c := range ru.Calls {
+		r.Calls = append(r.Calls, Call{Number: c.Number, Label: c.Label.In(lang)})
+	}
 	r.Score = 1
 	if ru.Then == "menu" {
 		r.Suggestions = b.menu(lang)

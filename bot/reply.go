@@ -42,9 +42,20 @@ type Reply struct {
 	Suggestions []Suggestion `json:"suggestions"`
 	// Notice is the disclaimer shown with medical content, if any.
 	Notice string `json:"notice"`
+	// Urgent marks the reply to an emergency or a crisis, and Calls are
+	// the numbers it tells people to call, the first to call first: an
+	// adapter shows it as an alert, each number one tap to dial.
+	Urgent bool   `json:"urgent,omitempty"`
+	Calls  []Call `json:"calls,omitempty"`
 	// Reason says which stage of the decision gave the reply (see the
 	// Reason constants), for maintainers and the logs.
 	Reason string `json:"reason,omitempty"`
+}
+
+// Call is a number to dial, with a button's label.
+type Call struct {
+	Number string `json:"number"`
+	Label  string `json:"label"`
 }
 
 // Source is a document an answer cites.

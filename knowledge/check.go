@@ -16,6 +16,8 @@ const MaxAnswerUnits = 5000
 // Source kinds the register knows.
 var sourceKinds = map[string]bool{"press-release": true, "blog": true, "paper": true, "registry": true}
 
+var phoneNumber = regexp.MustCompile(`^[0-9]+(-[0-9]+)*$`)
+
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // check validates the loaded knowledge base as a whole: required text,
@@ -245,6 +247,12 @@ func (l *loader) checkRule(r *Rule) {
 		}
 	}
 	l.bothLanguages(r.Reply, at("reply"), fmt.Sprintf("rule %q: reply", r.ID))
+	for i, c := range r.Calls {
+		if !phoneNumber.MatchString(c.Number) {
+			l.addf(at(fmt.Sprintf("calls.%d", i)), "rule %q: call %q is not a phone number (digits and hyphens)", r.ID, c.Number)
+		}
+		l.bothLanguages(c.Label, at(fmt.Sprintf("calls.%d", i)), fmt.Sprintf("rule %q: call %s: label", r.ID, c.Number))
+	}
 	if !ruleThens[r.Then] {
 		l.addf(at("then"), "rule %q: then %q is not one of answer, answer-if-asked, menu (or empty)", r.ID, r.Then)
 	}

@@ -208,6 +208,9 @@ type Rule struct {
 	// Urgent marks a rule whose message must be answered whatever else
 	// is going on (an emergency, a crisis): no rate limit turns it away.
 	Urgent bool `yaml:"urgent"`
+	// Calls are the numbers the reply tells people to call, first the
+	// one to call first: each adapter makes them one tap to dial.
+	Calls []Call `yaml:"calls"`
 	// Concepts fire the rule when every lexicon of one of them has a
 	// word in the message, all within Window letters of each other, in
 	// any order: [breath, unable] is 息が吸えなくなってきた,
@@ -243,6 +246,14 @@ func (r *Rule) ConceptWindow() int {
 		return DefaultWindow
 	}
 	return r.Window
+}
+
+// Call is a number a reply tells people to call.
+type Call struct {
+	// Number is what to dial: digits and hyphens (119, 0120-279-338).
+	Number string `yaml:"number"`
+	// Label names the call on a button (119番に電話 / Call 119).
+	Label Text `yaml:"label"`
 }
 
 // DefaultWindow is how many letters may separate the words of a concept

@@ -84,7 +84,7 @@ func goShape(t reflect.Type) string {
 
 // definitionTypes names the Go type of each schema definition that is an
 // object; the others (id, date, period) are strings.
-var definitionTypes = map[string]string{"text": "Text", "texts": "Texts", "entry": "Entry", "rule": "Rule", "messages": "Messages", "lexicon": "Lexicon", "topic": "Topic", "facet": "Facet", "clinic": "Clinic"}
+var definitionTypes = map[string]string{"text": "Text", "texts": "Texts", "entry": "Entry", "rule": "Rule", "messages": "Messages", "lexicon": "Lexicon", "topic": "Topic", "facet": "Facet", "clinic": "Clinic", "call": "Call"}
 
 func (root *schema) shapeOf(s *schema) string {
 	if s.Ref != "" {
@@ -136,6 +136,7 @@ func TestSchemaMatchesGoTypes(t *testing.T) {
 		{"a topic", reflect.TypeFor[Topic](), kb, kb.Definitions["topic"]},
 		{"a facet", reflect.TypeFor[Facet](), kb, kb.Definitions["facet"]},
 		{"the clinic", reflect.TypeFor[Clinic](), kb, kb.Definitions["clinic"]},
+		{"a call", reflect.TypeFor[Call](), kb, kb.Definitions["call"]},
 		{"the messages", reflect.TypeFor[Messages](), kb, kb.Definitions["messages"]},
 		{"a text", reflect.TypeFor[Text](), kb, kb.Definitions["text"]},
 		{"a list of texts", reflect.TypeFor[Texts](), kb, kb.Definitions["texts"]},

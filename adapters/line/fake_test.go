@@ -66,6 +66,7 @@ type sentMessage struct {
 type sentAction struct {
 	Type        string `json:"type"`
 	Label       string `json:"label"`
+	URI         string `json:"uri"`
 	Text        string `json:"text"`
 	Data        string `json:"data"`
 	DisplayText string `json:"displayText"`

@@ -863,3 +863,28 @@ func TestUnreadableEventCostsOnlyItself(t *testing.T) {
 		t.Errorf("unreadable event logged wrongly:\n%s", logs)
 	}
 }
+
+// The emergency reply carries a one-tap call to 119, before anything
+// else, as a URI action LINE accepts; the crisis reply its help lines.
+func TestEmergencyReplyDialsInOneTap(t *testing.T) {
+	for _, tt := range []struct{ text, first string }{
+		{"父が息をしていない", "tel:119"},
+		{"もう死にたい", "tel:0120-279-338"},
+	} {
+		hs := newHarness(t)
+		hs.post(t, webhookBody(textEvent("01TEL"+tt.first[4:7], userSource(patientID), tt.text)))
+		hs.finish(t)
+		d := hs.line.delivered()
+		if len(d) != 1 {
+			t.Fatalf("%q: want one reply:%s", tt.text, describe(hs.line.Calls()))
+		}
+		msgs := d[0].Req.Messages
+		quick := msgs[len(msgs)-1].quick()
+		if len(quick) == 0 || quick[0].Type != "uri" || quick[0].URI != tt.first || quick[0].Label == "" {
+			t.Errorf("%q: quick replies %+v; want %s first", tt.text, quick, tt.first)
+		}
+		if !strings.Contains(msgs[0].Text, strings.TrimPrefix(tt.first, "tel:")) {
+			t.Errorf("%q: the text does not give the number: %q", tt.text, msgs[0].Text)
+		}
+	}
+}

@@ -136,11 +136,20 @@ func sourcesText(r bot.Reply) string {
 	return b.String()
 }
 
-// quickReply offers a reply's suggestions as buttons. A suggestion that
+// quickReply offers a reply's numbers to call and its suggestions as
+// buttons. A suggestion that
 // names an entry becomes a postback answering that entry directly; the
 // chat shows the question as if the user had typed it.
 func quickReply(r bot.Reply) *messaging_api.QuickReply {
 	var items []messaging_api.QuickReplyItem
+	// The numbers to call come first, each one tap to dial.
+	for _, c := range r.Calls {
+		if len(items) == maxQuickReply {
+			break
+		}
+		label := cutLabel(firstNonEmpty(c.Label, c.Number), maxLabelUnits)
+		items = append(items, messaging_api.QuickReplyItem{Type: "action", Action: &messaging_api.UriAction{Label: label, Uri: "tel:" + c.Number}})
+	}
 	for _, s := range r.Suggestions {
 		if len(items) == maxQuickReply {
 			break

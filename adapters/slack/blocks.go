@@ -27,6 +27,7 @@ const (
 const (
 	blockAnswerPrefix = "als_answer:"
 	blockSources      = "als_sources"
+	blockCalls        = "als_calls"
 	blockNotice       = "als_notice"
 	blockPickPrefix   = "als_pick:"
 	actionEntryPrefix = "als_entry:"
@@ -44,6 +45,15 @@ type message struct {
 // buttons that carry their entry id.
 func render(r bot.Reply) message {
 	var blocks []slackgo.Block
+	if len(r.Calls) > 0 {
+		// The numbers to call, in bold, before anything else.
+		var lines []string
+		for _, c := range r.Calls {
+			lines = append(lines, "*"+escape(c.Label)+": "+escape(c.Number)+"*")
+		}
+		t := slackgo.NewTextBlockObject(slackgo.MarkdownType, clip(strings.Join(lines, "\n"), maxTextObject), false, false)
+		blocks = append(blocks, slackgo.NewSectionBlock(t, nil, nil, slackgo.SectionBlockOptionBlockID(blockCalls)))
+	}
 	for i, part := range splitText(r.Text, maxTextObject, maxMessageText) {
 		t := slackgo.NewTextBlockObject(slackgo.MarkdownType, part, false, false)
 		blocks = append(blocks, slackgo.NewSectionBlock(t, nil, nil, slackgo.SectionBlockOptionBlockID(blockAnswerPrefix+strconv.Itoa(i))))

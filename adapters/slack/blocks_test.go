@@ -160,3 +160,13 @@ func TestRenderShowsNoEmptyParts(t *testing.T) {
 		t.Errorf("Japanese sources not labelled in Japanese: %s", raw)
 	}
 }
+
+// An emergency reply starts with the number to call, in bold.
+func TestEmergencyStartsWithTheNumber(t *testing.T) {
+	m := render(bot.Reply{Kind: bot.KindRule, Rule: "emergency", Lang: "en", Urgent: true, Text: "This may be life-threatening.",
+		Calls: []bot.Call{{Number: "119", Label: "Call 119"}}})
+	first, ok := m.blocks[0].(*slackgo.SectionBlock)
+	if !ok || first.BlockID != blockCalls || first.Text.Text != "*Call 119: 119*" {
+		t.Errorf("first block %+v; want the number in bold", m.blocks[0])
+	}
+}

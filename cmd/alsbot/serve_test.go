@@ -754,6 +754,20 @@ func TestPreviewInABrowser(t *testing.T) {
 	}
 	nextText := text(article(next.Entry, "en") + ` .text`)
 	sourceLink := link.Value
+	if err := chromedp.Do(ctx,
+		// An emergency: an alert, with a link that dials 119.
+		chromedp.SendKeys(chromedp.CSS(`#q`), "父が息をしていない"+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(`#log article[role=alert] a.call`)),
+	); err != nil {
+		fail("asking in an emergency", err)
+	}
+	dial, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`#log article[role=alert] a.call`), "href"))
+	if err != nil {
+		fail("reading the call link", err)
+	}
+	if dial.Value != "tel:119" {
+		t.Errorf("the emergency reply's first link dials %q, want tel:119", dial.Value)
+	}
 
 	for _, c := range []struct{ name, got, want string }{
 		{"Japanese answer", museText, museJA.Text},

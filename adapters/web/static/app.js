@@ -63,6 +63,17 @@
     const w = t(r.lang);
     const m = el("article", { class: "msg bot", lang: r.lang || "ja", "data-kind": r.kind });
     if (r.entry) m.dataset.entry = r.entry;
+    if (r.urgent) {
+      // An emergency or a crisis: an alert, each number one tap to dial.
+      m.classList.add("urgent");
+      m.setAttribute("role", "alert");
+    }
+    const calls = (r.calls || []).filter((c) => /^[0-9]+(-[0-9]+)*$/.test(c.number));
+    if (calls.length) {
+      const nav = el("p", { class: "calls" });
+      for (const c of calls) nav.append(el("a", { class: "call", href: "tel:" + c.number }, c.label + " " + c.number));
+      m.append(nav);
+    }
     const p = el("p", { class: "text" });
     p.append(speaker(w.bot), document.createTextNode(r.text));
     m.append(p);
