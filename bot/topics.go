@@ -207,17 +207,24 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 			e := ms[0].Entry
 			ofAStudy := slices.DeleteFunc(slices.Clone(strong), func(f int) bool { return !tr.facets[f].OfAStudy })
 			namesStudy := slices.ContainsFunc(rd.facets, func(f int) bool { return tr.facets[f].NamesAStudy })
-			if i := tr.topicOf[e.ID]; tr.topics[i].General || namesStudy || !tr.coversAny(e, ofAStudy) {
+			i := tr.topicOf[e.ID]
+			switch {
+			case tr.topics[i].General && !tr.coversAny(e, strong):
+				// The ranking's entry answers none of what is asked
+				// ("ホーキング博士は何歳で亡くなったの？" is not what
+				// ALS is): the facets choose, below.
+			case tr.topics[i].General || namesStudy || !tr.coversAny(e, ofAStudy):
 				return Reply{}, false
+			default:
+				// The best entry is about a topic the question does not
+				// name, and answers a point only that topic speaks of
+				// ("日本にALSの人は何人くらい？" is not the Muse trial's 5
+				// patients): not a guess, but offered.
+				r := b.fallback(lang, ms[0].Coverage)
+				r.Reason = ReasonUnnamedTopic
+				r.Suggestions = append([]Suggestion{suggest(e, lang)}, slices.DeleteFunc(r.Suggestions, func(s Suggestion) bool { return s.Entry == e.ID })...)
+				return r, true
 			}
-			// The best entry is about a topic the question does not
-			// name, and answers a point only that topic speaks of
-			// ("日本にALSの人は何人くらい？" is not the Muse trial's 5
-			// patients): not a guess, but offered.
-			r := b.fallback(lang, ms[0].Coverage)
-			r.Reason = ReasonUnnamedTopic
-			r.Suggestions = append([]Suggestion{suggest(e, lang)}, slices.DeleteFunc(r.Suggestions, func(s Suggestion) bool { return s.Entry == e.ID })...)
-			return r, true
 		}
 		best, runner := b.bestCovering(general, rd, ms)
 		switch {
@@ -235,6 +242,11 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	}
 	if len(topics) == 1 && len(tr.byTopic[topics[0]]) == 1 {
 		e := tr.byTopic[topics[0]][0]
+		for _, f := range strong {
+			if tr.facets[f].Decides && !e.Covers(tr.facets[f].ID) {
+				return b.noFacetOf(lang, topics[0], f), true
+			}
+		}
 		if len(strong) == 0 || tr.coversAny(e, strong) {
 			r := b.answer(lang, e, coverageOf(ms, e))
 			r.Reason = ReasonOnlyEntry
@@ -248,6 +260,15 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	var cands []*knowledge.Entry
 	for _, t := range topics {
 		cands = append(cands, tr.byTopic[t]...)
+	}
+	if len(topics) == 1 {
+		for _, f := range strong {
+			if tr.facets[f].Decides && !slices.ContainsFunc(cands, func(e *knowledge.Entry) bool { return e.Covers(tr.facets[f].ID) }) {
+				// What it asks above all, the topic's sources are
+				// silent on: say so, rather than answer the rest.
+				return b.noFacetOf(lang, topics[0], f), true
+			}
+		}
 	}
 	if len(topics) == 1 && !slices.ContainsFunc(cands, func(e *knowledge.Entry) bool { return tr.coversAny(e, strong) }) &&
 		slices.ContainsFunc(strong, func(f int) bool { return !tr.facets[f].Shared }) {
@@ -475,6 +496,11 @@ func (b *Bot) noTopicAnswer(lang string, topic int, r Reply) Reply {
 		r.Suggestions = append(r.Suggestions, suggest(e, lang))
 	}
 	return r
+}
+
+// noFacetOf is noFacet about facet f.
+func (b *Bot) noFacetOf(lang string, topic, f int) Reply {
+	return b.noFacet(lang, topic, topicReading{facets: []int{f}})
 }
 
 // noFacet is the honest reply to a facet no entry of the topic answers:

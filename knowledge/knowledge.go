@@ -167,6 +167,11 @@ type Facet struct {
 	// NamesAStudy marks the facet whose cues speak of a study (治験,
 	// trial): a question asking it names a study, if not which.
 	NamesAStudy bool `yaml:"names_a_study"`
+	// Decides marks a facet that, asked and answered by no entry of the
+	// topic, decides the reply: the sources' silence on it is said,
+	// whatever else the question asks ("STR03は何人参加するの？" is not
+	// answered with how to take part).
+	Decides bool `yaml:"decides"`
 	// NoAnswer, when set, is the honest reply to this facet asked of a
 	// topic whose entries do not answer it, instead of the no_facet
 	// message: what a careful answer says when the sources are silent

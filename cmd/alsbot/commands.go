@@ -61,12 +61,17 @@ func (f *kbFlags) dirs() (kb, src knowledge.Dir) {
 	return kb, src
 }
 
-// load reads the knowledge base and builds the bot, refusing a
-// knowledge base that alsbot validate rejects (see validBot).
-func (f *kbFlags) load() (*bot.Bot, error) {
-	b, err := validBot(context.Background(), *f)
+// load reads the knowledge base through validate's checks and builds the
+// bot. A knowledge base with problems is refused; example questions that
+// go to another entry are reported on stderr, and the bot still answers,
+// so that a maintainer can ask it why (ask --explain).
+func (f *kbFlags) load(stderr io.Writer) (*bot.Bot, error) {
+	b, astray, err := checkedBot(context.Background(), *f)
 	if err != nil {
 		return nil, fmt.Errorf("the knowledge base has problems (run alsbot validate):\n%w", err)
+	}
+	for _, p := range knowledge.Problems(astray) {
+		fmt.Fprintf(stderr, "warning: alsbot validate rejects this: %s\n", p.Error())
 	}
 	return b, nil
 }
@@ -93,21 +98,29 @@ func validKB(f kbFlags) (*knowledge.KB, knowledge.Dir, error) {
 }
 
 // validBot is validKB's knowledge base as a bot, whose every example
-// question gets its own entry: what serve swaps in, ask and chat answer
-// from, and validate accepts.
+// question gets its own entry: what serve swaps in, and validate accepts.
 func validBot(ctx context.Context, f kbFlags, opts ...bot.Option) (*bot.Bot, error) {
-	kb, _, err := validKB(f)
+	b, astray, err := checkedBot(ctx, f, opts...)
 	if err != nil {
 		return nil, err
 	}
-	b, err := bot.New(kb, opts...)
-	if err != nil {
-		return nil, err
-	}
-	if err := b.Check(ctx); err != nil {
-		return nil, err
+	if astray != nil {
+		return nil, astray
 	}
 	return b, nil
+}
+
+// checkedBot builds the bot over validKB's knowledge base, and reports
+// apart the example questions that go to another entry.
+func checkedBot(ctx context.Context, f kbFlags, opts ...bot.Option) (b *bot.Bot, astray, err error) {
+	kb, _, err := validKB(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	if b, err = bot.New(kb, opts...); err != nil {
+		return nil, nil, err
+	}
+	return b, b.Check(ctx), nil
 }
 
 // documentsDir is where the source documents are, for the copy check,
@@ -145,7 +158,7 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 	if *conversation {
 		conv = "cli:ask"
 	}
-	b, err := kf.load()
+	b, err := kf.load(stderr)
 	if err != nil {
 		return err
 	}
@@ -199,7 +212,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	b, err := kf.load()
+	b, err := kf.load(stderr)
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,7 @@ type exportFacet struct {
 	Narrows     bool        `json:"narrows,omitempty" yaml:"narrows,omitempty"`
 	OfAStudy    bool        `json:"of_a_study,omitempty" yaml:"of_a_study,omitempty"`
 	NamesAStudy bool        `json:"names_a_study,omitempty" yaml:"names_a_study,omitempty"`
+	Decides     bool        `json:"decides,omitempty" yaml:"decides,omitempty"`
 	NoAnswer    *exportText `json:"no_answer,omitempty" yaml:"no_answer,omitempty"`
 }
 
@@ -81,15 +82,21 @@ type exportEntry struct {
 }
 
 type exportRule struct {
-	ID       string      `json:"id" yaml:"id"`
-	Patterns exportTexts `json:"patterns" yaml:"patterns"`
-	Except   exportTexts `json:"except" yaml:"except"`
-	Whole    bool        `json:"whole" yaml:"whole"`
-	Reply    exportText  `json:"reply" yaml:"reply"`
-	Then     string      `json:"then" yaml:"then"`
-	Urgent   bool        `json:"urgent,omitempty" yaml:"urgent,omitempty"`
-	Concepts [][]string  `json:"concepts,omitempty" yaml:"concepts,omitempty"`
-	Window   int         `json:"window,omitempty" yaml:"window,omitempty"`
+	ID       string       `json:"id" yaml:"id"`
+	Patterns exportTexts  `json:"patterns" yaml:"patterns"`
+	Except   exportTexts  `json:"except" yaml:"except"`
+	Whole    bool         `json:"whole" yaml:"whole"`
+	Reply    exportText   `json:"reply" yaml:"reply"`
+	Then     string       `json:"then" yaml:"then"`
+	Urgent   bool         `json:"urgent,omitempty" yaml:"urgent,omitempty"`
+	Concepts [][]string   `json:"concepts,omitempty" yaml:"concepts,omitempty"`
+	Window   int          `json:"window,omitempty" yaml:"window,omitempty"`
+	Calls    []exportCall `json:"calls,omitempty" yaml:"calls,omitempty"`
+}
+
+type exportCall struct {
+	Number string     `json:"number" yaml:"number"`
+	Label  exportText `json:"label" yaml:"label"`
 }
 
 type exportMessages struct {
@@ -124,6 +131,14 @@ type exportSource struct {
 
 func text(t knowledge.Text) exportText { return exportText{JA: t.JA, EN: t.EN} }
 
+func calls(cs []knowledge.Call) []exportCall {
+	var out []exportCall
+	for _, c := range cs {
+		out = append(out, exportCall{Number: c.Number, Label: text(c.Label)})
+	}
+	return out
+}
+
 func optionalText(t knowledge.Text) *exportText {
 	if t.JA == "" && t.EN == "" {
 		return nil
@@ -156,7 +171,7 @@ func newExport(kb *knowledge.KB) exportKB {
 	}
 	for _, r := range kb.Rules {
 		out.Rules = append(out.Rules, exportRule{ID: r.ID, Patterns: texts(r.Patterns), Except: texts(r.Except), Whole: r.Whole, Reply: text(r.Reply), Then: r.Then, Urgent: r.Urgent,
-			Concepts: r.Concepts, Window: r.Window})
+			Concepts: r.Concepts, Window: r.Window, Calls: calls(r.Calls)})
 	}
 	for _, g := range kb.Synonyms {
 		out.Synonyms = append(out.Synonyms, g.Forms)
@@ -166,7 +181,7 @@ func newExport(kb *knowledge.KB) exportKB {
 		out.Topics = append(out.Topics, exportTopic{ID: t.ID, Title: text(t.Title), General: t.General, Anchors: t.Anchors})
 	}
 	for _, f := range kb.Facets {
-		out.Facets = append(out.Facets, exportFacet{ID: f.ID, Title: text(f.Title), Cues: texts(f.Cues), Weak: f.Weak, Shared: f.Shared, Narrows: f.Narrows, OfAStudy: f.OfAStudy, NamesAStudy: f.NamesAStudy, NoAnswer: optionalText(f.NoAnswer)})
+		out.Facets = append(out.Facets, exportFacet{ID: f.ID, Title: text(f.Title), Cues: texts(f.Cues), Weak: f.Weak, Shared: f.Shared, Narrows: f.Narrows, OfAStudy: f.OfAStudy, NamesAStudy: f.NamesAStudy, Decides: f.Decides, NoAnswer: optionalText(f.NoAnswer)})
 	}
 	for _, lx := range kb.Lexicons {
 		out.Lexicons = append(out.Lexicons, exportLexicon{Name: lx.Name, Words: lx.Words})

@@ -105,7 +105,7 @@ func runMisses(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	b, err := kf.load()
+	b, err := kf.load(stderr)
 	if err != nil {
 		return err
 	}
