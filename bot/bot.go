@@ -369,7 +369,7 @@ func (b *Bot) retrieve(lang string, m message, conv *Conversation) Reply {
 		return b.fallbackFor(lang, ReasonUnknownYear)
 	}
 	ms := b.ix.search(parsed, 8)
-	rd := b.tr.read(m.forms...)
+	rd := b.tr.read(m.norm, m.alt)
 	if r, ok := b.byTopic(lang, rd, ms, conv); ok {
 		return r
 	}

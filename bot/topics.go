@@ -135,7 +135,7 @@ func (b *Bot) Read(text string) Reading {
 	if !ok {
 		return Reading{}
 	}
-	rd := b.tr.read(m.forms...)
+	rd := b.tr.read(m.norm, m.alt)
 	out := Reading{Topics: []string{}, Facets: b.tr.facetIDs(rd)}
 	for _, t := range rd.topics {
 		out.Topics = append(out.Topics, b.tr.topics[t].ID)
@@ -185,6 +185,16 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 		// "副作用は？" after an answer about the Muse trial.
 		if i, ok := tr.topicOf[conv.Entry]; ok {
 			topics = []int{i}
+		}
+	}
+	if len(topics) == 0 && len(tr.strong(rd.facets)) > 0 && conv == nil && !b.rankingAnswers(ms) {
+		// A question naming no topic, out of the blue, that the ranking
+		// cannot answer, is about ALS and its treatment, this bot's
+		// subject: "なおるびょうきですか".
+		for i, t := range tr.topics {
+			if t.General {
+				topics = append(topics, i)
+			}
 		}
 	}
 	if len(topics) == 0 {
