@@ -85,7 +85,11 @@ type fakeSlack struct {
 	// HTTP status, having posted the message first when carried (a 5xx
 	// after the fact).
 	postFail func(n int) (status int, carried bool)
-	postN    int
+	// postStall, if set, holds the nth chat.postMessage (from 1) without
+	// an answer for as long as it returns, after posting it when carried:
+	// the client times out not knowing what Slack did.
+	postStall func(n int) (stall time.Duration, carried bool)
+	postN     int
 	// history is every message posted to a channel, with its metadata,
 	// for conversations.history and conversations.replies.
 	history []slackgo.Message
@@ -185,18 +189,30 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.postN++
 	status, carried := 0, true
+	var stall time.Duration
 	if f.postFail != nil {
 		status, carried = f.postFail(f.postN)
 	}
+	if f.postStall != nil {
+		stall, carried = f.postStall(f.postN)
+	}
+	posted := carried || status == 0 && stall == 0
 	ts := strconv.FormatInt(time.Now().UnixMicro(), 10)
-	if carried || status == 0 {
+	if posted {
 		var meta slackgo.SlackMetadata
 		json.Unmarshal([]byte(r.PostForm.Get("metadata")), &meta)
 		f.history = append(f.history, slackgo.Message{Msg: slackgo.Msg{Channel: p.Channel, ThreadTimestamp: p.ThreadTS, Timestamp: ts, Text: p.Text, Metadata: meta}})
 	}
 	f.mu.Unlock()
-	if carried || status == 0 {
+	if posted {
 		f.posts <- p
+	}
+	if stall > 0 {
+		select {
+		case <-time.After(stall):
+		case <-r.Context().Done():
+		}
+		return
 	}
 	if status != 0 {
 		w.WriteHeader(status)

@@ -643,38 +643,57 @@ func TestEventsBeforeStartAreRefused(t *testing.T) {
 	}
 }
 
-// A post that meets a 5xx or a rate limit is tried again until it is
-// delivered, and one that Slack carried out before failing is found in
-// the conversation, not posted twice.
+// A post that meets a 5xx, a rate limit or a timeout is tried again until
+// it is delivered, and one that Slack carried out before failing is found
+// in the conversation, not posted twice.
 func TestFailedPostsAreRetriedNeverDoubled(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
 		thread bool
 		fail   func(n int) (int, bool)
+		stall  func(n int) (time.Duration, bool)
 	}{
 		{"500 before Slack posted", false, func(n int) (int, bool) {
 			if n <= 2 {
 				return http.StatusInternalServerError, false
 			}
 			return 0, true
-		}},
+		}, nil},
 		{"503 after Slack posted, in a DM", false, func(n int) (int, bool) {
 			if n == 1 {
 				return http.StatusServiceUnavailable, true
 			}
 			return 0, true
-		}},
+		}, nil},
 		{"502 after Slack posted, in a thread", true, func(n int) (int, bool) {
 			if n == 1 {
 				return http.StatusBadGateway, true
+			}
+			return 0, true
+		}, nil},
+		{"a timeout before Slack posted", false, nil, func(n int) (time.Duration, bool) {
+			if n == 1 {
+				return 2 * time.Second, false
+			}
+			return 0, true
+		}},
+		{"a timeout after Slack posted, in a DM", false, nil, func(n int) (time.Duration, bool) {
+			if n == 1 {
+				return 2 * time.Second, true
+			}
+			return 0, true
+		}},
+		{"a timeout after Slack posted, in a thread", true, nil, func(n int) (time.Duration, bool) {
+			if n <= 2 {
+				return 2 * time.Second, n == 2
 			}
 			return 0, true
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeSlack(t)
-			f.postFail = tt.fail
-			a := newHTTPAdapter(t, f, testBot(t), Config{})
+			f.postFail, f.postStall = tt.fail, tt.stall
+			a := newHTTPAdapter(t, f, testBot(t), Config{httpClient: &http.Client{Timeout: 200 * time.Millisecond}})
 			a.delivery = deliveryPolicy{attempts: 4, base: time.Millisecond, max: 5 * time.Millisecond}
 			ev := dmEvent("D1", "1700000100.000100", "Muse細胞の治験の結果は？")
 			if tt.thread {

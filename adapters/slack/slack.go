@@ -113,6 +113,10 @@ type Config struct {
 	Observer Observer
 	// Workers is how many messages are answered at once (4 when 0).
 	Workers int
+
+	// httpClient replaces the client for the Web API (tests: a short
+	// timeout).
+	httpClient *http.Client
 }
 
 // Mode names how an adapter connects to Slack.
@@ -203,8 +207,12 @@ func New(a bot.Asker, cfg Config) (*Adapter, error) {
 	if nWorkers == 0 {
 		nWorkers = defaultWorkers
 	}
+	hc := cfg.httpClient
+	if hc == nil {
+		hc = &http.Client{Timeout: httpTimeout}
+	}
 	opts := []slackgo.Option{
-		slackgo.OptionHTTPClient(&http.Client{Timeout: httpTimeout}),
+		slackgo.OptionHTTPClient(hc),
 		slackgo.OptionRetry(2), // rate limits (429) only
 	}
 	if base != "" {
