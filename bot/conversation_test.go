@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func TestConversations(t *testing.T) {
 			if turn.Pick > 0 && want == "" && turn.Pick <= len(last.Suggestions) {
 				want = last.Suggestions[turn.Pick-1].Entry
 			}
-			right := got == want || contains(turn.Also, got) ||
+			right := got == want || slices.Contains(turn.Also, got) ||
 				want == "not-answer" && r.Kind != bot.KindAnswer
 			turns++
 			if right {

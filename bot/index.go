@@ -419,15 +419,6 @@ func isLatinText(s string) bool {
 	return true
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // idf is the BM25 inverse document frequency of a term found in df
 // entries; for df 0 it is the weight of a word the knowledge base has
 // never seen.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -96,7 +97,7 @@ func score(b *bot.Bot, qs []testQuestion) tally {
 			group = q.Want
 		}
 		t.total[group]++
-		if got == q.Want || contains(q.Also, got) {
+		if got == q.Want || slices.Contains(q.Also, got) {
 			t.right[group]++
 			continue
 		}
@@ -110,15 +111,6 @@ func (t tally) rate(group string) float64 {
 		return 0
 	}
 	return float64(t.right[group]) / float64(t.total[group])
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TestQuestionSet holds the bot to its promises on the question set:
