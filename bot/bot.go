@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -212,6 +213,9 @@ const (
 	// AskTextOnly answers a sticker, picture or other message the bot
 	// cannot read: it reads text only, and here is what it can answer.
 	AskTextOnly QuestionKind = "text-only"
+	// AskAbout says what the bot is, where its answers come from, when
+	// they were last reviewed, and how to reach the clinic.
+	AskAbout QuestionKind = "about"
 )
 
 // Ask replies to one message. Safety rules come first; then the best
@@ -231,6 +235,8 @@ func (b *Bot) Ask(ctx context.Context, q Question) Reply {
 		return b.topicMenu(def)
 	case AskTextOnly:
 		return b.textOnly(def)
+	case AskAbout:
+		return b.about(def)
 	}
 	var conv *Conversation
 	if q.Conversation != "" {
@@ -579,18 +585,21 @@ func (b *Bot) inContext(lang string, conv *Conversation, ms []Match) (Reply, boo
 }
 
 // remember updates the conversation with the reply, and shapes the reply
-// by it: the disclaimer once a day, suggestions not yet seen.
+// by it: the disclaimer the first time a language appears and again a day
+// later, and no suggestion of an entry already read.
 func (b *Bot) remember(ctx context.Context, key string, conv *Conversation, r Reply) Reply {
 	c := Conversation{}
 	if conv != nil {
 		c = *conv
 		c.Seen = slices.Clone(conv.Seen)
+		c.Noticed = maps.Clone(conv.Noticed)
 	}
 	now := b.now()
 	c.Lang = r.Lang
 	c.Choices = nil
 	switch {
 	case r.Kind == KindClarify:
+		// The choices are what the question could mean, read or not.
 		for _, s := range r.Suggestions {
 			c.Choices = append(c.Choices, s.Entry)
 		}
@@ -603,38 +612,42 @@ func (b *Bot) remember(ctx context.Context, key string, conv *Conversation, r Re
 		if !slices.Contains(c.Seen, e.ID) {
 			c.Seen = append(c.Seen, e.ID)
 		}
-		if r.Notice != "" {
-			if !c.NoticeAt.IsZero() && now.Sub(c.NoticeAt) < NoticeEvery {
-				r.Notice = ""
-			} else {
-				c.NoticeAt = now
-			}
-		}
 		r.Suggestions = b.followUps(e, r.Lang, c.Seen)
+	default:
+		r.Suggestions = slices.DeleteFunc(slices.Clone(r.Suggestions), func(s Suggestion) bool { return slices.Contains(c.Seen, s.Entry) })
+	}
+	if r.Notice != "" {
+		if at, ok := c.Noticed[r.Lang]; ok && now.Sub(at) < NoticeEvery {
+			r.Notice = ""
+		} else {
+			if c.Noticed == nil {
+				c.Noticed = map[string]time.Time{}
+			}
+			c.Noticed[r.Lang] = now
+		}
 	}
 	b.convs.Put(ctx, key, c)
 	return r
 }
 
-// NoticeEvery is how often the disclaimer is shown again within one
-// conversation.
+// NoticeEvery is how often the disclaimer is shown again, in each
+// language, within one conversation.
 const NoticeEvery = 24 * time.Hour
 
-// followUps suggests up to three entries related to e, never e itself,
-// those not yet seen first.
+// followUps suggests up to three entries related to e that the
+// conversation has not read yet (seen), then, to make up three, unread
+// entries of the topic menu.
 func (b *Bot) followUps(e *knowledge.Entry, lang string, seen []string) []Suggestion {
 	out := []Suggestion{}
-	for _, unseen := range []bool{true, false} {
-		for _, id := range e.Related {
-			if len(out) == 3 {
-				return out
-			}
-			if id == e.ID || slices.Contains(seen, id) == unseen || slices.ContainsFunc(out, func(s Suggestion) bool { return s.Entry == id }) {
-				continue
-			}
-			if rel, ok := b.kb.Entry(id); ok {
-				out = append(out, suggest(rel, lang))
-			}
+	for _, id := range slices.Concat(e.Related, b.kb.Menu) {
+		if len(out) == 3 {
+			break
+		}
+		if id == e.ID || slices.Contains(seen, id) || slices.ContainsFunc(out, func(s Suggestion) bool { return s.Entry == id }) {
+			continue
+		}
+		if rel, ok := b.kb.Entry(id); ok {
+			out = append(out, suggest(rel, lang))
 		}
 	}
 	return out
@@ -873,6 +886,34 @@ func (b *Bot) textOnly(lang string) Reply {
 	r := b.topicMenu(lang)
 	r.Rule = "text-only"
 	r.Text = b.kb.Messages.TextOnly.In(lang)
+	return r
+}
+
+// about says what the bot is, cites every source, and gives the month of
+// the latest review and the clinic's contact, with its phone one tap to
+// dial once the profile is filled in.
+func (b *Bot) about(lang string) Reply {
+	r := b.reply(KindRule, lang)
+	r.Rule = "about"
+	r.Score = 1
+	for _, e := range b.kb.Entries {
+		if len(e.Reviewed) >= 7 && e.Reviewed[:7] > r.Reviewed {
+			r.Reviewed = e.Reviewed[:7]
+		}
+	}
+	r.Text = strings.ReplaceAll(b.fill(b.kb.Messages.About.In(lang), lang), "{reviewed}", r.Reviewed)
+	for _, s := range b.kb.Sources {
+		r.Sources = append(r.Sources, Source{ID: s.ID, Title: s.TitleIn(lang), Publisher: s.PublisherIn(lang), Date: s.Date, URL: s.Link()})
+	}
+	c := b.kb.Clinic
+	r.Clinic = &Clinic{Name: c.Name.In(lang)}
+	if !c.Placeholder {
+		r.Clinic.Phone, r.Clinic.Hours, r.Clinic.Web = c.Phone, c.Hours.In(lang), c.Web
+		if c.Phone != "" {
+			r.Calls = []Call{{Number: c.Phone, Label: r.Clinic.Name}}
+		}
+	}
+	r.Notice = b.kb.Messages.Disclaimer.In(lang)
 	return r
 }
 

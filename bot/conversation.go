@@ -23,8 +23,8 @@ type Conversation struct {
 	Choices []string
 	// Seen are the entries answered so far, oldest first.
 	Seen []string
-	// NoticeAt is when the disclaimer was last shown.
-	NoticeAt time.Time
+	// Noticed is when the disclaimer was last shown, by language.
+	Noticed map[string]time.Time
 }
 
 // Conversations keeps conversations by key. A shared store (Redis, SQL)

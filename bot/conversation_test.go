@@ -109,7 +109,8 @@ func TestFollowUpInContext(t *testing.T) {
 }
 
 // TestNoticeOncePerDay: the disclaimer comes with the first answer of a
-// conversation, not with every message, and again a day later.
+// conversation, not with every message, again a day later, and in each
+// language the first time that language appears.
 func TestNoticeOncePerDay(t *testing.T) {
 	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 	b := shippedBot(t, bot.WithClock(func() time.Time { return now }),
@@ -124,6 +125,13 @@ func TestNoticeOncePerDay(t *testing.T) {
 	if r := ask("治験の結果は？"); r.Kind != bot.KindAnswer || r.Notice != "" {
 		t.Fatalf("second answer: kind %s, notice %q; want an answer without the notice", r.Kind, r.Notice)
 	}
+	en := ask("what is conditioned medium?")
+	if en.Lang != "en" || en.Notice == "" || en.Notice == ask("iPS細胞とは？").Notice {
+		t.Fatalf("the first English answer of a Japanese conversation: lang %s, notice %q; want the English disclaimer", en.Lang, en.Notice)
+	}
+	if r := ask("what are iPS cells?"); r.Notice != "" {
+		t.Fatalf("the second English answer repeats the notice %q", r.Notice)
+	}
 	now = now.Add(25 * time.Hour)
 	if r := ask("培養上清液とは？"); r.Notice == "" {
 		t.Fatal("a day later the notice was not shown again")
@@ -133,24 +141,59 @@ func TestNoticeOncePerDay(t *testing.T) {
 	}
 }
 
-// TestSuggestionsSkipWhatWasSeen: follow-up suggestions never repeat the
-// entry just answered and prefer what the user has not read yet.
+// TestSuggestionsSkipWhatWasSeen: no reply of a conversation suggests an
+// entry it has already answered, however the user goes from one to the
+// next, and an answer still offers three ways on while any are unread.
 func TestSuggestionsSkipWhatWasSeen(t *testing.T) {
 	b := shippedBot(t)
 	ctx := context.Background()
-	first := b.Ask(ctx, bot.Question{Text: "ミューズ細胞とは？", Conversation: "line:U3"})
-	if len(first.Suggestions) == 0 {
-		t.Fatal("an answer without suggestions")
+	const conv = "line:U3"
+	var read []string
+	r := b.Ask(ctx, bot.Question{Text: "ミューズ細胞とは？", Conversation: conv})
+	for turn := 0; turn < 12 && r.Kind == bot.KindAnswer; turn++ {
+		read = append(read, r.Entry)
+		for _, s := range r.Suggestions {
+			if slices.Contains(read, s.Entry) {
+				t.Errorf("turn %d, after reading %v: %s is suggested again", turn, read, s.Entry)
+			}
+		}
+		if len(r.Suggestions) < 3 {
+			t.Errorf("turn %d: %d suggestions, want 3", turn, len(r.Suggestions))
+		}
+		if len(r.Suggestions) == 0 {
+			break
+		}
+		next := r.Suggestions[turn%len(r.Suggestions)]
+		r = b.Ask(ctx, bot.Question{Entry: next.Entry, Text: next.Question, Conversation: conv})
 	}
-	picked := first.Suggestions[0]
-	second := b.Ask(ctx, bot.Question{Entry: picked.Entry, Text: picked.Question, Conversation: "line:U3"})
-	for _, s := range second.Suggestions {
-		if s.Entry == second.Entry {
-			t.Errorf("the answer to %s suggests itself", second.Entry)
+	if len(read) < 12 {
+		t.Fatalf("the walk stopped after %d answers: %+v", len(read), r)
+	}
+	menu := b.Ask(ctx, bot.Question{Text: "量子コンピューターの仕組みは？", Conversation: conv})
+	for _, s := range menu.Suggestions {
+		if slices.Contains(read, s.Entry) {
+			t.Errorf("the fallback's topics offer %s, already read", s.Entry)
 		}
 	}
-	if len(second.Suggestions) > 0 && second.Suggestions[0].Entry == first.Entry {
-		t.Errorf("the first suggestion after reading %s is %s, already read", second.Entry, first.Entry)
+}
+
+// TestAboutTheBot: "about this bot" says it is a program, cites every
+// source, gives the month of the latest review and the clinic's name.
+func TestAboutTheBot(t *testing.T) {
+	b := shippedBot(t)
+	for _, lang := range []string{"ja", "en"} {
+		r := b.Ask(context.Background(), bot.Question{Kind: bot.AskAbout, Lang: lang})
+		if r.Lang != lang || r.Reviewed == "" || !strings.Contains(r.Text, r.Reviewed) || strings.Contains(r.Text, "{") {
+			t.Errorf("%s: reviewed %q, text %q; want the review month in the text, every placeholder filled", lang, r.Reviewed, r.Text)
+		}
+		if len(r.Sources) != len(b.KB().Sources) {
+			t.Errorf("%s: %d sources cited, want all %d", lang, len(r.Sources), len(b.KB().Sources))
+		}
+		if r.Clinic == nil || r.Clinic.Name == "" {
+			t.Errorf("%s: no clinic name in %+v", lang, r.Clinic)
+		} else if b.KB().Clinic.Placeholder && (r.Clinic.Phone != "" || len(r.Calls) != 0) {
+			t.Errorf("%s: the placeholder profile gives a phone: %+v", lang, r.Clinic)
+		}
 	}
 }
 

@@ -47,6 +47,10 @@ type Reply struct {
 	// adapter shows it as an alert, each number one tap to dial.
 	Urgent bool   `json:"urgent,omitempty"`
 	Calls  []Call `json:"calls,omitempty"`
+	// Clinic is the clinic that runs the bot, given with the reply to
+	// AskAbout: its phone, hours and web address only once its profile
+	// is filled in.
+	Clinic *Clinic `json:"clinic,omitempty"`
 	// Reason says which stage of the decision gave the reply (see the
 	// Reason constants), for maintainers and the logs.
 	Reason string `json:"reason,omitempty"`
@@ -56,6 +60,15 @@ type Reply struct {
 type Call struct {
 	Number string `json:"number"`
 	Label  string `json:"label"`
+}
+
+// Clinic is how to reach the clinic that runs the bot, in the reply's
+// language.
+type Clinic struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone,omitempty"`
+	Hours string `json:"hours,omitempty"`
+	Web   string `json:"web,omitempty"`
 }
 
 // Source is a document an answer cites.

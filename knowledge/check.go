@@ -281,7 +281,7 @@ func (l *loader) checkSynonyms() {
 func (l *loader) checkMessages() {
 	m := &l.kb.Messages
 	if l.messages.File == "" {
-		l.addf(Pos{File: "knowledge"}, "no messages: fallback, clarify, disclaimer, menu, welcome and text_only are needed")
+		l.addf(Pos{File: "knowledge"}, "no messages: fallback, clarify, disclaimer, menu, welcome, text_only and about are needed")
 		return
 	}
 	for _, f := range []struct {
@@ -289,7 +289,7 @@ func (l *loader) checkMessages() {
 		t    Text
 	}{
 		{"fallback", m.Fallback}, {"clarify", m.Clarify}, {"disclaimer", m.Disclaimer},
-		{"menu", m.Menu}, {"welcome", m.Welcome}, {"text_only", m.TextOnly},
+		{"menu", m.Menu}, {"welcome", m.Welcome}, {"text_only", m.TextOnly}, {"about", m.About},
 		{"no_facet", m.NoFacet}, {"no_topic_answer", m.NoTopicAnswer},
 	} {
 		if len(l.kb.Topics) == 0 && (f.name == "no_facet" || f.name == "no_topic_answer") {

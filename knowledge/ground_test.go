@@ -46,6 +46,7 @@ facts:
   menu: {ja: メニュー, en: Menu}
   welcome: {ja: ようこそ, en: Welcome}
   text_only: {ja: 文字だけ, en: Text only}
+  about: {ja: "このボットについて {clinic} {reviewed}", en: "About {clinic} {reviewed}"}
 menu: [muse]
 `
 )

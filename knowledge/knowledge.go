@@ -361,6 +361,9 @@ type Messages struct {
 	Menu       Text `yaml:"menu"`
 	Welcome    Text `yaml:"welcome"`
 	TextOnly   Text `yaml:"text_only"`
+	// About says what the bot is and how to reach a person: {clinic} is
+	// the clinic's contact, {reviewed} the month of the latest review.
+	About Text `yaml:"about"`
 	// NoFacet is the honest reply to a question about a topic the
 	// sources cover, on a point they do not: {topic} and {facet} are
 	// replaced by their titles.

@@ -71,6 +71,7 @@ messages:
   menu: {ja: メニュー, en: Menu}
   welcome: {ja: ようこそ, en: Welcome}
   text_only: {ja: 文字だけ, en: Text only}
+  about: {ja: "このボットについて {clinic} {reviewed}", en: "About {clinic} {reviewed}"}
 menu: [one]
 `
 )
@@ -112,8 +113,8 @@ func TestProblemsNameFileAndLine(t *testing.T) {
 		{"answer too long", strings.Replace(goodEntries, "answer: {ja: 答え, en: Answer}", "answer: {ja: "+long+", en: Answer}", 1), goodRest, goodSource, `kb/entries.yaml:7: entry "one": ja answer is 5001 UTF-16 units`},
 		{"reading not kana", strings.Replace(goodEntries, "    reviewed: 2026-11-21\n  - id: two", "    readings: [Muse]\n    reviewed: 2026-11-21\n  - id: two", 1), goodRest, goodSource, `kb/entries.yaml:9: entry "one": reading "Muse" is not written in hiragana`},
 		{"source without facts", goodEntries, goodRest, strings.Replace(goodSource, "facts:\n  - 5 patients took part.\n", "", 1), `seeds/press.yaml:1: source "press" lists no facts`},
-		{"menu names unknown entry", goodEntries, strings.Replace(goodRest, "menu: [one]", "menu: [nine]", 1), goodSource, `kb/rest.yaml:12: menu names unknown entry "nine"`},
-		{"filler listed twice", goodEntries, goodRest + "fillers:\n  - 母が\n  - explain\n  - Explain\n", goodSource, `kb/rest.yaml:16: fillers: "Explain" is listed twice (first at kb/rest.yaml:15)`},
+		{"menu names unknown entry", goodEntries, strings.Replace(goodRest, "menu: [one]", "menu: [nine]", 1), goodSource, `kb/rest.yaml:13: menu names unknown entry "nine"`},
+		{"filler listed twice", goodEntries, goodRest + "fillers:\n  - 母が\n  - explain\n  - Explain\n", goodSource, `kb/rest.yaml:17: fillers: "Explain" is listed twice (first at kb/rest.yaml:16)`},
 		{"missing message", goodEntries, strings.Replace(goodRest, "  welcome: {ja: ようこそ, en: Welcome}\n", "", 1), goodSource, `kb/rest.yaml:`},
 	}
 	for _, tt := range tests {

@@ -45,6 +45,7 @@ messages:
   menu: {ja: メニュー, en: Menu}
   welcome: {ja: ようこそ, en: Welcome}
   text_only: {ja: 文字だけ, en: Text only}
+  about: {ja: "このボットについて {clinic} {reviewed}", en: "About {clinic} {reviewed}"}
 menu: [muse]
 `
 	tinySource = `id: press

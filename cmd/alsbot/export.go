@@ -106,6 +106,7 @@ type exportMessages struct {
 	Menu       exportText `json:"menu" yaml:"menu"`
 	Welcome    exportText `json:"welcome" yaml:"welcome"`
 	TextOnly   exportText `json:"text_only" yaml:"text_only"`
+	About      exportText `json:"about" yaml:"about"`
 	NoFacet    exportText `json:"no_facet" yaml:"no_facet"`
 	NoTopic    exportText `json:"no_topic_answer" yaml:"no_topic_answer"`
 }
@@ -153,7 +154,7 @@ func newExport(kb *knowledge.KB) exportKB {
 		Synonyms: [][]string{}, Menu: kb.Menu, OffTopic: kb.OffTopic, Fillers: kb.Fillers,
 		Messages: exportMessages{
 			Fallback: text(kb.Messages.Fallback), Clarify: text(kb.Messages.Clarify), Disclaimer: text(kb.Messages.Disclaimer),
-			Menu: text(kb.Messages.Menu), Welcome: text(kb.Messages.Welcome), TextOnly: text(kb.Messages.TextOnly),
+			Menu: text(kb.Messages.Menu), Welcome: text(kb.Messages.Welcome), TextOnly: text(kb.Messages.TextOnly), About: text(kb.Messages.About),
 			NoFacet: text(kb.Messages.NoFacet), NoTopic: text(kb.Messages.NoTopicAnswer),
 		},
 	}
