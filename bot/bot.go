@@ -85,8 +85,11 @@ type Bot struct {
 	rules    ruleSet
 	tr       *topicReader
 	offTopic phraseSet
-	replyIn  phraseSet // id: index in replyLangs
-	th       Thresholds
+	// otherUse and aboutALS refuse a question naming another use of the
+	// sources' drugs and cells unless it names ALS too.
+	otherUse, aboutALS phraseSet
+	replyIn            phraseSet // id: index in replyLangs
+	th                 Thresholds
 }
 
 // Option configures a Bot.
@@ -125,6 +128,12 @@ func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
 	b := &Bot{kb: kb, th: DefaultThresholds, now: time.Now}
 	for _, w := range kb.OffTopic {
 		b.offTopic.add(Normalize(w), 0, true)
+	}
+	for _, w := range kb.OtherUses.Words {
+		b.otherUse.add(Normalize(w), 0, true)
+	}
+	for _, w := range kb.OtherUses.Unless {
+		b.aboutALS.add(Normalize(w), 0, true)
 	}
 	for id, lang := range replyLangs {
 		for _, w := range kb.ReplyIn.In(lang) {
@@ -684,7 +693,9 @@ func (b *Bot) Search(text string, k int) []Match {
 
 // isOffTopic reports whether the message names a subject the bot does not
 // cover. Latin words match as word beginnings: parkinson, parkinsons.
-func (b *Bot) isOffTopic(norm string) bool { return b.offTopic.any(norm) }
+func (b *Bot) isOffTopic(norm string) bool {
+	return b.offTopic.any(norm) || b.otherUse.any(norm) && !b.aboutALS.any(norm)
+}
 
 // confident reports whether m is good enough to answer or offer.
 func (b *Bot) confident(m Match) bool {

@@ -373,6 +373,14 @@ type Messages struct {
 	NoTopicAnswer Text `yaml:"no_topic_answer"`
 }
 
+// OtherUses are subjects refused unless the question also names one of
+// Unless: "ボスチニブは白血病だと何錠？" is refused, "白血病の薬をALSに使う
+// 試験" is not.
+type OtherUses struct {
+	Words  []string `yaml:"words"`
+	Unless []string `yaml:"unless"`
+}
+
 // SynonymGroup is a set of surface forms that mean the same thing.
 type SynonymGroup struct {
 	Forms []string
@@ -447,6 +455,10 @@ type KB struct {
 	// OffTopic lists words naming subjects the bot does not cover (other
 	// diseases, for instance); a question built around one is refused.
 	OffTopic []string
+	// OtherUses are the other diseases the sources' drugs and cells are
+	// used or tried for: a question naming one is refused unless it also
+	// names ALS itself.
+	OtherUses OtherUses
 	// Fillers are words that set the scene of a question without naming
 	// its topic ("母が", "ネットで見た", "I read"); retrieval ignores them.
 	Fillers []string

@@ -65,13 +65,14 @@ func Problems(err error) []*Problem {
 // fileYAML is the shape of one knowledge-base file; every key is optional
 // so that maintainers can split the knowledge base as they like.
 type fileYAML struct {
-	Entries  []*Entry   `yaml:"entries"`
-	Synonyms [][]string `yaml:"synonyms"`
-	Rules    []*Rule    `yaml:"rules"`
-	Messages *Messages  `yaml:"messages"`
-	Menu     []string   `yaml:"menu"`
-	OffTopic []string   `yaml:"off_topic"`
-	Fillers  []string   `yaml:"fillers"`
+	Entries   []*Entry   `yaml:"entries"`
+	Synonyms  [][]string `yaml:"synonyms"`
+	Rules     []*Rule    `yaml:"rules"`
+	Messages  *Messages  `yaml:"messages"`
+	Menu      []string   `yaml:"menu"`
+	OffTopic  []string   `yaml:"off_topic"`
+	OtherUses *OtherUses `yaml:"other_uses"`
+	Fillers   []string   `yaml:"fillers"`
 	// Lexicons are the words the file's rules combine in concepts.
 	Lexicons []Lexicon `yaml:"lexicons"`
 	// ReplyIn are the phrases that ask for a reply language.
@@ -464,6 +465,10 @@ func (l *loader) loadKB(d Dir, files []decoded[fileYAML]) {
 			l.remember(&l.kb.Menu, mapValue(root, "menu"))
 		}
 		l.kb.OffTopic = append(l.kb.OffTopic, f.OffTopic...)
+		if f.OtherUses != nil {
+			l.kb.OtherUses.Words = append(l.kb.OtherUses.Words, f.OtherUses.Words...)
+			l.kb.OtherUses.Unless = append(l.kb.OtherUses.Unless, f.OtherUses.Unless...)
+		}
 		l.kb.Fillers = append(l.kb.Fillers, f.Fillers...)
 		l.kb.Lexicons = append(l.kb.Lexicons, f.Lexicons...)
 		l.kb.Topics = append(l.kb.Topics, placed(l, file, root, "topics", "topic", f.Topics, func(t *Topic) *Pos { return &t.Pos })...)

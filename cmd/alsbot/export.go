@@ -16,18 +16,19 @@ import (
 // prints it: the same keys as the YAML files, entries in file order, and
 // the source register in full.
 type exportKB struct {
-	Entries  []exportEntry   `json:"entries" yaml:"entries"`
-	Sources  []exportSource  `json:"sources" yaml:"-"`
-	Rules    []exportRule    `json:"rules" yaml:"rules"`
-	Synonyms [][]string      `json:"synonyms" yaml:"synonyms"`
-	Messages exportMessages  `json:"messages" yaml:"messages"`
-	Menu     []string        `json:"menu" yaml:"menu"`
-	OffTopic []string        `json:"off_topic" yaml:"off_topic"`
-	Fillers  []string        `json:"fillers" yaml:"fillers"`
-	ReplyIn  exportTexts     `json:"reply_in" yaml:"reply_in"`
-	Lexicons []exportLexicon `json:"lexicons" yaml:"lexicons"`
-	Topics   []exportTopic   `json:"topics" yaml:"topics"`
-	Facets   []exportFacet   `json:"facets" yaml:"facets"`
+	Entries   []exportEntry       `json:"entries" yaml:"entries"`
+	Sources   []exportSource      `json:"sources" yaml:"-"`
+	Rules     []exportRule        `json:"rules" yaml:"rules"`
+	Synonyms  [][]string          `json:"synonyms" yaml:"synonyms"`
+	Messages  exportMessages      `json:"messages" yaml:"messages"`
+	Menu      []string            `json:"menu" yaml:"menu"`
+	OffTopic  []string            `json:"off_topic" yaml:"off_topic"`
+	OtherUses knowledge.OtherUses `json:"other_uses" yaml:"other_uses"`
+	Fillers   []string            `json:"fillers" yaml:"fillers"`
+	ReplyIn   exportTexts         `json:"reply_in" yaml:"reply_in"`
+	Lexicons  []exportLexicon     `json:"lexicons" yaml:"lexicons"`
+	Topics    []exportTopic       `json:"topics" yaml:"topics"`
+	Facets    []exportFacet       `json:"facets" yaml:"facets"`
 }
 
 type exportTopic struct {
@@ -151,7 +152,7 @@ func texts(t knowledge.Texts) exportTexts { return exportTexts{JA: t.JA, EN: t.E
 
 func newExport(kb *knowledge.KB) exportKB {
 	out := exportKB{
-		Synonyms: [][]string{}, Menu: kb.Menu, OffTopic: kb.OffTopic, Fillers: kb.Fillers,
+		Synonyms: [][]string{}, Menu: kb.Menu, OffTopic: kb.OffTopic, OtherUses: kb.OtherUses, Fillers: kb.Fillers,
 		Messages: exportMessages{
 			Fallback: text(kb.Messages.Fallback), Clarify: text(kb.Messages.Clarify), Disclaimer: text(kb.Messages.Disclaimer),
 			Menu: text(kb.Messages.Menu), Welcome: text(kb.Messages.Welcome), TextOnly: text(kb.Messages.TextOnly), About: text(kb.Messages.About),

@@ -1,0 +1,64 @@
+package bot_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"alsbot/bot"
+	"alsbot/bot/eval"
+	"alsbot/knowledge"
+)
+
+// TestTrainingSets holds the bot to the question sets it has been fixed
+// against (testdata/, and each fresh set once its first run was
+// recorded): every emergency, crisis and treatment decision in them is
+// caught, no rule fires on more than one question that wanted none, and
+// the share of questions answered right does not fall below where it
+// stands. These are training data: their figures measure memory, and the
+// quoted figures are the first runs in testdata/fresh/README.md.
+func TestTrainingSets(t *testing.T) {
+	kb, err := knowledge.LoadShipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		file  string
+		right float64
+	}{
+		{"questions.yaml", 0.975},
+		{"blind.yaml", 0.97},
+		{"fresh/set-a.yaml", 0.945},
+		{"fresh/set-b.yaml", 0.925},
+		{"fresh/set-c.yaml", 0.895},
+		{"fresh/set-d.yaml", 0.935},
+		{"fresh/set-e.yaml", 0.935},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			f, err := os.Open("../testdata/" + tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			qs, err := eval.ReadQuestions(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := eval.Run(context.Background(), kb, qs, eval.Options{Sweep: []bot.Thresholds{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rep.Rules {
+				if (r.Rule == "emergency" || r.Rule == "crisis" || r.Rule == "medical-decision") && r.Caught < r.Total {
+					t.Errorf("rule %s caught %d of %d: missed %+v", r.Rule, r.Caught, r.Total, r.Missed)
+				}
+			}
+			if len(rep.FalseAlarms) > 1 {
+				t.Errorf("%d false alarms, want at most 1: %+v", len(rep.FalseAlarms), rep.FalseAlarms)
+			}
+			if rep.Right < tc.right {
+				t.Errorf("%.1f %% of questions right, below the floor of %.1f %%", 100*rep.Right, 100*tc.right)
+			}
+		})
+	}
+}
