@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -158,6 +159,7 @@ const (
 	ReasonPicked       = "picked"            // a button, a postback or a number chose the entry
 	ReasonRule         = "rule"              // a safety or small-talk rule fired
 	ReasonOffTopic     = "off-topic"         // a subject the knowledge base does not cover
+	ReasonCompare      = "compare"           // which is better, across topics: not compared, not recommended
 	ReasonUnknownYear  = "unknown-year"      // a year no source speaks of
 	ReasonTopicFacet   = "topic-facet"       // the topic named and the facet asked chose the entry
 	ReasonOnlyEntry    = "topic-one-entry"   // the topic named has one entry
@@ -199,6 +201,11 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	}
 	if len(topics) == 0 {
 		return Reply{}, false
+	}
+	if len(topics) > 1 && !tr.topics[topics[0]].General && slices.ContainsFunc(rd.facets, func(f int) bool { return tr.facets[f].Recommends }) {
+		// "上清液とミューズどっちがいい？": no source compares them, and
+		// the bot recommends none.
+		return b.compare(lang, topics), true
 	}
 	strong := tr.strong(rd.facets)
 	if tr.topics[topics[0]].General {
@@ -344,8 +351,8 @@ func (b *Bot) byWeakFacets(lang string, topics []int, rd topicReading, ms []Matc
 	if len(rd.facets) == 0 {
 		return Reply{}, false
 	}
-	var best *knowledge.Entry
-	bestN, ties := 0, 0
+	var tied []*knowledge.Entry
+	bestN := 0
 	for _, t := range topics {
 		for _, e := range tr.byTopic[t] {
 			if !tr.sameKind(e, rd.facets) || slices.Contains(e.Facets, knowledge.AnyFacet) {
@@ -365,13 +372,21 @@ func (b *Bot) byWeakFacets(lang string, topics []int, rd topicReading, ms []Matc
 			}
 			switch {
 			case n > bestN:
-				best, bestN, ties = e, n, 1
+				tied, bestN = []*knowledge.Entry{e}, n
 			case n == bestN && n > 0:
-				ties++
+				tied = append(tied, e)
 			}
 		}
 	}
-	if best == nil || ties > 1 {
+	if len(tied) == 0 {
+		return Reply{}, false
+	}
+	// Of entries answering as much, the ranking chooses when the first
+	// of them is its first and leads the next clearly ("ムーズ細胞ってどんなもの" is Muse cells' "what", not the
+	// scale's, though both are of the Muse topic).
+	slices.SortStableFunc(tied, func(x, y *knowledge.Entry) int { return cmp.Compare(matchOf(ms, y).Score, matchOf(ms, x).Score) })
+	best := tied[0]
+	if len(tied) > 1 && (len(ms) == 0 || ms[0].Entry != best || matchOf(ms, tied[1]).Score >= ms[0].Score*b.th.ClarifyRatio) {
 		return Reply{}, false
 	}
 	r := b.answer(lang, best, coverageOf(ms, best))
@@ -492,6 +507,39 @@ func matchOf(ms []Match, e *knowledge.Entry) Match {
 }
 
 func coverageOf(ms []Match, e *knowledge.Entry) float64 { return matchOf(ms, e).Coverage }
+
+// compare replies to "which is better?" across topics: the sources do not
+// compare them, the bot recommends none, and here is what is known of
+// each (its entry on what it is, else its first).
+func (b *Bot) compare(lang string, topics []int) Reply {
+	tr := b.tr
+	r := b.reply(KindFallback, lang)
+	r.Reason = ReasonCompare
+	var titles []string
+	for _, t := range topics {
+		titles = append(titles, tr.topics[t].Title.In(lang))
+		entries := tr.byTopic[t]
+		if len(entries) == 0 {
+			continue
+		}
+		e := entries[0]
+		if i := slices.IndexFunc(entries, func(e *knowledge.Entry) bool { return e.Covers("what") }); i >= 0 {
+			e = entries[i]
+		}
+		r.Suggestions = append(r.Suggestions, suggest(e, lang))
+	}
+	sep, last := "、", "と"
+	if lang == knowledge.EN {
+		sep, last = ", ", " and "
+	}
+	list := strings.Join(titles[:len(titles)-1], sep) + last + titles[len(titles)-1]
+	if lang == knowledge.JA {
+		list = "「" + strings.Join(titles[:len(titles)-1], "」"+sep+"「") + "」" + last + "「" + titles[len(titles)-1] + "」"
+	}
+	r.Text = strings.ReplaceAll(b.kb.Messages.Compare.In(lang), "{topics}", list)
+	r.Notice = b.kb.Messages.Disclaimer.In(lang)
+	return r
+}
 
 // noTopicAnswer is the fallback to a question that names one topic but
 // that no entry of it answers: what the sources say of that topic.

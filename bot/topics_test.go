@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -130,4 +131,37 @@ func containsEntry(ss []bot.Suggestion, id string) bool {
 		}
 	}
 	return false
+}
+
+// TestWhichIsBetterAcrossTopics: asked which of two topics is better, the
+// bot answers neither: the sources do not compare them, it recommends
+// none, and it offers what is known of each. Within one topic whose
+// entry compares its kinds, that entry answers.
+func TestWhichIsBetterAcrossTopics(t *testing.T) {
+	b := shippedBot(t)
+	for _, tc := range []struct {
+		q       string
+		entries []string
+	}{
+		{"上清液とミューズどっちがいい？", []string{"cm-what", "muse-what"}},
+		{"which is better, conditioned medium or Muse cells?", []string{"cm-what", "muse-what"}},
+		{"iPSと上清液、どっちがおすすめ？", []string{"ips-what", "cm-what"}},
+	} {
+		r := ask(b, tc.q)
+		var got []string
+		for _, s := range r.Suggestions {
+			got = append(got, s.Entry)
+		}
+		slices.Sort(got)
+		want := slices.Sorted(slices.Values(tc.entries))
+		if r.Kind != bot.KindFallback || r.Reason != bot.ReasonCompare || !slices.Equal(got, want) {
+			t.Errorf("%q: %s %s (%s), offering %v; want the compare reply offering %v", tc.q, r.Kind, r.Entry, r.Reason, got, want)
+		}
+		if strings.Contains(r.Text, "{") {
+			t.Errorf("%q: placeholder left in %q", tc.q, r.Text)
+		}
+	}
+	if r := ask(b, "歯髄と臍帯どっちがいいの？"); r.Entry != "cm-pulp-vs-cord" {
+		t.Errorf("pulp or cord: got %s %s, want the entry comparing them", r.Kind, r.Entry)
+	}
 }

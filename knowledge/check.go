@@ -124,6 +124,9 @@ func (l *loader) checkEntry(e *Entry) {
 			l.addf(at("answer."+lang), "entry %q: %s answer is %d UTF-16 units, longer than one LINE message (%d)", e.ID, lang, n, MaxAnswerUnits)
 		}
 	}
+	for _, lang := range []string{JA, EN} {
+		l.checkTone(e.Answer.In(lang), at("answer."+lang), fmt.Sprintf("entry %q: the %s answer", e.ID, lang))
+	}
 	if len(e.Sources) == 0 {
 		l.addf(e.Pos, "entry %q cites no source: every answer must say where it comes from", e.ID)
 	}
@@ -214,6 +217,20 @@ func (l *loader) bothLanguages(t Text, pos Pos, what string) {
 // ruleThens are the things that may follow a rule's reply.
 var ruleThens = map[string]bool{"": true, "answer": true, "answer-if-asked": true, "menu": true}
 
+// bareNo is a reply opening with a flat no: read by a frightened relative
+// ("また歩けるようになる？" → "いいえ。"), it shuts the door before the rest
+// is read.
+var bareNo = regexp.MustCompile(`^\s*(?:いいえ|いや|ありません|できません|無理です|no|nope|sadly,? no|unfortunately,? no)\s*[。、．，！!.,:;]`)
+
+// checkTone holds a reply to the house rules of tone: it does not open
+// with a bare no. What is not so, say as what is ("まだ標準治療には
+// なっていません", "not standard treatment yet").
+func (l *loader) checkTone(text string, pos Pos, what string) {
+	if m := bareNo.FindString(strings.ToLower(text)); m != "" {
+		l.addf(pos, "%s opens with a bare no (%q): start with what is known, kindly (\"まだ…ではありません\", \"not yet…\")", what, strings.TrimSpace(m))
+	}
+}
+
 func (l *loader) checkRule(r *Rule) {
 	at := func(field string) Pos { return l.line(r, field, r.Pos) }
 	if r.ID == "" {
@@ -247,6 +264,9 @@ func (l *loader) checkRule(r *Rule) {
 		}
 	}
 	l.bothLanguages(r.Reply, at("reply"), fmt.Sprintf("rule %q: reply", r.ID))
+	for _, lang := range []string{JA, EN} {
+		l.checkTone(r.Reply.In(lang), at("reply."+lang), fmt.Sprintf("rule %q: the %s reply", r.ID, lang))
+	}
 	for i, c := range r.Calls {
 		if !phoneNumber.MatchString(c.Number) {
 			l.addf(at(fmt.Sprintf("calls.%d", i)), "rule %q: call %q is not a phone number (digits and hyphens)", r.ID, c.Number)
@@ -290,9 +310,9 @@ func (l *loader) checkMessages() {
 	}{
 		{"fallback", m.Fallback}, {"clarify", m.Clarify}, {"disclaimer", m.Disclaimer},
 		{"menu", m.Menu}, {"welcome", m.Welcome}, {"text_only", m.TextOnly}, {"about", m.About},
-		{"no_facet", m.NoFacet}, {"no_topic_answer", m.NoTopicAnswer},
+		{"no_facet", m.NoFacet}, {"no_topic_answer", m.NoTopicAnswer}, {"compare", m.Compare},
 	} {
-		if len(l.kb.Topics) == 0 && (f.name == "no_facet" || f.name == "no_topic_answer") {
+		if len(l.kb.Topics) == 0 && (f.name == "no_facet" || f.name == "no_topic_answer" || f.name == "compare") {
 			continue // needed only to reply by topic
 		}
 		l.bothLanguages(f.t, l.line(m, f.name, l.messages), "message "+f.name)

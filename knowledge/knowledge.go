@@ -172,6 +172,10 @@ type Facet struct {
 	// whatever else the question asks ("STR03は何人参加するの？" is not
 	// answered with how to take part).
 	Decides bool `yaml:"decides"`
+	// Recommends marks the facet that asks which is better: asked of two
+	// topics or more, the reply says the sources do not compare them and
+	// the bot recommends none, and offers what is known of each.
+	Recommends bool `yaml:"recommends"`
 	// NoAnswer, when set, is the honest reply to this facet asked of a
 	// topic whose entries do not answer it, instead of the no_facet
 	// message: what a careful answer says when the sources are silent
@@ -371,6 +375,9 @@ type Messages struct {
 	// NoTopicAnswer is the reply to a question that names a topic but
 	// that no entry of it answers: {topic} is replaced by its title.
 	NoTopicAnswer Text `yaml:"no_topic_answer"`
+	// Compare is the reply to "which is better?" across topics: {topics}
+	// is replaced by their titles.
+	Compare Text `yaml:"compare"`
 }
 
 // OtherUses are subjects refused unless the question also names one of

@@ -106,6 +106,8 @@ func TestProblemsNameFileAndLine(t *testing.T) {
 		{"unknown key", strings.Replace(goodEntries, "    reviewed: 2026-11-21\n  - id: two", "    reviewd: 2026-11-21\n  - id: two", 1), goodRest, goodSource, `kb/entries.yaml:9: unknown key "reviewd"`},
 		{"duplicate id", strings.Replace(goodEntries, "id: two", "id: one", 1), goodRest, goodSource, `kb/entries.yaml:10: duplicate entry id "one" (first at kb/entries.yaml:2)`},
 		{"missing en answer", strings.Replace(goodEntries, "answer: {ja: 答え, en: Answer}", "answer: {ja: 答え}", 1), goodRest, goodSource, `kb/entries.yaml:7: entry "one": answer has no en text`},
+		{"a bare no", strings.Replace(goodEntries, "answer: {ja: 答え, en: Answer}", "answer: {ja: 答え, en: \"No. It is not.\"}", 1), goodRest, goodSource, `kb/entries.yaml:7: entry "one": the en answer opens with a bare no ("no.")`},
+		{"a bare いいえ", strings.Replace(goodEntries, "answer: {ja: 答え, en: Answer}", "answer: {ja: いいえ、治りません, en: Answer}", 1), goodRest, goodSource, `entry "one": the ja answer opens with a bare no ("いいえ、")`},
 		{"no sources", strings.Replace(goodEntries, "    sources: [press]\n    reviewed: 2026-11-21\n  - id: two", "    reviewed: 2026-11-21\n  - id: two", 1), goodRest, goodSource, `kb/entries.yaml:2: entry "one" cites no source`},
 		{"unknown source", strings.Replace(goodEntries, "sources: [press]", "sources: [pres]", 1), goodRest, goodSource, `kb/entries.yaml:8: entry "one" cites unknown source "pres"`},
 		{"unknown related", strings.Replace(goodEntries, "related: [one]", "related: [three]", 1), goodRest, goodSource, `kb/entries.yaml:17: entry "two": related entry "three" does not exist`},

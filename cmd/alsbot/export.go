@@ -110,6 +110,7 @@ type exportMessages struct {
 	About      exportText `json:"about" yaml:"about"`
 	NoFacet    exportText `json:"no_facet" yaml:"no_facet"`
 	NoTopic    exportText `json:"no_topic_answer" yaml:"no_topic_answer"`
+	Compare    exportText `json:"compare" yaml:"compare"`
 }
 
 type exportSource struct {
@@ -156,7 +157,7 @@ func newExport(kb *knowledge.KB) exportKB {
 		Messages: exportMessages{
 			Fallback: text(kb.Messages.Fallback), Clarify: text(kb.Messages.Clarify), Disclaimer: text(kb.Messages.Disclaimer),
 			Menu: text(kb.Messages.Menu), Welcome: text(kb.Messages.Welcome), TextOnly: text(kb.Messages.TextOnly), About: text(kb.Messages.About),
-			NoFacet: text(kb.Messages.NoFacet), NoTopic: text(kb.Messages.NoTopicAnswer),
+			NoFacet: text(kb.Messages.NoFacet), NoTopic: text(kb.Messages.NoTopicAnswer), Compare: text(kb.Messages.Compare),
 		},
 	}
 	for _, e := range kb.Entries {
