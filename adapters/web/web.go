@@ -59,7 +59,7 @@ type AskRequest struct {
 }
 
 // New returns the preview: the page at /, its script and style, and the
-// API at /api/ask and /api/menu. The reply to POST /api/ask is the bot's
+// API at /api/ask, /api/menu and /api/about. The reply to POST /api/ask is the bot's
 // Reply as JSON; a bad request gets a 4xx with {"error": "..."}.
 func New(a bot.Asker, opts ...Option) http.Handler {
 	var o options
@@ -79,7 +79,8 @@ func New(a bot.Asker, opts ...Option) http.Handler {
 		w.WriteHeader(http.StatusNoContent) // no icon; answered so browsers stop asking
 	})
 	mux.HandleFunc("/api/ask", func(w http.ResponseWriter, r *http.Request) { ask(a, o, w, r) })
-	mux.HandleFunc("/api/menu", func(w http.ResponseWriter, r *http.Request) { menu(a, w, r) })
+	mux.HandleFunc("/api/menu", func(w http.ResponseWriter, r *http.Request) { fixed(a, bot.AskMenu, w, r) })
+	mux.HandleFunc("/api/about", func(w http.ResponseWriter, r *http.Request) { fixed(a, bot.AskAbout, w, r) })
 	return securityHeaders(mux)
 }
 
@@ -230,7 +231,9 @@ func decode(body io.Reader) (req AskRequest, status int, msg string) {
 	return req, 0, ""
 }
 
-func menu(a bot.Asker, w http.ResponseWriter, r *http.Request) {
+// fixed answers GET with the reply to a question of kind: the topic menu,
+// or what the bot is and who runs it (for the page's header).
+func fixed(a bot.Asker, kind bot.QuestionKind, w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		writeError(w, http.StatusMethodNotAllowed, "use GET")
@@ -240,7 +243,7 @@ func menu(a bot.Asker, w http.ResponseWriter, r *http.Request) {
 	if lang != "en" {
 		lang = "ja"
 	}
-	writeJSON(w, http.StatusOK, a.Ask(r.Context(), bot.Question{Kind: bot.AskMenu, Lang: lang, Channel: Channel}))
+	writeJSON(w, http.StatusOK, a.Ask(r.Context(), bot.Question{Kind: kind, Lang: lang, Channel: Channel}))
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {

@@ -24,8 +24,12 @@
   const pageLang = (navigator.language || "ja").toLowerCase().startsWith("ja") ? "ja" : "en";
 
   const words = {
-    ja: { you: "あなた", bot: "ボット", sources: "出典", reviewed: "この回答の確認:", choices: "どれについてのご質問ですか", related: "関連する質問", topics: "話題" },
-    en: { you: "You", bot: "Bot", sources: "Sources", reviewed: "Answer reviewed", choices: "Choose one", related: "Related questions", topics: "Topics" },
+    ja: { you: "あなた", bot: "ボット", sources: "出典", reviewed: "この回答の確認:", choices: "どれについてのご質問ですか", related: "関連する質問", topics: "話題",
+      silent: "（ボットは返事をしませんでした。短い間にたくさんのメッセージが届いたためです。少し待ってから送ってください。緊急のときは119番へ。）",
+      phone: "電話", latest: "回答の確認", runBy: "運営" },
+    en: { you: "You", bot: "Bot", sources: "Sources", reviewed: "Answer reviewed", choices: "Choose one", related: "Related questions", topics: "Topics",
+      silent: "(The bot did not reply: many messages arrived in a short time. Please wait a moment before sending again. In an emergency, call 119.)",
+      phone: "phone", latest: "answers reviewed", runBy: "run by" },
   };
   const t = (lang) => words[lang] || words.ja;
 
@@ -34,6 +38,15 @@
     for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
     if (text !== undefined) e.textContent = text;
     return e;
+  }
+
+  // reveal scrolls the conversation to a new message: all of it when it
+  // fits, else its beginning. (Not scrollIntoView, which would also move
+  // where the Tab key starts from, past the skip link.)
+  const scroller = document.querySelector("main");
+  function reveal(node) {
+    const fits = node.offsetHeight <= scroller.clientHeight;
+    scroller.scrollTop = fits ? scroller.scrollHeight : Math.max(0, node.offsetTop - 8);
   }
 
   function speaker(name) {
@@ -55,12 +68,29 @@
     p.append(speaker(t(pageLang).you), document.createTextNode(text));
     m.append(p);
     log.append(m);
-    m.scrollIntoView({ block: "nearest" });
+    reveal(m);
+  }
+
+  // dialable keeps the numbers an adapter may turn into tel: links.
+  function dialable(calls) {
+    return (calls || []).filter((c) => /^[0-9]+(-[0-9]+)*$/.test(c.number));
+  }
+
+  function callLinks(calls) {
+    const nav = el("p", { class: "calls" });
+    for (const c of calls) nav.append(el("a", { class: "call", href: "tel:" + c.number }, c.label + " " + c.number));
+    return nav;
   }
 
   function showReply(r) {
-    if (r.kind === "silent") return; // the bot has nothing to say
     const w = t(r.lang);
+    if (r.kind === "silent") {
+      // The bot chose not to answer: say so, so that nobody waits.
+      const note = el("p", { class: "msg note", lang: r.lang || "ja", "data-kind": "silent" }, w.silent);
+      log.append(note);
+      reveal(note);
+      return;
+    }
     const m = el("article", { class: "msg bot", lang: r.lang || "ja", "data-kind": r.kind });
     if (r.entry) m.dataset.entry = r.entry;
     if (r.urgent) {
@@ -68,12 +98,8 @@
       m.classList.add("urgent");
       m.setAttribute("role", "alert");
     }
-    const calls = (r.calls || []).filter((c) => /^[0-9]+(-[0-9]+)*$/.test(c.number));
-    if (calls.length) {
-      const nav = el("p", { class: "calls" });
-      for (const c of calls) nav.append(el("a", { class: "call", href: "tel:" + c.number }, c.label + " " + c.number));
-      m.append(nav);
-    }
+    const calls = dialable(r.calls);
+    if (calls.length) m.append(callLinks(calls));
     const p = el("p", { class: "text" });
     p.append(speaker(w.bot), document.createTextNode(r.text));
     m.append(p);
@@ -107,6 +133,7 @@
       const group = el("div", { class: "suggestions", role: "group", "aria-label": label });
       for (const s of sugg) {
         const b = el("button", { type: "button", class: "suggestion" }, s.label || s.question);
+        if (s.entry) b.dataset.entry = s.entry;
         b.addEventListener("click", () => {
           ask({ text: s.question || s.label, entry: s.entry || "" }, s.question || s.label);
           input.focus();
@@ -116,7 +143,7 @@
       m.append(group);
     }
     log.append(m);
-    m.scrollIntoView({ block: "nearest" });
+    reveal(m);
   }
 
   function setBusy(busy) {
@@ -156,6 +183,38 @@
     input.value = "";
     ask({ text: text }, text);
   });
+
+  // The header: the clinic that runs the bot, its phone, and the month
+  // of the latest review; the about panel opens with the full text.
+  const aboutToggle = document.getElementById("about-toggle");
+  const aboutPanel = document.getElementById("about");
+  aboutToggle.addEventListener("click", () => {
+    const open = aboutPanel.hidden;
+    aboutPanel.hidden = !open;
+    aboutToggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  fetch("api/about?lang=" + pageLang)
+    .then((res) => (res.ok ? res.json() : null))
+    .then((r) => {
+      if (!r) return;
+      const w = t(r.lang);
+      const c = r.clinic || {};
+      if (c.name) document.getElementById("clinic").textContent = c.name;
+      const facts = document.getElementById("facts");
+      facts.textContent = "";
+      if (c.name) facts.append(document.createTextNode(w.runBy + ": " + c.name));
+      if (c.phone && /^[0-9]+(-[0-9]+)*$/.test(c.phone)) {
+        facts.append(document.createTextNode(" · " + w.phone + " "), el("a", { href: "tel:" + c.phone }, c.phone));
+      }
+      if (c.hours) facts.append(document.createTextNode(" (" + c.hours + ")"));
+      if (r.reviewed) facts.append(document.createTextNode(" · " + w.latest + ": " + r.reviewed));
+      aboutPanel.textContent = "";
+      aboutPanel.setAttribute("lang", r.lang);
+      aboutPanel.append(el("p", { class: "text" }, r.text));
+      const calls = dialable(r.calls);
+      if (calls.length) aboutPanel.append(callLinks(calls));
+    })
+    .catch(() => {});
 
   // Start with the topic menu, so a first visitor sees what to ask.
   fetch("api/menu?lang=" + pageLang)
