@@ -26,7 +26,6 @@ import (
 	"testing"
 	"time"
 
-
 	"alsbot/adapters/logbuf"
 	"alsbot/adapters/sqlite"
 	"alsbot/adapters/userid"
