@@ -188,6 +188,9 @@ type Question struct {
 	// value), a welcome for a new friend, the topic menu, or the reply to
 	// a message the bot cannot read (a sticker, a picture).
 	Kind QuestionKind
+	// Rule, with kind AskRule, is the id of the rule whose reply is asked
+	// for.
+	Rule string
 	// Urgent is set by SafetyFirst when the message trips a safety rule
 	// (an emergency, a crisis): no stage may turn it away.
 	Urgent bool
@@ -225,6 +228,9 @@ const (
 	// AskAbout says what the bot is, where its answers come from, when
 	// they were last reviewed, and how to reach the clinic.
 	AskAbout QuestionKind = "about"
+	// AskRule gives the reply of the rule named by Question.Rule, as a
+	// rich-menu button does ("緊急のとき" shows the emergency guidance).
+	AskRule QuestionKind = "rule"
 )
 
 // Ask replies to one message. Safety rules come first; then the best
@@ -246,6 +252,11 @@ func (b *Bot) Ask(ctx context.Context, q Question) Reply {
 		return b.textOnly(def)
 	case AskAbout:
 		return b.about(def)
+	case AskRule:
+		if ru := b.ruleByID(q.Rule); ru != nil {
+			return b.ruleReply(ru, def)
+		}
+		return b.topicMenu(def)
 	}
 	var conv *Conversation
 	if q.Conversation != "" {
@@ -480,6 +491,12 @@ func (b *Bot) Urgent(q Question) bool { return b.Screen(q).Urgent }
 // Screen returns q marked Urgent when it trips an urgent rule, with the
 // message as read kept for Ask.
 func (b *Bot) Screen(q Question) Question {
+	if q.Kind == AskRule {
+		// The emergency button is as urgent as the message.
+		ru := b.ruleByID(q.Rule)
+		q.Urgent = q.Urgent || ru != nil && ru.Urgent
+		return q
+	}
 	if q.Kind != AskMessage || q.Entry != "" {
 		return q
 	}

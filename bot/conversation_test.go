@@ -217,3 +217,20 @@ func TestChoiceByNumber(t *testing.T) {
 		t.Fatalf("picking ２ got %s %s, want the second choice %s", got.Kind, got.Entry, want)
 	}
 }
+
+// TestRuleByKind: a rich-menu button asks for a rule's reply by id: the
+// emergency guidance, urgent, with 119 to dial; an unknown id gets the
+// topic menu rather than nothing.
+func TestRuleByKind(t *testing.T) {
+	b := shippedBot(t)
+	r := b.Ask(context.Background(), bot.Question{Kind: bot.AskRule, Rule: "emergency", Lang: "ja"})
+	if r.Rule != "emergency" || !r.Urgent || len(r.Calls) == 0 || r.Calls[0].Number != "119" {
+		t.Errorf("the emergency button: rule %q, urgent %v, calls %+v", r.Rule, r.Urgent, r.Calls)
+	}
+	if !b.Screen(bot.Question{Kind: bot.AskRule, Rule: "emergency"}).Urgent {
+		t.Error("the emergency button is not screened as urgent: a rate limit could hold it back")
+	}
+	if r := b.Ask(context.Background(), bot.Question{Kind: bot.AskRule, Rule: "no-such-rule"}); r.Rule != "menu" || len(r.Suggestions) == 0 {
+		t.Errorf("an unknown rule: %s %q, %d suggestions; want the topic menu", r.Kind, r.Rule, len(r.Suggestions))
+	}
+}

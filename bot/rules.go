@@ -417,3 +417,13 @@ func (r *rule) matches(norm string, present []bool, found *spans) bool {
 	}
 	return false
 }
+
+// ruleByID returns the rule with id, or nil.
+func (b *Bot) ruleByID(id string) *rule {
+	for i := range b.rules.rules {
+		if b.rules.rules[i].ID == id {
+			return &b.rules.rules[i]
+		}
+	}
+	return nil
+}

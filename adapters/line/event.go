@@ -90,7 +90,8 @@ func classify(destination string, ev webhook.EventInterface) (incoming, bool) {
 			return in, false
 		}
 		in.what, in.act = "postback", actAsk
-		in.q.Entry, in.q.Text, in.q.Lang = postbackQuestion(e.Postback.Data)
+		pb := postbackQuestion(e.Postback.Data)
+		in.q.Entry, in.q.Text, in.q.Lang, in.q.Kind, in.q.Rule = pb.Entry, pb.Text, pb.Lang, pb.Kind, pb.Rule
 	default:
 		return in, false
 	}
@@ -180,17 +181,26 @@ func postbackData(entry, lang string) string {
 }
 
 // postbackQuestion reads a postback: entry=<id> answers an entry,
-// q=<text> asks a question, and anything else is taken as question text
-// (a rich menu set up in the console may send plain words).
-func postbackQuestion(data string) (entry, text, lang string) {
-	if v, err := url.ParseQuery(data); err == nil && (v.Has("entry") || v.Has("q")) {
-		entry, text, lang = strings.TrimSpace(v.Get("entry")), v.Get("q"), v.Get("lang")
-		if lang != "ja" && lang != "en" {
-			lang = ""
-		}
-		return entry, text, lang
+// q=<text> asks a question, ask=menu or ask=about asks for the topic menu
+// or what the bot is, rule=<id> for a rule's reply (the rich menu's
+// buttons), and anything else is taken as question text (a rich menu set
+// up in the console may send plain words).
+func postbackQuestion(data string) bot.Question {
+	v, err := url.ParseQuery(data)
+	if err != nil || !v.Has("entry") && !v.Has("q") && !v.Has("ask") && !v.Has("rule") {
+		return bot.Question{Text: data}
 	}
-	return "", data, ""
+	q := bot.Question{Entry: strings.TrimSpace(v.Get("entry")), Text: v.Get("q"), Lang: v.Get("lang")}
+	if q.Lang != "ja" && q.Lang != "en" {
+		q.Lang = ""
+	}
+	switch {
+	case v.Get("ask") == string(bot.AskMenu) || v.Get("ask") == string(bot.AskAbout):
+		q.Kind = bot.QuestionKind(v.Get("ask"))
+	case v.Has("rule"):
+		q.Kind, q.Rule = bot.AskRule, strings.TrimSpace(v.Get("rule"))
+	}
+	return q
 }
 
 // handleSafely decodes and answers one event; a panic is logged, and the

@@ -39,6 +39,9 @@ Usage:
                                                   score the bot on a question set (testdata/questions.yaml)
   alsbot export [--kb DIR] --format json|markdown  the whole knowledge base with its sources
   alsbot misses [--since 7d] [--db PATH]           questions the bot could not answer, grouped
+  alsbot line richmenu [--image FILE] [--font FILE] [--out FILE]
+                                                  draw the LINE rich menu and make it the account's default
+                                                  (LINE_CHANNEL_ACCESS_TOKEN; --out only writes the image)
 
 Flags common to all commands:
   --kb DIR      read the knowledge base from DIR instead of the built-in one (env ALSBOT_KB)
@@ -69,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runMisses(ctx, args, getenv, stdout, stderr)
 	case "serve":
 		return runServe(ctx, args, getenv, stdout, stderr)
+	case "line":
+		return runLine(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
