@@ -144,7 +144,8 @@ func TestPageIsServedWithItsParts(t *testing.T) {
 	tests := []struct {
 		path, contentType, contains string
 	}{
-		{"/", "text/html", `<label for="q">`},
+		{"/", "text/html", `<label for="q"`},
+		{"/", "text/html", `class="skip" href="#q"`},
 		{"/app.js", "text/javascript", "api/ask"},
 		{"/style.css", "text/css", ":focus-visible"},
 	}
@@ -178,6 +179,28 @@ func TestMenu(t *testing.T) {
 		if r.Lang != lang || len(r.Suggestions) == 0 {
 			t.Errorf("menu %s: lang %q, %d topics", lang, r.Lang, len(r.Suggestions))
 		}
+	}
+}
+
+// TestAbout: the page's header reads who runs the bot and when the
+// answers were reviewed from /api/about.
+func TestAbout(t *testing.T) {
+	h := New(shippedBot(t))
+	for _, lang := range []string{"ja", "en"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/about?lang="+lang, nil))
+		var r bot.Reply
+		if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil || rec.Code != 200 {
+			t.Fatalf("about %s: %d %q", lang, rec.Code, rec.Body.String())
+		}
+		if r.Lang != lang || r.Clinic == nil || r.Clinic.Name == "" || r.Reviewed == "" || r.Text == "" {
+			t.Errorf("about %s: %+v; want the clinic's name, the review month and the text", lang, r)
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("POST", "/api/about", nil))
+	if rec.Code != 405 {
+		t.Errorf("POST /api/about: %d, want 405", rec.Code)
 	}
 }
 
