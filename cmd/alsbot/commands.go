@@ -251,6 +251,7 @@ func runValidate(ctx context.Context, args []string, getenv func(string) string,
 		}
 		var stale error
 		warnings, stale = knowledge.Freshness(kb, kbDir, time.Now(), age)
+		warnings = append(warnings, knowledge.Readability(kb, kbDir)...)
 		if kb.Clinic.Placeholder {
 			warnings = append(warnings, &knowledge.Problem{Pos: kb.Clinic.Pos,
 				Msg: "the clinic's profile is still the placeholder: fill in its name, phone and hours, then set placeholder: false, so that replies tell patients how to reach a person"})
