@@ -799,7 +799,7 @@ func (b *Bot) Answer(id, lang string) (Reply, bool) {
 
 func (b *Bot) answer(lang string, e *knowledge.Entry, score float64) Reply {
 	r := b.reply(KindAnswer, lang)
-	r.Text = e.Answer.In(lang)
+	r.Text = strings.ReplaceAll(e.Answer.In(lang), "{reviewed}", b.kb.LatestReview())
 	r.Entry = e.ID
 	r.Score = round(score)
 	r.Sources = b.sources(e, lang)
@@ -924,11 +924,7 @@ func (b *Bot) about(lang string) Reply {
 	r := b.reply(KindRule, lang)
 	r.Rule = "about"
 	r.Score = 1
-	for _, e := range b.kb.Entries {
-		if len(e.Reviewed) >= 7 && e.Reviewed[:7] > r.Reviewed {
-			r.Reviewed = e.Reviewed[:7]
-		}
-	}
+	r.Reviewed = b.kb.LatestReview()
 	r.Text = strings.ReplaceAll(b.fill(b.kb.Messages.About.In(lang), lang), "{reviewed}", r.Reviewed)
 	for _, s := range b.kb.Sources {
 		r.Sources = append(r.Sources, Source{ID: s.ID, Title: s.TitleIn(lang), Publisher: s.PublisherIn(lang), Date: s.Date, URL: s.Link()})

@@ -234,3 +234,16 @@ func TestRuleByKind(t *testing.T) {
 		t.Errorf("an unknown rule: %s %q, %d suggestions; want the topic menu", r.Kind, r.Rule, len(r.Suggestions))
 	}
 }
+
+// TestUpToDateGivesTheReviewDate: "is this up to date?" is answered with
+// the month of the newest review, the same the about reply gives.
+func TestUpToDateGivesTheReviewDate(t *testing.T) {
+	b := shippedBot(t)
+	month := b.Ask(context.Background(), bot.Question{Kind: bot.AskAbout}).Reviewed
+	for _, q := range []string{"この情報は最新ですか", "is this up to date?"} {
+		r := ask(b, q)
+		if r.Kind != bot.KindAnswer || month == "" || !strings.Contains(r.Text, month) || strings.Contains(r.Text, "{reviewed}") {
+			t.Errorf("%q: %s %s, text without the review month %q: %q", q, r.Kind, r.Entry, month, r.Text)
+		}
+	}
+}

@@ -97,6 +97,18 @@ type Clinic struct {
 	Pos Pos `yaml:"-"`
 }
 
+// LatestReview is the month (YYYY-MM) of the newest review of any entry,
+// which an answer gives where it says {reviewed}.
+func (kb *KB) LatestReview() string {
+	latest := ""
+	for _, e := range kb.Entries {
+		if len(e.Reviewed) >= 7 && e.Reviewed[:7] > latest {
+			latest = e.Reviewed[:7]
+		}
+	}
+	return latest
+}
+
 // Contact is how to reach the clinic, in lang, for a reply that says
 // {clinic}: its name, with its phone and hours once the profile is filled
 // in.

@@ -48,6 +48,7 @@ type exportFacet struct {
 	OfAStudy    bool        `json:"of_a_study,omitempty" yaml:"of_a_study,omitempty"`
 	NamesAStudy bool        `json:"names_a_study,omitempty" yaml:"names_a_study,omitempty"`
 	Decides     bool        `json:"decides,omitempty" yaml:"decides,omitempty"`
+	Recommends  bool        `json:"recommends,omitempty" yaml:"recommends,omitempty"`
 	NoAnswer    *exportText `json:"no_answer,omitempty" yaml:"no_answer,omitempty"`
 }
 
@@ -184,7 +185,7 @@ func newExport(kb *knowledge.KB) exportKB {
 		out.Topics = append(out.Topics, exportTopic{ID: t.ID, Title: text(t.Title), General: t.General, Anchors: t.Anchors})
 	}
 	for _, f := range kb.Facets {
-		out.Facets = append(out.Facets, exportFacet{ID: f.ID, Title: text(f.Title), Cues: texts(f.Cues), Weak: f.Weak, Shared: f.Shared, Narrows: f.Narrows, OfAStudy: f.OfAStudy, NamesAStudy: f.NamesAStudy, Decides: f.Decides, NoAnswer: optionalText(f.NoAnswer)})
+		out.Facets = append(out.Facets, exportFacet{ID: f.ID, Title: text(f.Title), Cues: texts(f.Cues), Weak: f.Weak, Shared: f.Shared, Narrows: f.Narrows, OfAStudy: f.OfAStudy, NamesAStudy: f.NamesAStudy, Decides: f.Decides, Recommends: f.Recommends, NoAnswer: optionalText(f.NoAnswer)})
 	}
 	for _, lx := range kb.Lexicons {
 		out.Lexicons = append(out.Lexicons, exportLexicon{Name: lx.Name, Words: lx.Words})
@@ -267,7 +268,7 @@ func writeMarkdown(w io.Writer, kb *knowledge.KB) {
 		fmt.Fprintf(w, "\n## %s\n", heading(t))
 		for _, e := range byTopic[t] {
 			fmt.Fprintf(w, "\n### <a id=\"%s\"></a>%s / %s\n\n", e.ID, mdInline(e.Title.JA), mdInline(e.Title.EN))
-			fmt.Fprintf(w, "**日本語**\n\n%s\n\n**English**\n\n%s\n\n", mdText(e.Answer.JA), mdText(e.Answer.EN))
+			fmt.Fprintf(w, "**日本語**\n\n%s\n\n**English**\n\n%s\n\n", mdText(strings.ReplaceAll(e.Answer.JA, "{reviewed}", kb.LatestReview())), mdText(strings.ReplaceAll(e.Answer.EN, "{reviewed}", kb.LatestReview())))
 			var cites []string
 			for _, id := range e.Sources {
 				cites = append(cites, fmt.Sprintf("[%s](#source-%s)", id, id))
