@@ -33,7 +33,7 @@ const (
     questions:
       ja: [培養上清液の説明]
       en: [conditioned medium]
-    answer: {ja: 上清液の答え, en: "Medium answer <b>*"}
+    answer: {ja: 上清液についての答えです, en: "Medium answer <b>*"}
     sources: [press]
     reviewed: REVIEWED
 messages:
