@@ -57,6 +57,7 @@ func (l *loader) check() {
 	}
 	l.checkSynonyms()
 	l.checkMessages()
+	l.checkHelpLines()
 	for i, id := range kb.Menu {
 		if _, ok := kb.entries[id]; !ok {
 			l.addf(l.line(&kb.Menu, fmt.Sprintf(".%d", i), l.menu), "menu names unknown entry %q", id)
@@ -352,4 +353,36 @@ func isKana(s string) bool {
 		}
 	}
 	return true
+}
+
+// checkHelpLines checks the register of numbers, and that every number a
+// rule gives is in it: a number on a crisis reply is one someone in
+// despair will dial.
+func (l *loader) checkHelpLines() {
+	known := map[string]*HelpLine{}
+	for _, h := range l.kb.HelpLines {
+		at := func(field string) Pos { return l.line(h, field, h.Pos) }
+		if first, dup := known[h.Number]; dup {
+			l.addf(at("number"), "help line %s is listed twice (first at %s:%d)", h.Number, first.Pos.File, first.Pos.Line)
+		}
+		known[h.Number] = h
+		if !phoneNumber.MatchString(h.Number) {
+			l.addf(at("number"), "help line %q: a number is digits and hyphens", h.Number)
+		}
+		l.bothLanguages(h.Name, at("name"), fmt.Sprintf("help line %s: name", h.Number))
+		l.bothLanguages(h.Hours, at("hours"), fmt.Sprintf("help line %s: hours", h.Number))
+		if _, err := time.Parse(time.DateOnly, h.Checked); err != nil {
+			l.addf(at("checked"), "help line %s: checked %q is not a date (YYYY-MM-DD): say when its number and hours were last checked", h.Number, h.Checked)
+		}
+		if len(h.CheckedAt) == 0 {
+			l.addf(at("checked_at"), "help line %s: checked_at lists no page: say where it was checked", h.Number)
+		}
+	}
+	for _, r := range l.kb.Rules {
+		for i, c := range r.Calls {
+			if _, ok := known[c.Number]; !ok {
+				l.addf(l.line(r, fmt.Sprintf("calls.%d", i), r.Pos), "rule %q gives %s, which the register of help lines (help_lines) does not list: record who runs it, its hours, and where and when you checked them", r.ID, c.Number)
+			}
+		}
+	}
 }

@@ -23,7 +23,9 @@ var timeBound = []string{"as of", "ongoing", "currently", "at present", "時点"
 //   - an as_of date older than maxAge is a warning: the time-bound
 //     statement it dates ("ongoing as of 2025") may no longer hold;
 //   - an answer with a time-bound phrase ("as of", "ongoing", 時点,
-//     現在, 進行中) but no as_of date is a warning.
+//     現在, 進行中) but no as_of date is a warning;
+//   - a help line checked more than maxAge ago, or checked only against
+//     other sites than its operator's, is a warning.
 //
 // A date given as a year or a month (as_of: "2025") counts from its last
 // day. An as_of that is not a date is an error, returned joined as
@@ -63,6 +65,17 @@ func Freshness(kb *KB, d Dir, now time.Time, maxAge time.Duration) (warnings []*
 					Msg: fmt.Sprintf("entry %q: the %s answer is time-bound (%q) but the entry has no as_of date", e.ID, lang, phrase)})
 				break
 			}
+		}
+	}
+	for _, h := range kb.HelpLines {
+		checked, err := time.Parse(time.DateOnly, h.Checked)
+		switch {
+		case err != nil:
+			// reported by Load
+		case now.Sub(checked) > maxAge:
+			warnings = append(warnings, &Problem{Pos: h.Pos, Msg: fmt.Sprintf("help line %s (%s): checked %s, %d days ago (more than %d): check its number, hours and cost again on %s, then update checked", h.Number, h.Name.In(EN), h.Checked, days(now.Sub(checked)), days(maxAge), h.Page)})
+		case !h.OperatorChecked:
+			warnings = append(warnings, &Problem{Pos: h.Pos, Msg: fmt.Sprintf("help line %s (%s): checked only against other sites' pages; check it on the operator's own page (%s), then set operator_checked: true", h.Number, h.Name.In(EN), h.Page)})
 		}
 	}
 	sortProblems(warnings)

@@ -269,6 +269,29 @@ func (r *Rule) ConceptWindow() int {
 	return r.Window
 }
 
+// HelpLine is one number a reply gives (119, a crisis line), as checked:
+// who runs it, its hours and cost, and where and when a maintainer last
+// checked them, so that validate warns when the check is old or was not
+// made on the operator's own page.
+type HelpLine struct {
+	Number   string `yaml:"number"`
+	Name     Text   `yaml:"name"`
+	Operator string `yaml:"operator"`
+	// Page is the operator's own page for the line.
+	Page string `yaml:"page"`
+	// Hours are its hours and cost, as checked, for maintainers.
+	Hours Text `yaml:"hours"`
+	// Checked is the date (YYYY-MM-DD) of the last check, and
+	// CheckedAt the pages it was made against.
+	Checked   string   `yaml:"checked"`
+	CheckedAt []string `yaml:"checked_at"`
+	// OperatorChecked says the check was made on the operator's own
+	// page; until it is, validate warns.
+	OperatorChecked bool `yaml:"operator_checked"`
+
+	Pos Pos `yaml:"-"`
+}
+
 // Call is a number a reply tells people to call.
 type Call struct {
 	// Number is what to dial: digits and hyphens (119, 0120-279-338).
@@ -474,6 +497,8 @@ type KB struct {
 	// OffTopic lists words naming subjects the bot does not cover (other
 	// diseases, for instance); a question built around one is refused.
 	OffTopic []string
+	// HelpLines is the register of the numbers replies give.
+	HelpLines []*HelpLine
 	// OtherUses are the other diseases the sources' drugs and cells are
 	// used or tried for: a question naming one is refused unless it also
 	// names ALS itself.

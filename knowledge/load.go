@@ -80,6 +80,8 @@ type fileYAML struct {
 	Topics  []*Topic `yaml:"topics"`
 	Facets  []*Facet `yaml:"facets"`
 	Clinic  *Clinic  `yaml:"clinic"`
+	// HelpLines is the register of the numbers replies give.
+	HelpLines []*HelpLine `yaml:"help_lines"`
 }
 
 // parsePatterns writes out the concepts of the file's rules and parses
@@ -473,6 +475,7 @@ func (l *loader) loadKB(d Dir, files []decoded[fileYAML]) {
 		l.kb.Lexicons = append(l.kb.Lexicons, f.Lexicons...)
 		l.kb.Topics = append(l.kb.Topics, placed(l, file, root, "topics", "topic", f.Topics, func(t *Topic) *Pos { return &t.Pos })...)
 		l.kb.Facets = append(l.kb.Facets, placed(l, file, root, "facets", "facet", f.Facets, func(t *Facet) *Pos { return &t.Pos })...)
+		l.kb.HelpLines = append(l.kb.HelpLines, placed(l, file, root, "help_lines", "help line", f.HelpLines, func(h *HelpLine) *Pos { return &h.Pos })...)
 		if f.Clinic != nil {
 			l.kb.Clinic = *f.Clinic
 			l.kb.Clinic.Pos = Pos{File: file, Line: mapValue(root, "clinic").Line}

@@ -3,6 +3,8 @@ package knowledge_test
 import (
 	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 
 	"alsbot/knowledge"
 )
@@ -36,5 +38,46 @@ func TestShippedAnswersAreReadable(t *testing.T) {
 	}
 	for _, w := range knowledge.Readability(kb, kbDir) {
 		t.Error(w)
+	}
+}
+
+// TestHelpLineChecksGrowOld: a help line checked long ago, or only on
+// other sites than its operator's, is a warning that names the page to
+// check it on.
+func TestHelpLineChecksGrowOld(t *testing.T) {
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	line := func(checked string, operator bool) string {
+		return "help_lines:\n  - number: 0120-000-000\n    name: {ja: 相談, en: A line}\n    operator: someone\n    page: https://example.org/line\n" +
+			"    hours: {ja: 24時間, en: 24 hours}\n    checked: " + checked + "\n    checked_at: [https://example.org/news]\n    operator_checked: " + map[bool]string{true: "true", false: "false"}[operator] + "\n"
+	}
+	for _, tc := range []struct {
+		name, checked string
+		operator      bool
+		want          string
+	}{
+		{"fresh, on the operator's page", "2026-11-01", true, ""},
+		{"old", "2026-01-01", true, "checked 2026-01-01, 334 days ago (more than 180): check its number, hours and cost again on https://example.org/line"},
+		{"only on other sites", "2026-11-01", false, "checked only against other sites' pages; check it on the operator's own page (https://example.org/line)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := knowledge.Dir{FS: fstest.MapFS{"entries.yaml": {Data: []byte(goodEntries)}, "rest.yaml": {Data: []byte(goodRest + line(tc.checked, tc.operator))}}, Path: "kb"}
+			kb, err := knowledge.Load(d, knowledge.Dir{FS: fstest.MapFS{"press.yaml": {Data: []byte(goodSource)}}, Path: "seeds"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, _ := knowledge.Freshness(kb, d, now, 0)
+			var got []string
+			for _, p := range w {
+				if strings.Contains(p.Msg, "help line") {
+					got = append(got, p.Error())
+				}
+			}
+			switch {
+			case tc.want == "" && len(got) != 0:
+				t.Errorf("warned: %v", got)
+			case tc.want != "" && (len(got) != 1 || !strings.Contains(got[0], tc.want) || !strings.HasPrefix(got[0], "kb/rest.yaml:")):
+				t.Errorf("warnings %v; want one at its line saying %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -84,7 +84,7 @@ func goShape(t reflect.Type) string {
 
 // definitionTypes names the Go type of each schema definition that is an
 // object; the others (id, date, period) are strings.
-var definitionTypes = map[string]string{"text": "Text", "texts": "Texts", "entry": "Entry", "rule": "Rule", "messages": "Messages", "lexicon": "Lexicon", "topic": "Topic", "facet": "Facet", "clinic": "Clinic", "call": "Call", "other_uses": "OtherUses"}
+var definitionTypes = map[string]string{"text": "Text", "texts": "Texts", "entry": "Entry", "rule": "Rule", "messages": "Messages", "lexicon": "Lexicon", "topic": "Topic", "facet": "Facet", "clinic": "Clinic", "call": "Call", "other_uses": "OtherUses", "help_line": "HelpLine"}
 
 func (root *schema) shapeOf(s *schema) string {
 	if s.Ref != "" {
@@ -141,6 +141,7 @@ func TestSchemaMatchesGoTypes(t *testing.T) {
 		{"a text", reflect.TypeFor[Text](), kb, kb.Definitions["text"]},
 		{"a list of texts", reflect.TypeFor[Texts](), kb, kb.Definitions["texts"]},
 		{"other uses", reflect.TypeFor[OtherUses](), kb, kb.Definitions["other_uses"]},
+		{"a help line", reflect.TypeFor[HelpLine](), kb, kb.Definitions["help_line"]},
 		{"a source", reflect.TypeFor[Source](), src, src},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
