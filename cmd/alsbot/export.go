@@ -29,6 +29,18 @@ type exportKB struct {
 	Lexicons  []exportLexicon     `json:"lexicons" yaml:"lexicons"`
 	Topics    []exportTopic       `json:"topics" yaml:"topics"`
 	Facets    []exportFacet       `json:"facets" yaml:"facets"`
+	HelpLines []exportHelpLine    `json:"help_lines" yaml:"help_lines"`
+}
+
+type exportHelpLine struct {
+	Number          string     `json:"number" yaml:"number"`
+	Name            exportText `json:"name" yaml:"name"`
+	Operator        string     `json:"operator" yaml:"operator"`
+	Page            string     `json:"page" yaml:"page"`
+	Hours           exportText `json:"hours" yaml:"hours"`
+	Checked         string     `json:"checked" yaml:"checked"`
+	CheckedAt       []string   `json:"checked_at" yaml:"checked_at"`
+	OperatorChecked bool       `json:"operator_checked" yaml:"operator_checked"`
 }
 
 type exportTopic struct {
@@ -153,8 +165,14 @@ func optionalText(t knowledge.Text) *exportText {
 func texts(t knowledge.Texts) exportTexts { return exportTexts{JA: t.JA, EN: t.EN} }
 
 func newExport(kb *knowledge.KB) exportKB {
+	var lines []exportHelpLine
+	for _, h := range kb.HelpLines {
+		lines = append(lines, exportHelpLine{Number: h.Number, Name: text(h.Name), Operator: h.Operator, Page: h.Page,
+			Hours: text(h.Hours), Checked: h.Checked, CheckedAt: h.CheckedAt, OperatorChecked: h.OperatorChecked})
+	}
 	out := exportKB{
-		Synonyms: [][]string{}, Menu: kb.Menu, OffTopic: kb.OffTopic, OtherUses: kb.OtherUses, Fillers: kb.Fillers,
+		HelpLines: lines,
+		Synonyms:  [][]string{}, Menu: kb.Menu, OffTopic: kb.OffTopic, OtherUses: kb.OtherUses, Fillers: kb.Fillers,
 		Messages: exportMessages{
 			Fallback: text(kb.Messages.Fallback), Clarify: text(kb.Messages.Clarify), Disclaimer: text(kb.Messages.Disclaimer),
 			Menu: text(kb.Messages.Menu), Welcome: text(kb.Messages.Welcome), TextOnly: text(kb.Messages.TextOnly), About: text(kb.Messages.About),
