@@ -932,7 +932,7 @@ func (b *Bot) about(lang string) Reply {
 	c := b.kb.Clinic
 	r.Clinic = &Clinic{Name: c.Name.In(lang)}
 	if !c.Placeholder {
-		r.Clinic.Phone, r.Clinic.Hours, r.Clinic.Web = c.Phone, c.Hours.In(lang), c.Web
+		r.Clinic.Phone, r.Clinic.Hours, r.Clinic.Web, r.Clinic.LINE = c.Phone, c.Hours.In(lang), c.Web, c.LINE
 		if c.Phone != "" {
 			r.Calls = []Call{{Number: c.Phone, Label: r.Clinic.Name}}
 		}

@@ -69,6 +69,7 @@ type Clinic struct {
 	Phone string `json:"phone,omitempty"`
 	Hours string `json:"hours,omitempty"`
 	Web   string `json:"web,omitempty"`
+	LINE  string `json:"line,omitempty"`
 }
 
 // Source is a document an answer cites.

@@ -93,6 +93,10 @@ type Clinic struct {
 	Phone       string `yaml:"phone"`
 	Hours       Text   `yaml:"hours"`
 	Web         string `yaml:"web"`
+	// LINE is the clinic's LINE official account id (@…), and Slack the
+	// channel where its staff answer (#…).
+	LINE  string `yaml:"line"`
+	Slack string `yaml:"slack"`
 
 	Pos Pos `yaml:"-"`
 }
