@@ -1004,8 +1004,15 @@ func (b *Bot) Check(ctx context.Context) error {
 					}
 					got = "a choice of " + strings.Join(ids, ", ")
 				}
+				// Say what tipped it, so that the fix is plain: the
+				// stage that decided, and the words it read.
+				rd := b.Read(q)
+				why := fmt.Sprintf("decided by %s", r.Reason)
+				if len(rd.Words) > 0 {
+					why += fmt.Sprintf(", reading topics %v and facets %v from the words %q", rd.Topics, rd.Facets, rd.Words)
+				}
 				errs = append(errs, &knowledge.Problem{Pos: e.Pos,
-					Msg: fmt.Sprintf("entry %q: example question %q gets %s instead", e.ID, q, got)})
+					Msg: fmt.Sprintf("entry %q: example question %q gets %s instead (%s)", e.ID, q, got, why)})
 			}
 		}
 	}

@@ -80,16 +80,23 @@ type topicReading struct {
 	topics []int
 	// facets are the facets it asks, in the order they first appear.
 	facets []int
+	// words are the anchors and cues found, as in the folded message,
+	// for maintainers: the words that decided the reading.
+	words []string
 }
 
 // read finds the topics and facets of a message in its folded forms.
 func (tr *topicReader) read(forms ...string) topicReading {
 	var specific, general, facets []int
+	var words []string
 	for _, f := range forms {
 		if f == "" {
 			continue
 		}
-		tr.anchors.each(f, func(_, _, id int) bool {
+		tr.anchors.each(f, func(start, end, id int) bool {
+			if w := f[start:end]; !slices.Contains(words, w) {
+				words = append(words, w)
+			}
 			list := &specific
 			if tr.topics[id].General {
 				list = &general
@@ -114,12 +121,15 @@ func (tr *topicReader) read(forms ...string) topicReading {
 			if !inside && !slices.Contains(facets, sp[2]) {
 				facets = append(facets, sp[2])
 			}
+			if w := f[sp[0]:sp[1]]; !inside && !slices.Contains(words, w) {
+				words = append(words, w)
+			}
 		}
 	}
 	if len(specific) == 0 {
 		specific = general
 	}
-	return topicReading{topics: specific, facets: facets}
+	return topicReading{topics: specific, facets: facets, words: words}
 }
 
 // Reading is what the bot reads in a message before it ranks entries:
@@ -127,6 +137,8 @@ func (tr *topicReader) read(forms ...string) topicReading {
 type Reading struct {
 	Topics []string `json:"topics"`
 	Facets []string `json:"facets"`
+	// Words are the anchors and cues that gave them.
+	Words []string `json:"words,omitempty"`
 }
 
 // Read returns the topics and facets the bot reads in text, for tools
@@ -137,7 +149,7 @@ func (b *Bot) Read(text string) Reading {
 		return Reading{}
 	}
 	rd := b.tr.read(m.norm, m.alt)
-	out := Reading{Topics: []string{}, Facets: b.tr.facetIDs(rd)}
+	out := Reading{Topics: []string{}, Facets: b.tr.facetIDs(rd), Words: rd.words}
 	for _, t := range rd.topics {
 		out.Topics = append(out.Topics, b.tr.topics[t].ID)
 	}

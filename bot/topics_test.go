@@ -165,3 +165,39 @@ func TestWhichIsBetterAcrossTopics(t *testing.T) {
 		t.Errorf("pulp or cord: got %s %s, want the entry comparing them", r.Kind, r.Entry)
 	}
 }
+
+// TestCompetingExamplesAreExplained: when an entry's example question is
+// answered by another entry, the problem names both entries, the stage
+// that decided, and the words that tipped it.
+func TestCompetingExamplesAreExplained(t *testing.T) {
+	files := fstest.MapFS{}
+	if err := fs.WalkDir(knowledge.Files, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(knowledge.Files, p)
+		files[p] = &fstest.MapFile{Data: data}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	muse := string(files["muse.yaml"].Data)
+	files["muse.yaml"].Data = []byte(strings.Replace(muse, "        - Muse細胞とは何ですか？\n", "        - 治験の副作用は？\n", 1))
+	kb, err := knowledge.Load(knowledge.Dir{FS: files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bot.New(kb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = b.Check(context.Background())
+	if err == nil {
+		t.Fatal("a question of the safety entry, filed under muse-what, passes the check")
+	}
+	for _, want := range []string{`entry "muse-what"`, `"治験の副作用は？"`, "entry muse-trial-safety instead", "decided by", `"副作用"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the problem %q does not say %s", err, want)
+		}
+	}
+}
