@@ -58,6 +58,7 @@ func (l *loader) check() {
 	l.checkSynonyms()
 	l.checkMessages()
 	l.checkHelpLines()
+	l.checkOfficeHours()
 	for i, id := range kb.Menu {
 		if _, ok := kb.entries[id]; !ok {
 			l.addf(l.line(&kb.Menu, fmt.Sprintf(".%d", i), l.menu), "menu names unknown entry %q", id)
@@ -386,3 +387,41 @@ func (l *loader) checkHelpLines() {
 		}
 	}
 }
+
+var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
+
+// checkOfficeHours checks the clinic's office hours: known days, times
+// HH:MM with the end after the start.
+func (l *loader) checkOfficeHours() {
+	h := l.kb.Clinic.OfficeHours
+	if h == nil {
+		return
+	}
+	for _, d := range h.Days {
+		if _, ok := weekdays[d]; !ok {
+			l.addf(l.kb.Clinic.Pos, "office_hours: day %q is not one of mon, tue, wed, thu, fri, sat, sun", d)
+		}
+	}
+	from, err1 := time.Parse("15:04", h.From)
+	to, err2 := time.Parse("15:04", h.To)
+	if err1 != nil || err2 != nil || !to.After(from) {
+		l.addf(l.kb.Clinic.Pos, "office_hours: from %q and to %q must be times HH:MM, to after from", h.From, h.To)
+	}
+}
+
+// Open reports whether t falls within the office hours, in Japan time.
+func (h *OfficeHours) Open(t time.Time) bool {
+	if h == nil {
+		return false
+	}
+	t = t.In(japan)
+	day := false
+	for _, d := range h.Days {
+		day = day || weekdays[d] == t.Weekday()
+	}
+	now := t.Format("15:04")
+	return day && now >= h.From && now < h.To
+}
+
+// japan is Japan Standard Time, which has no daylight saving.
+var japan = time.FixedZone("JST", 9*60*60)

@@ -97,8 +97,20 @@ type Clinic struct {
 	// channel where its staff answer (#…).
 	LINE  string `yaml:"line"`
 	Slack string `yaml:"slack"`
+	// OfficeHours are when staff answer in Slack, in Japan time: a
+	// patient handed over outside them is told when to expect a reply.
+	OfficeHours *OfficeHours `yaml:"office_hours"`
 
 	Pos Pos `yaml:"-"`
+}
+
+// OfficeHours are the days and times staff answer, in Japan time.
+type OfficeHours struct {
+	// Days are mon, tue, wed, thu, fri, sat, sun.
+	Days []string `yaml:"days"`
+	// From and To are HH:MM, 24-hour.
+	From string `yaml:"from"`
+	To   string `yaml:"to"`
 }
 
 // LatestReview is the month (YYYY-MM) of the newest review of any entry,

@@ -84,7 +84,7 @@ func goShape(t reflect.Type) string {
 
 // definitionTypes names the Go type of each schema definition that is an
 // object; the others (id, date, period) are strings.
-var definitionTypes = map[string]string{"text": "Text", "texts": "Texts", "entry": "Entry", "rule": "Rule", "messages": "Messages", "lexicon": "Lexicon", "topic": "Topic", "facet": "Facet", "clinic": "Clinic", "call": "Call", "other_uses": "OtherUses", "help_line": "HelpLine"}
+var definitionTypes = map[string]string{"text": "Text", "texts": "Texts", "entry": "Entry", "rule": "Rule", "messages": "Messages", "lexicon": "Lexicon", "topic": "Topic", "facet": "Facet", "clinic": "Clinic", "call": "Call", "other_uses": "OtherUses", "help_line": "HelpLine", "office_hours": "OfficeHours"}
 
 func (root *schema) shapeOf(s *schema) string {
 	if s.Ref != "" {
@@ -142,6 +142,7 @@ func TestSchemaMatchesGoTypes(t *testing.T) {
 		{"a list of texts", reflect.TypeFor[Texts](), kb, kb.Definitions["texts"]},
 		{"other uses", reflect.TypeFor[OtherUses](), kb, kb.Definitions["other_uses"]},
 		{"a help line", reflect.TypeFor[HelpLine](), kb, kb.Definitions["help_line"]},
+		{"office hours", reflect.TypeFor[OfficeHours](), kb, kb.Definitions["office_hours"]},
 		{"a source", reflect.TypeFor[Source](), src, src},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
