@@ -29,6 +29,11 @@ type Metrics struct {
 	reloads   prometheus.Counter
 	failures  prometheus.Counter
 	limited   *prometheus.CounterVec
+	// The handoff: cases opened and closed, the wait for the first staff
+	// reply, cases waiting for one.
+	cases      *prometheus.CounterVec
+	firstReply prometheus.Histogram
+	waiting    prometheus.Gauge
 }
 
 // New returns metrics registered in a fresh registry, with the Go runtime
@@ -67,8 +72,21 @@ func New() *Metrics {
 			Name: "alsbot_rate_limited_users_total",
 			Help: "Times a user was told to slow down, by channel (once per burst, not per message).",
 		}, []string{"channel"}),
+		cases: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "alsbot_handoff_cases_total",
+			Help: "Handoff cases, by event: opened or closed.",
+		}, []string{"event"}),
+		firstReply: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "alsbot_handoff_first_reply_seconds",
+			Help:    "Time from a case opening to the staff's first reply.",
+			Buckets: []float64{60, 300, 900, 1800, 3600, 3 * 3600, 8 * 3600, 24 * 3600, 72 * 3600},
+		}),
+		waiting: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "alsbot_handoff_cases_waiting",
+			Help: "Open cases no staff member has answered yet.",
+		}),
 	}
-	m.reg.MustRegister(m.questions, m.latency, m.rejected, m.duplicate, m.reloads, m.failures, m.limited,
+	m.reg.MustRegister(m.questions, m.latency, m.rejected, m.duplicate, m.reloads, m.failures, m.limited, m.cases, m.firstReply, m.waiting,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -89,6 +107,18 @@ func (m *Metrics) Rejected(channel, reason string) {
 
 // Duplicate counts an event on channel dropped as already handled.
 func (m *Metrics) Duplicate(channel string) { m.duplicate.WithLabelValues(channel).Inc() }
+
+// CaseOpened counts a handoff case opened.
+func (m *Metrics) CaseOpened() { m.cases.WithLabelValues("opened").Inc() }
+
+// CaseClosed counts a handoff case closed.
+func (m *Metrics) CaseClosed() { m.cases.WithLabelValues("closed").Inc() }
+
+// FirstStaffReply records how long a case waited for its first reply.
+func (m *Metrics) FirstStaffReply(after time.Duration) { m.firstReply.Observe(after.Seconds()) }
+
+// CasesWaiting sets how many cases wait for a first reply.
+func (m *Metrics) CasesWaiting(n int) { m.waiting.Set(float64(n)) }
 
 // Limited counts a user on channel told to slow down.
 func (m *Metrics) Limited(channel string) { m.limited.WithLabelValues(channel).Inc() }

@@ -93,8 +93,16 @@ func fromMentionEvent(f fields, botUser string) *incoming {
 // itself, and subtypes (edits, deletions, joins…) are not answered, except
 // a file shared with a question, which is a person writing.
 func fromMessageEvent(f fields, botUser string) *incoming {
-	if f.channelType != slackevents.ChannelTypeIM || f.botID != "" || f.user == "" || f.user == botUser || f.channel == "" || f.ts == "" {
+	if f.botID != "" || f.user == "" || f.user == botUser || f.channel == "" || f.ts == "" {
 		return nil
+	}
+	if f.channelType != slackevents.ChannelTypeIM {
+		// In a channel, only a person's reply in a thread matters: it
+		// may answer a handed-over patient (see handleCase).
+		if f.threadTS == "" || f.threadTS == f.ts || f.subtype != "" || f.edited {
+			return nil
+		}
+		return &incoming{source: fromThread, channel: f.channel, user: f.user, text: plainText(f.text, botUser), ts: f.ts, threadTS: f.threadTS}
 	}
 	if f.subtype != "" && f.subtype != "file_share" {
 		return nil
@@ -175,6 +183,20 @@ func fromInteraction(cb slackgo.InteractionCallback) (incoming, bool) {
 		return incoming{}, false
 	}
 	for _, act := range cb.ActionCallback.BlockActions {
+		if act != nil && (act.ActionID == actionCaseTake || act.ActionID == actionCaseClose) {
+			thread := cb.Container.MessageTs
+			if thread == "" {
+				thread = cb.Message.Timestamp
+			}
+			channel := cb.Channel.ID
+			if channel == "" {
+				channel = cb.Container.ChannelID
+			}
+			if thread == "" || channel == "" {
+				return incoming{}, false
+			}
+			return incoming{source: fromCaseButton, caseAction: act.ActionID, channel: channel, threadTS: thread, user: cb.User.ID, key: cb.TriggerID}, true
+		}
 		if act == nil || !strings.HasPrefix(act.ActionID, actionEntryPrefix) || act.Value == "" {
 			continue
 		}

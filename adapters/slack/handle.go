@@ -22,6 +22,12 @@ const (
 	fromDM      source = "dm"      // message.im
 	fromCommand source = "command" // the /als slash command
 	fromAction  source = "action"  // a click on a suggested question
+	// A staff member's message in a thread of a channel (message.channels
+	// or message.groups): a reply to a handed-over patient when the thread
+	// is a case's, ignored otherwise.
+	fromThread source = "thread"
+	// A click on a case's Take or Close button.
+	fromCaseButton source = "case-button"
 )
 
 // incoming is one message for the bot, whichever way it came: both
@@ -49,6 +55,8 @@ type incoming struct {
 	// menu asks for the topic menu and how to ask (/als alone, or a bare
 	// mention); textOnly for a DM with a file but no text.
 	menu, textOnly bool
+	// caseAction is what a case button asks: take or close.
+	caseAction string
 	received       time.Time
 }
 
@@ -86,6 +94,10 @@ func (a *Adapter) handle(in incoming) {
 	if !a.claim(ctx, in) {
 		a.obs.Duplicate(channelName)
 		a.log.Info("slack: duplicate ignored", "event_id", in.eventID, "channel", in.channel, "source", string(in.source), "retry", in.retry)
+		return
+	}
+	if in.source == fromThread || in.source == fromCaseButton {
+		a.handleCase(ctx, in)
 		return
 	}
 	r := a.reply(ctx, in)

@@ -113,6 +113,11 @@ type Config struct {
 	Observer Observer
 	// Workers is how many messages are answered at once (4 when 0).
 	Workers int
+	// Cases, when set, is the handoff desk: staff messages in the
+	// threads of CasesChannel (ALSBOT_HANDOFF_CHANNEL) and its case
+	// buttons go to it.
+	Cases        Cases
+	CasesChannel string
 
 	// httpClient replaces the client for the Web API (tests: a short
 	// timeout).

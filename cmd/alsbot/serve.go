@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"alsbot/adapters/handoff"
 	"alsbot/adapters/line"
 	"alsbot/adapters/metrics"
 	"alsbot/adapters/ratelimit"
@@ -51,6 +52,12 @@ type serveConfig struct {
 	lineOn    bool
 	slack     slack.Config
 	slackOn   bool
+	// handoff: the Slack channel of handed-over patients (empty: no
+	// handoff), how long a case waits before it is raised again, and how
+	// long a closed case's LINE user id is kept.
+	handoffChannel   string
+	handoffRemind    time.Duration
+	handoffRetention time.Duration
 	// stateDir holds the server's files: the outbox, the misses database.
 	stateDir string
 	// trusted are the proxies whose X-Forwarded-For the preview believes.
@@ -163,6 +170,24 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		APIBase:       getenv("SLACK_API_BASE"),
 	}
 	cfg.slackOn = cfg.slack.BotToken != "" || cfg.slack.AppToken != "" || cfg.slack.SigningSecret != ""
+	cfg.handoffChannel = getenv("ALSBOT_HANDOFF_CHANNEL")
+	for _, v := range []struct {
+		name string
+		dst  *time.Duration
+		def  time.Duration
+	}{{"ALSBOT_HANDOFF_REMIND", &cfg.handoffRemind, handoff.DefaultRemindAfter}, {"ALSBOT_HANDOFF_RETENTION", &cfg.handoffRetention, handoff.DefaultRetention}} {
+		*v.dst = v.def
+		if s := getenv(v.name); s != "" {
+			d, err := parseAge(s)
+			if err != nil || d <= 0 {
+				errs = append(errs, fmt.Errorf("%s %q: want a duration such as 30m or 30d", v.name, s))
+			}
+			*v.dst = d
+		}
+	}
+	if cfg.handoffChannel != "" && (!cfg.lineOn || !cfg.slackOn) {
+		errs = append(errs, errors.New("ALSBOT_HANDOFF_CHANNEL is set, but a handoff needs both LINE and Slack configured"))
+	}
 	if !cfg.preview && !cfg.lineOn && !cfg.slackOn {
 		errs = append(errs, errors.New("nothing to serve: the preview is off and no LINE or Slack variables are set"))
 	}
@@ -221,8 +246,38 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 		server.GuardStage(logger, cfg.salt),
 		m.Count,
 		bot.SafetyFirst(live),
-		ratelimit.Stage(ratelimit.Config{Burst: cfg.rateBurst, Every: cfg.rateEvery, Observer: m}),
 	}
+	// 3b. the handoff, for LINE: after safety, so that an emergency
+	// during a case is answered at once; before the rate limit, so that
+	// a patient's messages to the staff are never turned away.
+	var desk *handoff.Desk
+	if cfg.handoffChannel != "" {
+		if err := ensureDir(cfg.stateDir); err != nil {
+			return err
+		}
+		cases, err := sqlite.OpenCases(ctx, filepath.Join(cfg.stateDir, "cases.db"))
+		if err != nil {
+			return fmt.Errorf("the handoff's cases: %w", err)
+		}
+		defer cases.Close()
+		staff, err := slack.NewCaseChannel(cfg.slack, cfg.handoffChannel)
+		if err != nil {
+			return err
+		}
+		pusher, err := line.NewPusher(cfg.line)
+		if err != nil {
+			return err
+		}
+		desk, err = handoff.New(handoff.Config{Store: cases, Staff: staff, Patient: pusher, Clinic: first.KB().Clinic, Salt: cfg.salt,
+			RemindAfter: cfg.handoffRemind, Retention: cfg.handoffRetention, Logger: logger, Observer: m})
+		if err != nil {
+			return err
+		}
+		go desk.Run(ctx)
+		stages = append(stages, desk.Middleware)
+		logger.Info("handoff on: patients on LINE who ask for a person can be passed to the staff in Slack, with consent", "channel", cfg.handoffChannel)
+	}
+	stages = append(stages, ratelimit.Stage(ratelimit.Config{Burst: cfg.rateBurst, Every: cfg.rateEvery, Observer: m}))
 	if cfg.openMisses != nil {
 		st, err := cfg.openMisses(ctx, cfg.salt, logger)
 		if err != nil {
@@ -295,6 +350,9 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 	if cfg.slackOn {
 		sc := cfg.slack
 		sc.Logger, sc.Observer = logger, m
+		if desk != nil {
+			sc.Cases, sc.CasesChannel = desk, cfg.handoffChannel
+		}
 		ad, err := slack.New(counted, sc)
 		if err != nil {
 			return fail(err)
