@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,6 +54,11 @@ var DefaultMenu = []MenuButton{
 	{Label: "緊急のとき", Sub: "Emergency 119", Data: "rule=emergency", Shown: "緊急のとき"},
 	{Label: "このボットについて", Sub: "About", Data: "ask=about", Shown: "このボットについて"},
 }
+
+// StaffButton asks for a person: with a handoff configured, the rich
+// menu's fourth button. Its postback is the question the "asking for a
+// person" rule answers, which the handoff turns into its offer.
+var StaffButton = MenuButton{Label: "スタッフに相談", Sub: "Ask the staff", Data: "q=" + url.QueryEscape("スタッフに相談したい"), Shown: "スタッフに相談したい"}
 
 // fontPlaces are where Debian and other systems keep a CJK font.
 var fontPlaces = []string{"/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto", "/usr/share/fonts/noto-cjk", "/usr/share/fonts/google-noto-cjk", "/usr/share/fonts"}

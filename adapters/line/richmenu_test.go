@@ -295,3 +295,22 @@ func hasURI(actions []sentAction, uri string) bool {
 	}
 	return false
 }
+
+// TestStaffButtonOffersAPerson: with a handoff, the fourth button asks
+// for a person, in words the "asking for a person" rule reads; four
+// labels fit the image.
+func TestStaffButtonOffersAPerson(t *testing.T) {
+	hs := newHarness(t)
+	hs.post(t, webhookBody(postbackEvent("01HSTAFF", userSource(patientID), StaffButton.Data)))
+	hs.finish(t)
+	q := hs.asker.questions()
+	if len(q) != 1 || q[0].Text != "スタッフに相談したい" {
+		t.Fatalf("asked %+v", q)
+	}
+	if r := hs.asker.Bot.Ask(context.Background(), q[0]); r.Rule != "human" {
+		t.Errorf("the staff button gets %s %q, want the rule asking for a person", r.Kind, r.Rule)
+	}
+	if _, err := DrawRichMenu(append(append([]MenuButton(nil), DefaultMenu...), StaffButton), cjkFont(t)); err != nil {
+		t.Error(err)
+	}
+}

@@ -23,6 +23,10 @@ func runLine(ctx context.Context, args []string, getenv func(string) string, std
 	if err := parse(fs, args[1:], stderr); err != nil {
 		return err
 	}
+	buttons := line.DefaultMenu
+	if getenv("ALSBOT_HANDOFF_CHANNEL") != "" {
+		buttons = append(append([]line.MenuButton(nil), buttons...), line.StaffButton)
+	}
 	var img []byte
 	var err error
 	if *image != "" {
@@ -32,7 +36,7 @@ func runLine(ctx context.Context, args []string, getenv func(string) string, std
 			*font, err = line.FindCJKFont()
 		}
 		if err == nil {
-			img, err = line.DrawRichMenu(line.DefaultMenu, *font)
+			img, err = line.DrawRichMenu(buttons, *font)
 		}
 	}
 	if err != nil {
@@ -45,7 +49,7 @@ func runLine(ctx context.Context, args []string, getenv func(string) string, std
 		ChannelToken: getenv("LINE_CHANNEL_ACCESS_TOKEN"),
 		APIBase:      getenv("LINE_API_BASE"),
 		DataBase:     getenv("LINE_DATA_API_BASE"),
-	}, line.DefaultMenu, img)
+	}, buttons, img)
 	if id != "" {
 		fmt.Fprintf(stdout, "rich menu %s is the account's default\n", id)
 	}
