@@ -57,7 +57,7 @@ type incoming struct {
 	menu, textOnly bool
 	// caseAction is what a case button asks: take or close.
 	caseAction string
-	received       time.Time
+	received   time.Time
 }
 
 // accepted is what happened to a message offered to the adapter.
