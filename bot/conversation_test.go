@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"alsbot/bot"
+	"alsbot/bot/convcheck"
 )
 
 // script is one conversation of testdata/conversations.yaml.
@@ -246,4 +247,8 @@ func TestUpToDateGivesTheReviewDate(t *testing.T) {
 			t.Errorf("%q: %s %s, text without the review month %q: %q", q, r.Kind, r.Entry, month, r.Text)
 		}
 	}
+}
+
+func TestMemoryConversationsConform(t *testing.T) {
+	convcheck.Run(t, 300*time.Millisecond, func(*testing.T) bot.Conversations { return bot.NewMemoryConversations(300 * time.Millisecond) })
 }

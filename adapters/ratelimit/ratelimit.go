@@ -42,23 +42,42 @@ type Config struct {
 	Every time.Duration
 	// Observer, if set, hears of every user told to slow down.
 	Observer Observer
+	// Buckets keeps the allowances; default: in this process's memory.
+	// A shared store (Redis) gives every replica one bucket per user.
+	Buckets Buckets
+}
+
+// Buckets keeps each user's allowance: Burst messages in a row, then one
+// per Every. Take spends one message of key's and reports whether it may
+// be answered and, when not, whether this is the first refusal since the
+// user was last allowed (the one that gets the polite reply). An urgent
+// message is always allowed, and still spends the allowance.
+type Buckets interface {
+	Take(ctx context.Context, key string, burst int, every time.Duration, urgent bool) (allowed, warn bool, err error)
 }
 
 // Limiter is an Asker that limits each user. It is safe for concurrent
 // use.
 type Limiter struct {
-	next bot.Asker
-	cfg  Config
-	now  func() time.Time
-
-	mu      sync.Mutex
-	users   map[userKey]*user
-	sweepAt time.Time
+	next    bot.Asker
+	cfg     Config
+	buckets Buckets
 }
 
 var _ bot.Asker = (*Limiter)(nil)
 
-type userKey struct{ channel, user string }
+// Memory is Buckets in this process's memory. It is safe for concurrent
+// use.
+type Memory struct {
+	now     func() time.Time
+	mu      sync.Mutex
+	users   map[string]*user
+	sweepAt time.Time
+	burst   int
+}
+
+// NewMemory returns empty in-memory buckets.
+func NewMemory() *Memory { return &Memory{now: time.Now, users: map[string]*user{}} }
 
 type user struct {
 	lim    *rate.Limiter
@@ -72,7 +91,11 @@ const sweepEvery = time.Minute
 
 // New returns a limiter in front of next.
 func New(next bot.Asker, cfg Config) *Limiter {
-	return &Limiter{next: next, cfg: cfg, now: time.Now, users: map[userKey]*user{}}
+	b := cfg.Buckets
+	if b == nil {
+		b = NewMemory()
+	}
+	return &Limiter{next: next, cfg: cfg, buckets: b}
 }
 
 // Stage is the limiter as a stage of a chain (see bot.Chain).
@@ -92,12 +115,12 @@ func (l *Limiter) Ask(ctx context.Context, q bot.Question) bot.Reply {
 	}
 	allowed, warn := true, false
 	if q.User != "" {
-		allowed, warn = l.take(userKey{q.Channel, q.User}, q.Urgent)
+		allowed, warn = l.take(ctx, q.Channel+"\x00"+q.User, q.Urgent)
 	}
 	if allowed && q.Client != "" {
 		// The address is limited as well: a new conversation on every
 		// request is still one client.
-		allowed, warn = l.take(userKey{q.Channel, "client:" + q.Client}, q.Urgent)
+		allowed, warn = l.take(ctx, q.Channel+"\x00client:"+q.Client, q.Urgent)
 	}
 	switch {
 	case allowed:
@@ -116,48 +139,59 @@ func (l *Limiter) Ask(ctx context.Context, q bot.Question) bot.Reply {
 }
 
 // take spends one message of k's allowance. It reports whether the
-// message may be answered and, if not, whether the user must be told. An
-// urgent message is always answered.
-func (l *Limiter) take(k userKey, urgent bool) (allowed, warn bool) {
-	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if now.After(l.sweepAt) {
-		l.sweep(now)
+// message may be answered and, if not, whether the user must be told. A
+// store that fails lets the message through: a rate limit must never
+// silence someone because a shared store is down.
+func (l *Limiter) take(ctx context.Context, k string, urgent bool) (allowed, warn bool) {
+	allowed, warn, err := l.buckets.Take(ctx, k, l.cfg.Burst, l.cfg.Every, urgent)
+	if err != nil {
+		return true, false
 	}
-	u := l.users[k]
+	return allowed, warn
+}
+
+// Take spends one message of key's allowance (see Buckets).
+func (m *Memory) Take(_ context.Context, k string, burst int, every time.Duration, urgent bool) (allowed, warn bool, err error) {
+	now := m.now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.burst = burst
+	if now.After(m.sweepAt) {
+		m.sweep(now)
+	}
+	u := m.users[k]
 	if u == nil {
-		u = &user{lim: rate.NewLimiter(rate.Every(l.cfg.Every), l.cfg.Burst)}
-		l.users[k] = u
+		u = &user{lim: rate.NewLimiter(rate.Every(every), burst)}
+		m.users[k] = u
 	}
 	if u.lim.AllowN(now, 1) {
 		u.warned = false
-		return true, false
+		return true, false, nil
 	}
 	if urgent {
-		return true, false
+		return true, false, nil
 	}
 	if u.warned {
-		return false, false
+		return false, false, nil
 	}
 	u.warned = true
-	return false, true
+	return false, true, nil
 }
 
-func (l *Limiter) sweep(now time.Time) {
-	for k, u := range l.users {
-		if u.lim.TokensAt(now) >= float64(l.cfg.Burst) {
-			delete(l.users, k)
+func (m *Memory) sweep(now time.Time) {
+	for k, u := range m.users {
+		if u.lim.TokensAt(now) >= float64(m.burst) {
+			delete(m.users, k)
 		}
 	}
-	l.sweepAt = now.Add(sweepEvery)
+	m.sweepAt = now.Add(sweepEvery)
 }
 
-// Users is how many users the limiter remembers now.
-func (l *Limiter) Users() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.users)
+// Users is how many users the buckets remember now.
+func (m *Memory) Users() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.users)
 }
 
 // SlowDown is the polite reply to a user over the limit, in the language

@@ -28,8 +28,9 @@ func newLimiter(burst int, every time.Duration) (*Limiter, *echo, *clock, counte
 	e := &echo{}
 	c := &clock{t: time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC)}
 	obs := counter{}
-	l := New(e, Config{Burst: burst, Every: every, Observer: obs})
-	l.now = c.now
+	m := NewMemory()
+	m.now = c.now
+	l := New(e, Config{Burst: burst, Every: every, Observer: obs, Buckets: m})
 	return l, e, c, obs
 }
 
@@ -125,12 +126,12 @@ func TestIdleUsersAreForgotten(t *testing.T) {
 	for _, u := range []string{"a", "b", "c"} {
 		l.Ask(context.Background(), bot.Question{Text: "x", Channel: "line", User: u})
 	}
-	if n := l.Users(); n != 3 {
+	if n := l.buckets.(*Memory).Users(); n != 3 {
 		t.Fatalf("%d users remembered, want 3", n)
 	}
 	c.t = c.t.Add(2 * sweepEvery)
 	l.Ask(context.Background(), bot.Question{Text: "x", Channel: "line", User: "d"})
-	if n := l.Users(); n != 1 {
+	if n := l.buckets.(*Memory).Users(); n != 1 {
 		t.Errorf("%d users remembered after they went quiet, want 1", n)
 	}
 }

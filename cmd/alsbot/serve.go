@@ -25,6 +25,7 @@ import (
 	"alsbot/adapters/line"
 	"alsbot/adapters/metrics"
 	"alsbot/adapters/ratelimit"
+	"alsbot/adapters/redis"
 	"alsbot/adapters/reload"
 	"alsbot/adapters/server"
 	"alsbot/adapters/slack"
@@ -58,6 +59,9 @@ type serveConfig struct {
 	handoffChannel   string
 	handoffRemind    time.Duration
 	handoffRetention time.Duration
+	// redisURL, when set, keeps what replicas share in Redis: answered
+	// events, conversations, the rate limit.
+	redisURL string
 	// stateDir holds the server's files: the outbox, the misses database.
 	stateDir string
 	// trusted are the proxies whose X-Forwarded-For the preview believes.
@@ -171,6 +175,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	cfg.slackOn = cfg.slack.BotToken != "" || cfg.slack.AppToken != "" || cfg.slack.SigningSecret != ""
 	cfg.handoffChannel = getenv("ALSBOT_HANDOFF_CHANNEL")
+	cfg.redisURL = getenv("ALSBOT_REDIS_URL")
 	for _, v := range []struct {
 		name string
 		dst  *time.Duration
@@ -218,9 +223,28 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 		logger.Warn("ALSBOT_SALT is not set: user ids are hashed with a random salt for this run, so pseudonyms in the logs change at every restart")
 	}
 
+	// Shared state: in Redis when configured (every replica sees the same
+	// answered events, conversations and rate limit), else in memory.
+	var shared *redis.Client
+	var buckets ratelimit.Buckets
+	var conversations bot.Conversations = bot.NewMemoryConversations(bot.DefaultConversationTTL)
+	if cfg.redisURL != "" {
+		var err error
+		if shared, err = redis.Open(cfg.redisURL, "alsbot:", logger); err != nil {
+			return err
+		}
+		defer shared.Close()
+		if err := shared.Ping(ctx); err != nil {
+			logger.Warn("redis does not answer yet: /readyz fails until it does; messages are still answered", "err", err)
+		}
+		buckets, conversations = shared.Buckets(), shared.Conversations(bot.DefaultConversationTTL)
+		cfg.line.Dedup = shared.Dedup(line.DefaultDedupTTL)
+		cfg.slack.Dedup = shared.Dedup(15 * time.Minute)
+		logger.Info("shared state in Redis: answered events, conversations and the rate limit")
+	}
 	// One store of conversations for every version of the knowledge
 	// base, so a reload does not make the bot forget what was said.
-	convs := bot.WithConversations(bot.NewMemoryConversations(bot.DefaultConversationTTL))
+	convs := bot.WithConversations(conversations)
 	first, err := loadBot(ctx, cfg.kb, convs)
 	if err != nil {
 		for _, p := range knowledge.Problems(err) {
@@ -277,7 +301,7 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 		stages = append(stages, desk.Middleware)
 		logger.Info("handoff on: patients on LINE who ask for a person can be passed to the staff in Slack, with consent", "channel", cfg.handoffChannel)
 	}
-	stages = append(stages, ratelimit.Stage(ratelimit.Config{Burst: cfg.rateBurst, Every: cfg.rateEvery, Observer: m}))
+	stages = append(stages, ratelimit.Stage(ratelimit.Config{Burst: cfg.rateBurst, Every: cfg.rateEvery, Observer: m, Buckets: buckets}))
 	if cfg.openMisses != nil {
 		st, err := cfg.openMisses(ctx, cfg.salt, logger)
 		if err != nil {
@@ -296,6 +320,9 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 
 	var health server.Health
 	health.Check("knowledge", func() bool { return live.Current() != nil })
+	if shared != nil {
+		health.Check("redis", func() bool { return shared.Ping(context.Background()) == nil })
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", health.Live)
 	mux.HandleFunc("GET /readyz", health.Ready)

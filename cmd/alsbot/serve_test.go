@@ -153,11 +153,12 @@ type fakeLINE struct {
 	srv     *httptest.Server
 	mu      sync.Mutex
 	replies map[string][]string // reply token → message texts
+	calls   map[string]int      // reply token → reply calls
 	auth    []string
 }
 
 func newFakeLINE(t *testing.T) *fakeLINE {
-	f := &fakeLINE{replies: map[string][]string{}}
+	f := &fakeLINE{replies: map[string][]string{}, calls: map[string]int{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			ReplyToken string `json:"replyToken"`
@@ -169,6 +170,7 @@ func newFakeLINE(t *testing.T) *fakeLINE {
 		if r.URL.Path == "/v2/bot/message/reply" {
 			f.mu.Lock()
 			f.auth = append(f.auth, r.Header.Get("Authorization"))
+			f.calls[req.ReplyToken]++
 			for _, m := range req.Messages {
 				f.replies[req.ReplyToken] = append(f.replies[req.ReplyToken], m.Text)
 			}
@@ -188,6 +190,13 @@ func (f *fakeLINE) replied(token string) []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.replies[token]
+}
+
+// replyCalls is how many replies were sent with token.
+func (f *fakeLINE) replyCalls(token string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[token]
 }
 
 func (f *fakeLINE) count() int {

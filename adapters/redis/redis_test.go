@@ -1,0 +1,68 @@
+package redis_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"alsbot/adapters/dedup"
+	"alsbot/adapters/dedup/dedupcheck"
+	"alsbot/adapters/ratelimit"
+	"alsbot/adapters/ratelimit/bucketcheck"
+	"alsbot/adapters/redis"
+	"alsbot/adapters/redis/redistest"
+	"alsbot/bot"
+	"alsbot/bot/convcheck"
+)
+
+var n atomic.Int64
+
+// open connects to url with a prefix of its own, so that each store the
+// suites open is fresh.
+func open(t *testing.T, url string) *redis.Client {
+	c, err := redis.Open(url, fmt.Sprintf("test%d:", n.Add(1)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// The Redis stores pass the suites the memory ones pass.
+func TestRedisConforms(t *testing.T) {
+	url := redistest.Start(t)
+	t.Run("dedup", func(t *testing.T) {
+		dedupcheck.Run(t, func(t *testing.T) dedup.Store { return open(t, url).Dedup(time.Hour) })
+	})
+	t.Run("buckets", func(t *testing.T) {
+		bucketcheck.Run(t, func(t *testing.T) ratelimit.Buckets { return open(t, url).Buckets() })
+	})
+	t.Run("conversations", func(t *testing.T) {
+		convcheck.Run(t, time.Second, func(t *testing.T) bot.Conversations { return open(t, url).Conversations(time.Second) })
+	})
+}
+
+// TestRedisDownFailsOpenFast: with Redis gone, every call returns within
+// its deadline, and each store errs on the side of answering.
+func TestRedisDownFailsOpenFast(t *testing.T) {
+	c := open(t, "redis://127.0.0.1:1/0") // nothing listens there
+	ctx := context.Background()
+	start := time.Now()
+	if err := c.Ping(ctx); err == nil {
+		t.Fatal("ping succeeded")
+	}
+	if _, err := c.Dedup(time.Hour).Claim(ctx, "k"); err == nil {
+		t.Error("a claim succeeded")
+	}
+	if ok, _, err := c.Buckets().Take(ctx, "k", 1, time.Second, false); err == nil || !ok {
+		t.Errorf("rate limit with Redis down: allowed %v, err %v; want allowed, with the error", ok, err)
+	}
+	if _, ok := c.Conversations(time.Minute).Get(ctx, "k"); ok {
+		t.Error("a conversation was found")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the calls took %s with Redis down", d)
+	}
+}

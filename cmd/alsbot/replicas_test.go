@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"alsbot/adapters/redis/redistest"
+)
+
+// TestTwoReplicasShareRedis: two servers behind one (imagined) load
+// balancer, sharing a real redis-server: an event LINE delivers to both
+// is answered once, a follow-up on the other replica is answered in
+// context, and a burst split across both is limited once.
+func TestTwoReplicasShareRedis(t *testing.T) {
+	url := redistest.Start(t)
+	f := newFakeLINE(t)
+	env := func() map[string]string {
+		e := lineEnv(f)
+		e["ALSBOT_REDIS_URL"] = url
+		e["ALSBOT_RATE_BURST"] = "3"
+		e["ALSBOT_RATE_EVERY"] = "1h"
+		return e
+	}
+	a, b := startServe(t, env(), serveHooks{}), startServe(t, env(), serveHooks{})
+	for _, s := range []*testServer{a, b} {
+		eventually(t, "ready with Redis", func() bool { code, _ := s.ready(t); return code == 200 })
+	}
+
+	// The same event, delivered to both.
+	a.webhook(t, "01RSAME", "Urep1", "tok-same", "培養上清液とは？", "")
+	b.webhook(t, "01RSAME", "Urep1", "tok-same", "培養上清液とは？", "")
+	eventually(t, "the answer", func() bool { return len(f.replied("tok-same")) > 0 })
+	time.Sleep(300 * time.Millisecond)
+	if n := f.replyCalls("tok-same"); n != 1 {
+		t.Errorf("the same event on two replicas: %d replies, want 1", n)
+	}
+
+	// Turn 1 on A, the follow-up on B.
+	bt, err := loadBot(context.Background(), kbFlags{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	safety, _ := bt.Answer("muse-trial-safety", "ja")
+	a.webhook(t, "01RTURN1", "Urep2", "tok-t1", "ミューズ細胞の治験について教えて", "")
+	eventually(t, "turn 1", func() bool { return len(f.replied("tok-t1")) > 0 })
+	b.webhook(t, "01RTURN2", "Urep2", "tok-t2", "副作用は？", "")
+	eventually(t, "turn 2", func() bool { return len(f.replied("tok-t2")) > 0 })
+	if got := f.replied("tok-t2")[0]; !strings.Contains(got, safety.Text[:30]) {
+		t.Errorf("「副作用は？」 on the other replica got %q; want the Muse trial's safety", got)
+	}
+
+	// A burst of 6, split across both: 3 answered, 1 told to slow down.
+	for i := range 6 {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		s.webhook(t, fmt.Sprintf("01RBURST%d", i), "Urep3", fmt.Sprintf("tok-b%d", i), "iPS細胞とは？", "")
+		eventually(t, "the burst's message handled", func() bool { return len(f.replied(fmt.Sprintf("tok-b%d", i))) > 0 || i >= 4 })
+	}
+	time.Sleep(500 * time.Millisecond)
+	answered, slowed := 0, 0
+	for i := range 6 {
+		switch r := strings.Join(f.replied(fmt.Sprintf("tok-b%d", i)), "\n"); {
+		case strings.Contains(r, "控えています"):
+			slowed++
+		case r != "":
+			answered++
+		}
+	}
+	if answered != 3 || slowed != 1 {
+		t.Errorf("a burst of 6 across two replicas: %d answered, %d told to slow down; want 3 and 1", answered, slowed)
+	}
+}
