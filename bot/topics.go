@@ -238,7 +238,7 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 			namesStudy := slices.ContainsFunc(rd.facets, func(f int) bool { return tr.facets[f].NamesAStudy })
 			i := tr.topicOf[e.ID]
 			switch {
-			case tr.topics[i].General && !tr.coversAny(e, strong):
+			case tr.topics[i].General && !tr.coversAny(e, strong) && ms[0].Coverage < wholeCoverage:
 				// The ranking's entry answers none of what is asked
 				// ("ホーキング博士は何歳で亡くなったの？" is not what
 				// ALS is): the facets choose, below.
@@ -401,6 +401,12 @@ func (b *Bot) byWeakFacets(lang string, topics []int, rd topicReading, ms []Matc
 	if len(tied) > 1 && (len(ms) == 0 || ms[0].Entry != best || matchOf(ms, tied[1]).Score >= ms[0].Score*b.th.ClarifyRatio) {
 		return Reply{}, false
 	}
+	if len(ms) > 0 && ms[0].Entry != best && b.confident(ms[0]) && ms[0].Similarity >= nearlyVerbatim {
+		// A facet asked in passing does not outweigh an example question
+		// matched nearly word for word ("LSIIってなに" is who paid for
+		// the Muse trial, not what Muse cells are).
+		return Reply{}, false
+	}
 	r := b.answer(lang, best, coverageOf(ms, best))
 	r.Reason = ReasonTopicFacet
 	return r, true
@@ -519,6 +525,15 @@ func matchOf(ms []Match, e *knowledge.Entry) Match {
 }
 
 func coverageOf(ms []Match, e *knowledge.Entry) float64 { return matchOf(ms, e).Coverage }
+
+// nearlyVerbatim is the similarity at which a question is one of an
+// entry's example questions, give or take a particle.
+const nearlyVerbatim = 0.8
+
+// wholeCoverage is the coverage at which the ranking's best entry holds
+// every telling word of the question: a facet it does not list was asked
+// in passing ("ホーキング博士とおなじ病気ってほんと？" is what ALS is).
+const wholeCoverage = 0.9
 
 // compare replies to "which is better?" across topics: the sources do not
 // compare them, the bot recommends none, and here is what is known of
