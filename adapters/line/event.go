@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
+	"alsbot/adapters/outbox"
 	"alsbot/adapters/userid"
 	"alsbot/bot"
 )
@@ -242,12 +243,14 @@ const (
 	outcomeDelivered                    // the answer reached LINE
 	outcomeFailed                       // the answer could not be delivered
 	outcomeUnsure                       // it may have been delivered: never sent again
+	outcomeTakenOver                    // another replica answers it: left alone
 )
 
 // settle tells the outbox and the claims what became of ev.
 func (h *Handler) settle(ev webhook.EventInterface, out outcome) {
 	id := eventID(ev)
-	if id == "" {
+	h.held.Delete(id)
+	if id == "" || out == outcomeTakenOver {
 		return
 	}
 	ctx := context.WithoutCancel(h.ctx)
@@ -276,6 +279,14 @@ func (h *Handler) handle(ctx context.Context, j job, ev webhook.EventInterface) 
 		return outcomeNone
 	}
 	user := userid.Hash(h.salt, in.q.User)
+	if l, ok := h.outbox.(outbox.Leaser); ok && in.id != "" {
+		if mine, err := l.Renew(ctx, Channel, in.id); err != nil {
+			h.log.Warn("line outbox lease not renewed; answering anyway", "event", in.id, "err", err)
+		} else if !mine {
+			h.log.Info("line event taken over by another replica", "event", in.id)
+			return outcomeTakenOver
+		}
+	}
 	if in.id != "" {
 		first, err := h.dedup.Claim(ctx, Channel+":"+in.id)
 		if err != nil {

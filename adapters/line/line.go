@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -158,6 +159,11 @@ type Handler struct {
 	// unsure holds the ids of events whose last reply got an answer of
 	// unknown outcome (a 5xx): see sendOptions.noPushAfterReply.
 	unsure sync.Map
+	// held are the events this process has queued and not yet settled:
+	// with a shared outbox, their leases are renewed while they wait
+	// (ResumeEvery), so that no other replica takes them over, nor this
+	// one twice.
+	held sync.Map
 	wg     sync.WaitGroup
 	// ctx is cancelled when Close gives up waiting: in-flight calls stop.
 	ctx    context.Context
@@ -327,6 +333,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	h.hold(heads)
 	if !h.enqueue(job{destination: cb.Destination, events: cb.Events, received: received}, heads, true) {
 		h.reject(w, r, http.StatusServiceUnavailable, "overloaded", int64(len(body)))
 		return
@@ -426,15 +433,59 @@ func (h *Handler) Resume(ctx context.Context) (int, error) {
 	if h.outbox == nil {
 		return 0, nil
 	}
+	return h.resume(ctx)
+}
+
+// ResumeEvery resumes, every interval until ctx ends or the handler
+// closes, the events the outbox hands over: with a shared outbox whose
+// Pending returns only the events whose processing lease ran out (see
+// alsbot/adapters/redis), those a replica that died or stopped left. Not
+// for an outbox that returns every pending event, this process's own
+// queued ones included (SQLite): Resume once at start is for that.
+func (h *Handler) ResumeEvery(ctx context.Context, interval time.Duration) {
+	if h.outbox == nil {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if h.pool.Closed() {
+			return
+		}
+		if l, ok := h.outbox.(outbox.Leaser); ok {
+			h.held.Range(func(id, _ any) bool {
+				l.Renew(ctx, Channel, id.(string))
+				return ctx.Err() == nil
+			})
+		}
+		if n, err := h.resume(ctx); err != nil {
+			h.log.Warn("line: the shared outbox could not be read", "err", err)
+		} else if n > 0 {
+			h.log.Info("line: answering events another replica left", "events", n)
+		}
+	}
+}
+
+func (h *Handler) resume(ctx context.Context) (int, error) {
 	events, err := h.outbox.Pending(ctx, Channel)
 	if err != nil {
 		return 0, err
+	}
+	events = slices.DeleteFunc(events, func(e outbox.Event) bool { _, queued := h.held.Load(e.ID); return queued })
+	for _, e := range events {
+		h.held.Store(e.ID, struct{}{})
 	}
 	go func() {
 		for _, e := range events {
 			var k kept
 			if json.Unmarshal(e.Data, &k) != nil {
 				h.outbox.Done(ctx, Channel, e.ID)
+				h.held.Delete(e.ID)
 				continue
 			}
 			j := job{destination: k.Destination, events: []json.RawMessage{k.Event}, received: e.Received, resumed: true, attempted: e.Attempted}
@@ -545,3 +596,15 @@ type noObserver struct{}
 
 func (noObserver) Rejected(string, string) {}
 func (noObserver) Duplicate(string)        {}
+
+// hold records the events of a webhook as queued here (see held).
+func (h *Handler) hold(heads []head) {
+	if _, shared := h.outbox.(outbox.Leaser); !shared {
+		return
+	}
+	for _, hd := range heads {
+		if hd.ID != "" {
+			h.held.Store(hd.ID, struct{}{})
+		}
+	}
+}

@@ -39,3 +39,12 @@ type Store interface {
 	// Pending returns the channel's events not yet done, oldest first.
 	Pending(ctx context.Context, channel string) ([]Event, error)
 }
+
+// Leaser is a Store shared by replicas, each event leased to one of them
+// (Pending hands over only the events whose lease ran out). Renew, called
+// as an answer begins, reports whether the event is still this replica's,
+// extending the lease; false means another replica has taken it over and
+// answers it.
+type Leaser interface {
+	Renew(ctx context.Context, channel, id string) (bool, error)
+}

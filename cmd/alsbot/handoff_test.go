@@ -34,6 +34,8 @@ type linePushes struct {
 	reply  map[string][]string
 	pushes []linePush
 	keys   map[string]bool
+	// delay is how long each call takes: a slow API.
+	delay time.Duration
 }
 
 type linePush struct {
@@ -52,6 +54,7 @@ func newLinePushes(t *testing.T) *linePushes {
 			} `json:"messages"`
 		}
 		json.NewDecoder(r.Body).Decode(&req)
+		time.Sleep(f.delay)
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")

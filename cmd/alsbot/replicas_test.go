@@ -75,3 +75,61 @@ func TestTwoReplicasShareRedis(t *testing.T) {
 		t.Errorf("a burst of 6 across two replicas: %d answered, %d told to slow down; want 3 and 1", answered, slowed)
 	}
 }
+
+// TestAReplicaStoppedMidLoadLosesNothing: replica A accepts 120 events
+// behind a slow LINE API (100 ms a call, one worker): its queue outlasts
+// the 1 s lease, so replica B takes over events while A still runs, and
+// A stops with the rest unanswered; B answers them. Every event is
+// answered exactly once.
+func TestAReplicaStoppedMidLoadLosesNothing(t *testing.T) {
+	url := redistest.Start(t)
+	ln := newLinePushes(t)
+	ln.delay = 100 * time.Millisecond
+	env := func(workers string) map[string]string {
+		e := lineEnv(&fakeLINE{srv: ln.srv})
+		e["ALSBOT_REDIS_URL"] = url
+		e["ALSBOT_OUTBOX_LEASE"] = "1s"
+		e["LINE_WORKERS"] = workers
+		return e
+	}
+	a := startServe(t, env("1"), serveHooks{})
+	b := startServe(t, env("4"), serveHooks{})
+	const n = 120
+	for i := range n {
+		if code := a.webhook(t, fmt.Sprintf("01RKILL%03d", i), fmt.Sprintf("Ukill%03d", i), fmt.Sprintf("tok-k%03d", i), "培養上清液とは？", ""); code != 200 {
+			t.Fatalf("event %d: %d", i, code)
+		}
+	}
+	a.stop()
+	ln.mu.Lock()
+	beforeA := len(ln.reply)
+	ln.mu.Unlock()
+	eventually(t, "every event answered", func() bool {
+		ln.mu.Lock()
+		defer ln.mu.Unlock()
+		return len(ln.reply)+len(ln.pushes) >= n
+	})
+	time.Sleep(2 * time.Second) // a double answer would show up by now
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	lost, doubled := 0, 0
+	for i := range n {
+		got := len(ln.reply[fmt.Sprintf("tok-k%03d", i)])
+		for _, p := range ln.pushes {
+			if p.to == fmt.Sprintf("Ukill%03d", i) {
+				got++
+			}
+		}
+		switch {
+		case got == 0:
+			lost++
+		case got > 1:
+			doubled++
+		}
+	}
+	t.Logf("answered by A before it stopped: %d; by B after: %d; lost %d, doubled %d", beforeA, n-beforeA, lost, doubled)
+	if lost != 0 || doubled != 0 || beforeA == n {
+		t.Errorf("lost %d, doubled %d, A answered %d of %d before stopping (want some left to B)", lost, doubled, beforeA, n)
+	}
+	_ = b
+}

@@ -62,6 +62,9 @@ type serveConfig struct {
 	// redisURL, when set, keeps what replicas share in Redis: answered
 	// events, conversations, the rate limit.
 	redisURL string
+	// outboxLease is how long an event stays its replica's in the shared
+	// outbox.
+	outboxLease time.Duration
 	// stateDir holds the server's files: the outbox, the misses database.
 	stateDir string
 	// trusted are the proxies whose X-Forwarded-For the preview believes.
@@ -176,6 +179,14 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	cfg.slackOn = cfg.slack.BotToken != "" || cfg.slack.AppToken != "" || cfg.slack.SigningSecret != ""
 	cfg.handoffChannel = getenv("ALSBOT_HANDOFF_CHANNEL")
 	cfg.redisURL = getenv("ALSBOT_REDIS_URL")
+	cfg.outboxLease = redis.DefaultLease
+	if s := getenv("ALSBOT_OUTBOX_LEASE"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("ALSBOT_OUTBOX_LEASE %q: want a duration such as 2m", s))
+		}
+		cfg.outboxLease = d
+	}
 	for _, v := range []struct {
 		name string
 		dst  *time.Duration
@@ -354,12 +365,18 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 		if err := ensureDir(cfg.stateDir); err != nil {
 			return fail(err)
 		}
-		ob, err := sqlite.Open(ctx, filepath.Join(cfg.stateDir, "outbox.db"))
-		if err != nil {
-			return fail(err)
+		if shared != nil {
+			// One outbox for the replicas: each event leased to the one
+			// that accepted it, and taken over when its lease runs out.
+			lc.Outbox = shared.Outbox(replicaID(), cfg.outboxLease)
+		} else {
+			ob, err := sqlite.Open(ctx, filepath.Join(cfg.stateDir, "outbox.db"))
+			if err != nil {
+				return fail(err)
+			}
+			defer ob.Close()
+			lc.Outbox = ob
 		}
-		defer ob.Close()
-		lc.Outbox = ob
 		h, err := line.New(counted, lc)
 		if err != nil {
 			return fail(err)
@@ -368,6 +385,9 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 			logger.Error("line: the outbox could not be read; events left by the last stop are not resumed", "err", err)
 		} else if n > 0 {
 			logger.Info("line: answering the events the last stop left in the outbox", "events", n)
+		}
+		if shared != nil {
+			go h.ResumeEvery(ctx, max(cfg.outboxLease/4, 100*time.Millisecond))
 		}
 		mux.Handle("/line/webhook", h)
 		closers = append(closers, h.Close)
@@ -489,4 +509,12 @@ func superviseSlack(ctx context.Context, ad *slack.Adapter, logger *slog.Logger)
 		}
 		wait = min(2*wait, maxWait)
 	}
+}
+
+// replicaID names this process among the replicas sharing Redis.
+func replicaID() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%x", host, os.Getpid(), b)
 }
