@@ -344,6 +344,14 @@ func (h *Handler) handle(ctx context.Context, j job, ev webhook.EventInterface) 
 	if loading.stop() {
 		attrs = append(attrs, "loading", true)
 	}
+	if l, ok := h.outbox.(outbox.Leaser); ok && in.id != "" {
+		// Once more, right before sending: a slow answer may have
+		// outlived the lease, and another replica taken the event over.
+		if mine, err := l.Renew(ctx, Channel, in.id); err == nil && !mine {
+			h.log.Info("line event taken over by another replica while it was being answered", "event", in.id)
+			return outcomeTakenOver
+		}
+	}
 	if h.outbox != nil && in.id != "" {
 		if err := h.outbox.Attempting(ctx, Channel, in.id); err != nil {
 			h.log.Warn("line outbox: could not record an attempt", "event", in.id, "err", err)

@@ -16,8 +16,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -164,7 +164,7 @@ type Handler struct {
 	// (ResumeEvery), so that no other replica takes them over, nor this
 	// one twice.
 	held sync.Map
-	wg     sync.WaitGroup
+	wg   sync.WaitGroup
 	// ctx is cancelled when Close gives up waiting: in-flight calls stop.
 	ctx    context.Context
 	cancel context.CancelFunc
