@@ -9,6 +9,8 @@ import (
 
 	"alsbot/adapters/dedup"
 	"alsbot/adapters/dedup/dedupcheck"
+	"alsbot/adapters/handoff"
+	"alsbot/adapters/handoff/storecheck"
 	"alsbot/adapters/ratelimit"
 	"alsbot/adapters/ratelimit/bucketcheck"
 	"alsbot/adapters/redis"
@@ -38,6 +40,9 @@ func TestRedisConforms(t *testing.T) {
 	})
 	t.Run("buckets", func(t *testing.T) {
 		bucketcheck.Run(t, func(t *testing.T) ratelimit.Buckets { return open(t, url).Buckets() })
+	})
+	t.Run("cases", func(t *testing.T) {
+		storecheck.Run(t, func(t *testing.T) handoff.Store { return open(t, url).Cases() })
 	})
 	t.Run("conversations", func(t *testing.T) {
 		convcheck.Run(t, time.Second, func(t *testing.T) bot.Conversations { return open(t, url).Conversations(time.Second) })

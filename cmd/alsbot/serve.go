@@ -290,11 +290,17 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer, hooks serveHo
 		if err := ensureDir(cfg.stateDir); err != nil {
 			return err
 		}
-		cases, err := sqlite.OpenCases(ctx, filepath.Join(cfg.stateDir, "cases.db"))
-		if err != nil {
-			return fmt.Errorf("the handoff's cases: %w", err)
+		var cases handoff.Store
+		if shared != nil {
+			cases = shared.Cases() // every replica sees every case
+		} else {
+			local, err := sqlite.OpenCases(ctx, filepath.Join(cfg.stateDir, "cases.db"))
+			if err != nil {
+				return fmt.Errorf("the handoff's cases: %w", err)
+			}
+			defer local.Close()
+			cases = local
 		}
-		defer cases.Close()
 		staff, err := slack.NewCaseChannel(cfg.slack, cfg.handoffChannel)
 		if err != nil {
 			return err
