@@ -77,6 +77,11 @@ type Store interface {
 	Waiting(ctx context.Context) ([]Case, error)
 	// Forget deletes the user ids of cases closed before t.
 	Forget(ctx context.Context, t time.Time) (int64, error)
+	// Offer records that user was offered a person, until the offer
+	// lapses; TakeOffer reports whether an offer stands, and withdraws
+	// it. Shared, so that a yes reaching another replica counts.
+	Offer(ctx context.Context, user string, until time.Time) error
+	TakeOffer(ctx context.Context, user string, now time.Time) (bool, error)
 }
 
 // Exchange is one message of the patient and the bot's reply to it.
@@ -149,15 +154,15 @@ const (
 type Desk struct {
 	cfg Config
 	mu  sync.Mutex
-	// per LINE user, in memory only: what an offer would share, and
-	// whether an offer waits for an answer.
+	// per LINE user, in memory only (messages are never stored): what an
+	// offer would share. With replicas, a yes shares what the replica
+	// that receives it saw.
 	chats map[string]*chat
 }
 
 type chat struct {
 	recent    []Exchange
 	fallbacks int // fallbacks in a row
-	offered   time.Time
 	seen      time.Time
 }
 
@@ -212,10 +217,12 @@ func (d *Desk) ask(ctx context.Context, next bot.Asker, q bot.Question) bot.Repl
 		return d.inCase(ctx, next, q, c)
 	}
 	now := d.cfg.Now()
+	offered, err := d.cfg.Store.TakeOffer(ctx, q.User, now)
+	if err != nil {
+		d.cfg.Logger.Error("handoff: reading offers", "err", err) // no offer: nothing is shared
+	}
 	d.mu.Lock()
 	ch := d.chat(q.User, now)
-	offered := !ch.offered.IsZero() && now.Sub(ch.offered) < consentFor
-	ch.offered = time.Time{}
 	shared := slices.Clone(ch.recent)
 	d.mu.Unlock()
 	if offered && !q.Urgent {
@@ -247,7 +254,11 @@ func (d *Desk) ask(ctx context.Context, next bot.Asker, q bot.Question) bot.Repl
 	case r.Urgent:
 		return r // an emergency or a crisis is answered as it is
 	case r.Rule == "human" || ch.fallbacks >= 2:
-		ch.offered, ch.fallbacks = now, 0
+		ch.fallbacks = 0
+		if err := d.cfg.Store.Offer(ctx, q.User, now.Add(consentFor)); err != nil {
+			d.cfg.Logger.Error("handoff: the offer could not be recorded; answering as before", "err", err)
+			return r
+		}
 		offer := d.offer(r, lang)
 		if n := len(ch.recent); n > 0 && ch.recent[n-1].Question == q.Text {
 			ch.recent[n-1].Reply = offer.Text // what the patient saw

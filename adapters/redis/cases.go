@@ -224,3 +224,25 @@ func (s *Cases) Forget(ctx context.Context, t time.Time) (int64, error) {
 	}
 	return n, nil
 }
+
+// Offer records that user was offered a person, until the offer lapses.
+func (s *Cases) Offer(ctx context.Context, user string, until time.Time) error {
+	ctx, cancel := s.c.call(ctx)
+	defer cancel()
+	return s.c.rdb.Set(ctx, s.c.prefix+"case-offer:"+user, until.UnixMilli(), time.Until(until)+time.Minute).Err()
+}
+
+// TakeOffer reports whether an offer to user stands at now, and
+// withdraws it.
+func (s *Cases) TakeOffer(ctx context.Context, user string, now time.Time) (bool, error) {
+	ctx, cancel := s.c.call(ctx)
+	defer cancel()
+	until, err := s.c.rdb.GetDel(ctx, s.c.prefix+"case-offer:"+user).Int64()
+	if errors.Is(err, goredis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("redis cases: %w", err)
+	}
+	return now.UnixMilli() < until, nil
+}

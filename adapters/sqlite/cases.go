@@ -41,6 +41,10 @@ CREATE TABLE IF NOT EXISTS cases (
 );
 CREATE INDEX IF NOT EXISTS cases_user ON cases (user, status);
 CREATE INDEX IF NOT EXISTS cases_thread ON cases (thread);
+CREATE TABLE IF NOT EXISTS offers (
+	user TEXT PRIMARY KEY,
+	until INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS relayed (
 	case_id INTEGER NOT NULL,
 	message TEXT NOT NULL,
@@ -162,4 +166,24 @@ func (s *Cases) Forget(ctx context.Context, t time.Time) (int64, error) {
 		return 0, fmt.Errorf("cases: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+// Offer records that user was offered a person, until the offer lapses.
+func (s *Cases) Offer(ctx context.Context, user string, until time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO offers (user, until) VALUES (?, ?) ON CONFLICT (user) DO UPDATE SET until = excluded.until`, user, until.UnixMilli())
+	return err
+}
+
+// TakeOffer reports whether an offer to user stands at now, and
+// withdraws it.
+func (s *Cases) TakeOffer(ctx context.Context, user string, now time.Time) (bool, error) {
+	var until int64
+	err := s.db.QueryRowContext(ctx, `DELETE FROM offers WHERE user = ? RETURNING until`, user).Scan(&until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("cases: %w", err)
+	}
+	return now.UnixMilli() < until, nil
 }

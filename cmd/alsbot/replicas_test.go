@@ -133,3 +133,26 @@ func TestAReplicaStoppedMidLoadLosesNothing(t *testing.T) {
 	}
 	_ = b
 }
+
+// TestHandoffAcrossReplicas: a case opened through replica A is found by
+// replica B, where Slack delivers the staff's reply.
+func TestHandoffAcrossReplicas(t *testing.T) {
+	url := redistest.Start(t)
+	ln, sl := newLinePushes(t), newSlackCases(t)
+	env := func() map[string]string {
+		e := lineEnv(&fakeLINE{srv: ln.srv})
+		e["SLACK_BOT_TOKEN"] = "xoxb-test-token"
+		e["SLACK_SIGNING_SECRET"] = slackSecret
+		e["SLACK_API_BASE"] = sl.srv.URL + "/api/"
+		e["ALSBOT_HANDOFF_CHANNEL"] = casesChannel
+		e["ALSBOT_REDIS_URL"] = url
+		return e
+	}
+	a, b := startServe(t, env(), serveHooks{}), startServe(t, env(), serveHooks{})
+	a.webhook(t, "01RH1", handoffUser, "tok-1", "スタッフと話したい", "")
+	eventually(t, "the offer", func() bool { return strings.Contains(ln.replied("tok-1"), "伝える相手") })
+	b.webhook(t, "01RH2", handoffUser, "tok-2", "はい", "") // the consent reaches the other replica
+	eventually(t, "the case posted", func() bool { p, _ := sl.all(); return len(p) == 1 })
+	staffWrites(t, b, "EvR1", "1700000001.000100", "1700000900.000100", "看護師です")
+	eventually(t, "the staff reply pushed", func() bool { return len(ln.pushed()) == 1 })
+}

@@ -64,6 +64,24 @@ func Run(t *testing.T, open func(t *testing.T) handoff.Store) {
 			t.Errorf("after forgetting, the user id is %q", got.User)
 		}
 	})
+	t.Run("offers", func(t *testing.T) {
+		s := open(t)
+		now := time.Now()
+		if ok, _ := s.TakeOffer(ctx, "U1", now); ok {
+			t.Error("an offer never made stands")
+		}
+		s.Offer(ctx, "U1", now.Add(10*time.Minute))
+		if ok, err := s.TakeOffer(ctx, "U1", now); !ok || err != nil {
+			t.Errorf("a standing offer: %v %v", ok, err)
+		}
+		if ok, _ := s.TakeOffer(ctx, "U1", now); ok {
+			t.Error("an offer taken twice")
+		}
+		s.Offer(ctx, "U2", now.Add(time.Minute))
+		if ok, _ := s.TakeOffer(ctx, "U2", now.Add(2*time.Minute)); ok {
+			t.Error("a lapsed offer stands")
+		}
+	})
 	t.Run("cases are kept apart", func(t *testing.T) {
 		s := open(t)
 		a, _ := s.Create(ctx, handoff.Case{User: "UA", Pseudonym: "a", Lang: "ja", Status: handoff.Open, Opened: opened})
