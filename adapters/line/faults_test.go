@@ -3,6 +3,7 @@ package line
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"alsbot/adapters/outbox"
 	"alsbot/adapters/sqlite"
 )
 
@@ -328,5 +330,33 @@ func TestAQueueTooSlowRefusesTheWebhook(t *testing.T) {
 	}
 	if got, _ := hs.obs.counts(); got["overloaded"] != 1 {
 		t.Errorf("rejections %v, want one overloaded", got)
+	}
+}
+
+// brokenOutbox is an outbox whose store is down.
+type brokenOutbox struct{}
+
+func (brokenOutbox) Put(context.Context, []outbox.Event) error { return errors.New("store down") }
+func (brokenOutbox) Attempting(context.Context, string, string) error {
+	return errors.New("store down")
+}
+func (brokenOutbox) Done(context.Context, string, string) error { return errors.New("store down") }
+func (brokenOutbox) Pending(context.Context, string) ([]outbox.Event, error) {
+	return nil, errors.New("store down")
+}
+
+// TestAnEmergencyIsAnsweredWhenTheOutboxIsDown: with the outbox's store
+// down (a full disk, a Redis gone), the webhook is still acknowledged and
+// the emergency answered at once, not left to LINE's redelivery.
+func TestAnEmergencyIsAnsweredWhenTheOutboxIsDown(t *testing.T) {
+	hs := newHarness(t, func(c *Config) { c.Outbox = brokenOutbox{} })
+	rec := hs.post(t, webhookBody(textEvent("01HDOWN", userSource(patientID), "父が息をしていない")))
+	if rec.Code != 200 {
+		t.Fatalf("webhook: %d", rec.Code)
+	}
+	hs.finish(t)
+	d := hs.line.delivered()
+	if len(d) != 1 || !strings.Contains(d[0].Req.Messages[0].Text, "119") {
+		t.Fatalf("with the outbox down: %s", describe(hs.line.Calls()))
 	}
 }

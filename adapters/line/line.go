@@ -328,9 +328,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Written down before it is acknowledged: from here on, a stop
 		// or a crash loses none of these events.
 		if err := h.outbox.Put(r.Context(), outboxEvents(cb, heads, received)); err != nil {
-			h.log.Error("line outbox write failed: the webhook gets 503 and LINE redelivers", "err", err)
-			h.reject(w, r, http.StatusServiceUnavailable, "overloaded", int64(len(body)))
-			return
+			// The store is down (a disk, a Redis): answer now rather than
+			// 503 and wait for LINE's redelivery, which may come minutes
+			// later to someone in an emergency. Only a stop before the
+			// answer could lose these events.
+			h.log.Error("line outbox write failed: answering without it", "err", err)
 		}
 	}
 	h.hold(heads)

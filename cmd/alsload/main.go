@@ -79,6 +79,10 @@ type options struct {
 	users    int
 	logLevel string
 	baseline bool
+	// replicas servers share the load, round robin, with their state in
+	// the Redis at redis (required for more than one).
+	replicas int
+	redis    string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -91,12 +95,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured time before each run")
 	fs.IntVar(&o.users, "users", 1000, "distinct users the questions come from")
 	fs.StringVar(&o.logLevel, "log-level", "info", "the server's log level (its logs are discarded)")
+	fs.IntVar(&o.replicas, "replicas", 1, "alsbot servers sharing the load, round robin (more than one needs --redis)")
+	fs.StringVar(&o.redis, "redis", "", "the `URL` of the Redis the replicas share (ALSBOT_REDIS_URL); with one replica, measures a server on Redis")
 	fs.BoolVar(&o.baseline, "baseline", false, "then run the same load against a server that only checks, acknowledges and sends a fixed reply (no bot, no SDK): the ceiling this machine allows, and alsbot's share of it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if o.clients < 1 || o.users < 1 || o.duration <= 0 || o.duration > 2*time.Minute {
 		return errors.New("want --clients ≥ 1, --users ≥ 1 and 0 < --duration ≤ 2m")
+	}
+	if o.replicas < 1 || o.replicas > 1 && o.redis == "" {
+		return errors.New("want --replicas ≥ 1, and --redis URL for more than one")
 	}
 	// Everything, build included, ends within a bound.
 	ctx, cancel := context.WithTimeout(ctx, 2*(o.duration+o.warmup)+3*time.Minute)
@@ -129,7 +138,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout)
 	base := o
-	base.bin = self
+	base.bin, base.replicas, base.redis = self, 1, ""
 	floor, err := measure(ctx, base, true, stdout)
 	if err != nil {
 		return err
@@ -150,11 +159,17 @@ type lineFigures struct {
 func measure(ctx context.Context, o options, baseline bool, stdout io.Writer) (lineFigures, error) {
 	line := newFakeLINE()
 	defer line.srv.Close()
-	srv, err := startServer(ctx, o, baseline, line.srv.URL)
-	if err != nil {
-		return lineFigures{}, err
+	var srvs []*server
+	for i := range o.replicas {
+		s, err := startServer(ctx, o, baseline, line.srv.URL, i)
+		if err != nil {
+			return lineFigures{}, err
+		}
+		defer s.kill()
+		srvs = append(srvs, s)
 	}
-	defer srv.kill()
+	srv := srvs[0] // memory and CPU are the first replica's
+	pick := func(n int64) *server { return srvs[n%int64(len(srvs))] }
 	idle := srv.memory()
 
 	client := &http.Client{
@@ -166,7 +181,7 @@ func measure(ctx context.Context, o options, baseline bool, stdout io.Writer) (l
 	ask := func(ctx context.Context) error {
 		n := seq.Add(1)
 		body := fmt.Sprintf(`{"text":%q,"conversation":"u%d"}`, questions[n%int64(len(questions))], n%int64(o.users))
-		req, _ := http.NewRequestWithContext(ctx, "POST", srv.url+"/api/ask", strings.NewReader(body))
+		req, _ := http.NewRequestWithContext(ctx, "POST", pick(n).url+"/api/ask", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		return do(client, req)
 	}
@@ -174,7 +189,7 @@ func measure(ctx context.Context, o options, baseline bool, stdout io.Writer) (l
 		n := seq.Add(1)
 		replyToken := fmt.Sprintf("rt%d", n)
 		body := lineEvent(n, fmt.Sprintf("U%032d", n%int64(o.users)), replyToken, questions[n%int64(len(questions))])
-		req, _ := http.NewRequestWithContext(ctx, "POST", srv.url+"/line/webhook", bytes.NewReader(body))
+		req, _ := http.NewRequestWithContext(ctx, "POST", pick(n).url+"/line/webhook", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Line-Signature", sign(body))
 		replied := line.expect(replyToken)
@@ -198,6 +213,9 @@ func measure(ctx context.Context, o options, baseline bool, stdout io.Writer) (l
 	}
 
 	what := "alsbot serve, log level " + o.logLevel
+	if o.redis != "" {
+		what += fmt.Sprintf(", %d replica(s) sharing Redis (memory and CPU: the first one's)", o.replicas)
+	}
 	if baseline {
 		what = "the baseline server (signature, decode, fixed reply: no bot, no SDK)"
 	}
@@ -225,8 +243,10 @@ func measure(ctx context.Context, o options, baseline bool, stdout io.Writer) (l
 		(cpu1-cpu0).Seconds()/t1.Sub(t0).Seconds(), perRequest(cpu1-cpu0, askRes, t1.Sub(t0)),
 		(cpu2-cpu1).Seconds()/t2.Sub(t1).Seconds(), perRequest(cpu2-cpu1, hookRes, t2.Sub(t1)))
 
-	if err := srv.stop(); err != nil {
-		return lineFigures{}, err
+	for _, s := range srvs {
+		if err := s.stop(); err != nil {
+			return lineFigures{}, err
+		}
 	}
 	fmt.Fprintln(stdout, "server shut down cleanly (exit 0)")
 	slices.Sort(hookRes.lat)
@@ -367,8 +387,8 @@ type server struct {
 	misses string // the run's store of unanswered questions
 }
 
-func startServer(ctx context.Context, o options, baseline bool, lineAPI string) (*server, error) {
-	missesDB := filepath.Join(os.TempDir(), fmt.Sprintf("alsload-misses-%d.db", os.Getpid()))
+func startServer(ctx context.Context, o options, baseline bool, lineAPI string, replica int) (*server, error) {
+	missesDB := filepath.Join(os.TempDir(), fmt.Sprintf("alsload-misses-%d-%d.db", os.Getpid(), replica))
 	cmd := exec.CommandContext(ctx, o.bin, "serve", "--addr", "127.0.0.1:0", "--log-level", o.logLevel)
 	cmd.Env = append(os.Environ(),
 		"LINE_CHANNEL_SECRET="+secret,
@@ -384,7 +404,8 @@ func startServer(ctx context.Context, o options, baseline bool, lineAPI string) 
 		// file of this run's own.
 		"ALSBOT_MISSES_DB="+missesDB,
 		// The outbox too, in this run's own directory.
-		"ALSBOT_STATE_DIR="+filepath.Join(os.TempDir(), fmt.Sprintf("alsload-state-%d", os.Getpid())),
+		"ALSBOT_STATE_DIR="+filepath.Join(os.TempDir(), fmt.Sprintf("alsload-state-%d-%d", os.Getpid(), replica)),
+		"ALSBOT_REDIS_URL="+o.redis,
 	)
 	if baseline {
 		cmd.Env = append(cmd.Env, baselineEnv+"=1")
