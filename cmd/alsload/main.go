@@ -588,6 +588,9 @@ func replyToken(body []byte) string {
 	return string(rest[:j])
 }
 
+// runID tells this run's events from an earlier run's.
+var runID = strconv.FormatInt(time.Now().UnixNano(), 36)
+
 // lineEvent is a one-event webhook body, as LINE sends for a text
 // message. user and replyToken are plain ASCII; text is any string.
 func lineEvent(n int64, user, replyToken, text string) []byte {
@@ -598,7 +601,9 @@ func lineEvent(n int64, user, replyToken, text string) []byte {
 	b = append(b, `,"source":{"type":"user","userId":"`...)
 	b = append(b, user...)
 	b = append(b, `"},"webhookEventId":"01LOAD`...)
-	b = fmt.Appendf(b, "%020d", n)
+	// Unique across runs: a shared Redis remembers answered event ids
+	// for a day.
+	b = fmt.Appendf(b, "%s%020d", runID, n)
 	b = append(b, `","deliveryContext":{"isRedelivery":false},"replyToken":"`...)
 	b = append(b, replyToken...)
 	b = append(b, `","message":{"type":"text","id":"`...)
