@@ -11,6 +11,8 @@ import (
 	"alsbot/adapters/dedup/dedupcheck"
 	"alsbot/adapters/handoff"
 	"alsbot/adapters/handoff/storecheck"
+	"alsbot/adapters/outbox"
+	"alsbot/adapters/outbox/outboxcheck"
 	"alsbot/adapters/ratelimit"
 	"alsbot/adapters/ratelimit/bucketcheck"
 	"alsbot/adapters/redis"
@@ -44,6 +46,27 @@ func TestRedisConforms(t *testing.T) {
 	t.Run("cases", func(t *testing.T) {
 		storecheck.Run(t, func(t *testing.T) handoff.Store { return open(t, url).Cases() })
 	})
+	t.Run("outbox", func(t *testing.T) {
+		var prefix string
+		outboxcheck.Run(t, func(t *testing.T) outbox.Store {
+			prefix = fmt.Sprintf("test%d:", n.Add(1))
+			c, err := redis.Open(url, prefix, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Close() })
+			return c.Outbox("replica-a", 100*time.Millisecond)
+		}, func(t *testing.T, _ outbox.Store) outbox.Store {
+			// Another replica, once replica-a's leases have run out.
+			time.Sleep(200 * time.Millisecond)
+			c, err := redis.Open(url, prefix, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Close() })
+			return c.Outbox("replica-b", time.Minute)
+		})
+	})
 	t.Run("conversations", func(t *testing.T) {
 		convcheck.Run(t, time.Second, func(t *testing.T) bot.Conversations { return open(t, url).Conversations(time.Second) })
 	})
@@ -69,5 +92,36 @@ func TestRedisDownFailsOpenFast(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("the calls took %s with Redis down", d)
+	}
+}
+
+// TestOutboxLeases: while a replica holds an event's lease, no other is
+// handed it, and a renewal by another replica fails; once it runs out,
+// the other takes it, and the first can no longer renew it.
+func TestOutboxLeases(t *testing.T) {
+	url := redistest.Start(t)
+	prefix := fmt.Sprintf("lease%d:", n.Add(1))
+	ca, _ := redis.Open(url, prefix, nil)
+	cb, _ := redis.Open(url, prefix, nil)
+	defer ca.Close()
+	defer cb.Close()
+	ctx := context.Background()
+	a, b := ca.Outbox("a", 300*time.Millisecond), cb.Outbox("b", time.Minute)
+	a.Put(ctx, []outbox.Event{{ID: "e1", Channel: "line", Data: []byte("{}"), Received: time.Now()}})
+	if got, _ := b.Pending(ctx, "line"); len(got) != 0 {
+		t.Fatalf("b was handed a's live event: %+v", got)
+	}
+	if mine, _ := b.Renew(ctx, "line", "e1"); mine {
+		t.Error("b renewed a's lease")
+	}
+	if mine, _ := a.Renew(ctx, "line", "e1"); !mine {
+		t.Error("a could not renew its own lease")
+	}
+	time.Sleep(400 * time.Millisecond)
+	if got, _ := b.Pending(ctx, "line"); len(got) != 1 {
+		t.Fatalf("after a's lease ran out, b got %+v", got)
+	}
+	if mine, _ := a.Renew(ctx, "line", "e1"); mine {
+		t.Error("a renewed an event b had taken over")
 	}
 }
