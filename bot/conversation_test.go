@@ -252,3 +252,15 @@ func TestUpToDateGivesTheReviewDate(t *testing.T) {
 func TestMemoryConversationsConform(t *testing.T) {
 	convcheck.Run(t, 300*time.Millisecond, func(*testing.T) bot.Conversations { return bot.NewMemoryConversations(300 * time.Millisecond) })
 }
+
+// TestUpToDateAfterAnAnswer: "is this up to date?" after an answer about
+// the Muse trial is about the bot's sources, not a point the Muse trial's
+// sources are silent on.
+func TestUpToDateAfterAnAnswer(t *testing.T) {
+	b := shippedBot(t)
+	ctx := context.Background()
+	b.Ask(ctx, bot.Question{Text: "ミューズ細胞の治験の結果は？", Conversation: "line:U9"})
+	if r := b.Ask(ctx, bot.Question{Text: "is this up to date?", Conversation: "line:U9"}); r.Entry != "about-sources" {
+		t.Errorf("after a Muse answer, 'is this up to date?' gets %s %s (%s)", r.Kind, r.Entry, r.Reason)
+	}
+}
