@@ -201,3 +201,18 @@ func TestCompetingExamplesAreExplained(t *testing.T) {
 		}
 	}
 }
+
+// TestAWorriedRelativesQuestions: questions as a frightened relative
+// types them get the answer they need, not the fallback.
+func TestAWorriedRelativesQuestions(t *testing.T) {
+	b := shippedBot(t)
+	for q, want := range map[string]string{
+		"お父さんが歩けなくなってきた、治りますか":         "als-cure",
+		"ホーキング博士とおなじ病気ってほんと？":          "als-what",
+		"will stem cells cure my mom?": "als-cure",
+	} {
+		if r := ask(b, q); r.Entry != want {
+			t.Errorf("%q: %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
+		}
+	}
+}
