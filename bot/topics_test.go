@@ -80,17 +80,7 @@ func TestAFollowUpAsksAFacetOfTheLastTopic(t *testing.T) {
 // Adding an entry on a new topic does not take any other entry's example
 // questions away from it.
 func TestANewTopicBreaksNoOtherEntry(t *testing.T) {
-	files := fstest.MapFS{}
-	if err := fs.WalkDir(knowledge.Files, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(knowledge.Files, p)
-		files[p] = &fstest.MapFile{Data: data}
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	files := shippedFiles(t)
 	files["edaravone.yaml"] = &fstest.MapFile{Data: []byte(`topics:
   - id: edaravone
     title: {ja: エダラボン, en: edaravone}
@@ -170,17 +160,7 @@ func TestWhichIsBetterAcrossTopics(t *testing.T) {
 // answered by another entry, the problem names both entries, the stage
 // that decided, and the words that tipped it.
 func TestCompetingExamplesAreExplained(t *testing.T) {
-	files := fstest.MapFS{}
-	if err := fs.WalkDir(knowledge.Files, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(knowledge.Files, p)
-		files[p] = &fstest.MapFile{Data: data}
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	files := shippedFiles(t)
 	muse := string(files["muse.yaml"].Data)
 	files["muse.yaml"].Data = []byte(strings.Replace(muse, "        - Muse細胞とは何ですか？\n", "        - 治験の副作用は？\n", 1))
 	kb, err := knowledge.Load(knowledge.Dir{FS: files, Path: "knowledge"}, knowledge.Dir{FS: seeds.Files, Path: "seeds"})
@@ -215,4 +195,21 @@ func TestAWorriedRelativesQuestions(t *testing.T) {
 			t.Errorf("%q: %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
 		}
 	}
+}
+
+// shippedFiles is a copy of the shipped knowledge base's files, to edit.
+func shippedFiles(t *testing.T) fstest.MapFS {
+	t.Helper()
+	files := fstest.MapFS{}
+	if err := fs.WalkDir(knowledge.Files, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(knowledge.Files, p)
+		files[p] = &fstest.MapFile{Data: data}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return files
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,72 +25,6 @@ const (
 	handoffUser  = "U5b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"
 	slackSecret  = "slack-signing-secret-for-handoff"
 )
-
-// linePushes records the pushes a fake LINE API gets.
-type linePushes struct {
-	srv    *httptest.Server
-	mu     sync.Mutex
-	reply  map[string][]string
-	pushes []linePush
-	keys   map[string]bool
-	// delay is how long each call takes: a slow API.
-	delay time.Duration
-}
-
-type linePush struct {
-	to, key string
-	texts   []string
-}
-
-func newLinePushes(t *testing.T) *linePushes {
-	f := &linePushes{reply: map[string][]string{}, keys: map[string]bool{}}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			ReplyToken string `json:"replyToken"`
-			To         string `json:"to"`
-			Messages   []struct {
-				Text string `json:"text"`
-			} `json:"messages"`
-		}
-		json.NewDecoder(r.Body).Decode(&req)
-		time.Sleep(f.delay)
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		var texts []string
-		for _, m := range req.Messages {
-			texts = append(texts, m.Text)
-		}
-		switch r.URL.Path {
-		case "/v2/bot/message/reply":
-			f.reply[req.ReplyToken] = append(f.reply[req.ReplyToken], strings.Join(texts, "\n"))
-		case "/v2/bot/message/push":
-			key := r.Header.Get("X-Line-Retry-Key")
-			if f.keys[key] {
-				w.WriteHeader(http.StatusConflict) // LINE accepts a key once
-				io.WriteString(w, `{"message":"The retry key is already accepted"}`)
-				return
-			}
-			f.keys[key] = true
-			f.pushes = append(f.pushes, linePush{to: req.To, key: key, texts: texts})
-		}
-		io.WriteString(w, "{}")
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *linePushes) replied(token string) string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return strings.Join(f.reply[token], "\n")
-}
-
-func (f *linePushes) pushed() []linePush {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]linePush(nil), f.pushes...)
-}
 
 // slackCases is Slack's Web API for the handoff: each post gets its own
 // timestamp, and is recorded with its raw form.
@@ -163,8 +96,8 @@ func staffWrites(t *testing.T, s *testServer, eventID, thread, ts, text string) 
 	}
 }
 
-func startHandoff(t *testing.T, stateDir string, ln *linePushes, sl *slackCases) *testServer {
-	env := lineEnv(&fakeLINE{srv: ln.srv})
+func startHandoff(t *testing.T, stateDir string, ln *fakeLINE, sl *slackCases) *testServer {
+	env := lineEnv(ln)
 	env["SLACK_BOT_TOKEN"] = "xoxb-test-token"
 	env["SLACK_SIGNING_SECRET"] = slackSecret
 	env["SLACK_API_BASE"] = sl.srv.URL + "/api/"
@@ -182,19 +115,19 @@ func startHandoff(t *testing.T, stateDir string, ln *linePushes, sl *slackCases)
 // thread → an emergency: 119 at once, and the thread flagged → Close →
 // the patient is told. A restart in the middle loses nothing.
 func TestHandoffEndToEnd(t *testing.T) {
-	ln, sl := newLinePushes(t), newSlackCases(t)
+	ln, sl := newFakeLINE(t), newSlackCases(t)
 	state := t.TempDir()
 	s := startHandoff(t, state, ln, sl)
 	eventually(t, "Slack ready", func() bool { code, _ := s.ready(t); return code == 200 })
 
 	s.webhook(t, "01HO1", handoffUser, "tok-1", "スタッフと話したい", "")
-	eventually(t, "the offer", func() bool { return strings.Contains(ln.replied("tok-1"), "伝える相手") })
+	eventually(t, "the offer", func() bool { return strings.Contains(ln.repliedText("tok-1"), "伝える相手") })
 	if posts, _ := sl.all(); len(posts) != 0 {
 		t.Fatalf("%d Slack posts before the patient said yes", len(posts))
 	}
 	s.webhook(t, "01HO2", handoffUser, "tok-2", "はい", "")
 	eventually(t, "the case posted", func() bool { p, _ := sl.all(); return len(p) == 1 })
-	eventually(t, "the patient told", func() bool { return strings.Contains(ln.replied("tok-2"), "スタッフにお伝えしました") })
+	eventually(t, "the patient told", func() bool { return strings.Contains(ln.repliedText("tok-2"), "スタッフにお伝えしました") })
 	posts, raw := sl.all()
 	if posts[0].Get("channel") != casesChannel || !strings.Contains(posts[0].Get("blocks"), "スタッフと話したい") || !strings.Contains(posts[0].Get("blocks"), actionCaseClose()) {
 		t.Errorf("the case post: %v", posts[0])
@@ -225,12 +158,12 @@ func TestHandoffEndToEnd(t *testing.T) {
 		p, _ := sl.all()
 		return len(p) >= 2 && p[len(p)-1].Get("thread_ts") == thread && strings.Contains(p[len(p)-1].Get("text"), "待っています")
 	})
-	if r := ln.replied("tok-3"); r != "" {
+	if r := ln.repliedText("tok-3"); r != "" {
 		t.Errorf("the bot answered a message meant for the staff: %q", r)
 	}
 
 	s.webhook(t, "01HO4", handoffUser, "tok-4", "父が息をしていない", "")
-	eventually(t, "the 119 reply", func() bool { return strings.Contains(ln.replied("tok-4"), "119") })
+	eventually(t, "the 119 reply", func() bool { return strings.Contains(ln.repliedText("tok-4"), "119") })
 	eventually(t, "the thread flagged", func() bool {
 		p, _ := sl.all()
 		last := p[len(p)-1]
@@ -249,17 +182,17 @@ func TestHandoffEndToEnd(t *testing.T) {
 		return len(p) == 2 && strings.Contains(strings.Join(p[1].texts, ""), "終わりました")
 	})
 	s.webhook(t, "01HO5", handoffUser, "tok-5", "培養上清液とは？", "")
-	eventually(t, "the bot answering again", func() bool { return strings.Contains(ln.replied("tok-5"), "上清液") })
+	eventually(t, "the bot answering again", func() bool { return strings.Contains(ln.repliedText("tok-5"), "上清液") })
 }
 
 // TestHandoffNoSharesNothing: いいえ, and nothing is posted.
 func TestHandoffNoSharesNothing(t *testing.T) {
-	ln, sl := newLinePushes(t), newSlackCases(t)
+	ln, sl := newFakeLINE(t), newSlackCases(t)
 	s := startHandoff(t, "", ln, sl)
 	s.webhook(t, "01HN1", handoffUser, "tok-1", "担当の方につないでもらえますか", "")
-	eventually(t, "the offer", func() bool { return strings.Contains(ln.replied("tok-1"), "伝える相手") })
+	eventually(t, "the offer", func() bool { return strings.Contains(ln.repliedText("tok-1"), "伝える相手") })
 	s.webhook(t, "01HN2", handoffUser, "tok-2", "いいえ", "")
-	eventually(t, "the answer to no", func() bool { return strings.Contains(ln.replied("tok-2"), "何も伝えていません") })
+	eventually(t, "the answer to no", func() bool { return strings.Contains(ln.repliedText("tok-2"), "何も伝えていません") })
 	time.Sleep(200 * time.Millisecond)
 	if p, _ := sl.all(); len(p) != 0 {
 		t.Errorf("%d Slack posts after no", len(p))

@@ -83,10 +83,10 @@ func TestTwoReplicasShareRedis(t *testing.T) {
 // answered exactly once.
 func TestAReplicaStoppedMidLoadLosesNothing(t *testing.T) {
 	url := redistest.Start(t)
-	ln := newLinePushes(t)
+	ln := newFakeLINE(t)
 	ln.delay = 100 * time.Millisecond
 	env := func(workers string) map[string]string {
-		e := lineEnv(&fakeLINE{srv: ln.srv})
+		e := lineEnv(ln)
 		e["ALSBOT_REDIS_URL"] = url
 		e["ALSBOT_OUTBOX_LEASE"] = "2s"
 		e["LINE_WORKERS"] = workers
@@ -102,19 +102,19 @@ func TestAReplicaStoppedMidLoadLosesNothing(t *testing.T) {
 	}
 	a.stop()
 	ln.mu.Lock()
-	beforeA := len(ln.reply)
+	beforeA := len(ln.calls)
 	ln.mu.Unlock()
 	eventually(t, "every event answered", func() bool {
 		ln.mu.Lock()
 		defer ln.mu.Unlock()
-		return len(ln.reply)+len(ln.pushes) >= n
+		return len(ln.calls)+len(ln.pushes) >= n
 	})
 	time.Sleep(2 * time.Second) // a double answer would show up by now
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
 	lost, doubled := 0, 0
 	for i := range n {
-		got := len(ln.reply[fmt.Sprintf("tok-k%03d", i)])
+		got := ln.calls[fmt.Sprintf("tok-k%03d", i)]
 		for _, p := range ln.pushes {
 			if p.to == fmt.Sprintf("Ukill%03d", i) {
 				got++
@@ -138,9 +138,9 @@ func TestAReplicaStoppedMidLoadLosesNothing(t *testing.T) {
 // replica B, where Slack delivers the staff's reply.
 func TestHandoffAcrossReplicas(t *testing.T) {
 	url := redistest.Start(t)
-	ln, sl := newLinePushes(t), newSlackCases(t)
+	ln, sl := newFakeLINE(t), newSlackCases(t)
 	env := func() map[string]string {
-		e := lineEnv(&fakeLINE{srv: ln.srv})
+		e := lineEnv(ln)
 		e["SLACK_BOT_TOKEN"] = "xoxb-test-token"
 		e["SLACK_SIGNING_SECRET"] = slackSecret
 		e["SLACK_API_BASE"] = sl.srv.URL + "/api/"
@@ -150,7 +150,7 @@ func TestHandoffAcrossReplicas(t *testing.T) {
 	}
 	a, b := startServe(t, env(), serveHooks{}), startServe(t, env(), serveHooks{})
 	a.webhook(t, "01RH1", handoffUser, "tok-1", "スタッフと話したい", "")
-	eventually(t, "the offer", func() bool { return strings.Contains(ln.replied("tok-1"), "伝える相手") })
+	eventually(t, "the offer", func() bool { return strings.Contains(ln.repliedText("tok-1"), "伝える相手") })
 	b.webhook(t, "01RH2", handoffUser, "tok-2", "はい", "") // the consent reaches the other replica
 	eventually(t, "the case posted", func() bool { p, _ := sl.all(); return len(p) == 1 })
 	staffWrites(t, b, "EvR1", "1700000001.000100", "1700000900.000100", "看護師です")

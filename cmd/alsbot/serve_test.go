@@ -148,42 +148,75 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// fakeLINE is LINE's Messaging API: it records the replies it receives.
+// fakeLINE is LINE's Messaging API: it records the replies and pushes it
+// receives, accepts a push's retry key once (409 for a repeat, as LINE
+// does), and takes delay over each call (a slow API).
 type fakeLINE struct {
 	srv     *httptest.Server
 	mu      sync.Mutex
 	replies map[string][]string // reply token → message texts
 	calls   map[string]int      // reply token → reply calls
 	auth    []string
+	pushes  []linePush
+	keys    map[string]bool
+	delay   time.Duration
+}
+
+type linePush struct {
+	to, key string
+	texts   []string
 }
 
 func newFakeLINE(t *testing.T) *fakeLINE {
-	f := &fakeLINE{replies: map[string][]string{}, calls: map[string]int{}}
+	f := &fakeLINE{replies: map[string][]string{}, calls: map[string]int{}, keys: map[string]bool{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			ReplyToken string `json:"replyToken"`
+			To         string `json:"to"`
 			Messages   []struct {
 				Text string `json:"text"`
 			} `json:"messages"`
 		}
 		json.NewDecoder(r.Body).Decode(&req)
-		if r.URL.Path == "/v2/bot/message/reply" {
-			f.mu.Lock()
+		time.Sleep(f.delay)
+		w.Header().Set("Content-Type", "application/json")
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		var texts []string
+		for _, m := range req.Messages {
+			texts = append(texts, m.Text)
+		}
+		switch r.URL.Path {
+		case "/v2/bot/message/reply":
 			f.auth = append(f.auth, r.Header.Get("Authorization"))
 			f.calls[req.ReplyToken]++
-			for _, m := range req.Messages {
-				f.replies[req.ReplyToken] = append(f.replies[req.ReplyToken], m.Text)
+			if len(texts) == 0 {
+				texts = []string{""}
 			}
-			if len(req.Messages) == 0 {
-				f.replies[req.ReplyToken] = append(f.replies[req.ReplyToken], "")
+			f.replies[req.ReplyToken] = append(f.replies[req.ReplyToken], texts...)
+		case "/v2/bot/message/push":
+			key := r.Header.Get("X-Line-Retry-Key")
+			if f.keys[key] {
+				w.WriteHeader(http.StatusConflict)
+				io.WriteString(w, `{"message":"The retry key is already accepted"}`)
+				return
 			}
-			f.mu.Unlock()
+			f.keys[key] = true
+			f.pushes = append(f.pushes, linePush{to: req.To, key: key, texts: texts})
 		}
-		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, "{}")
 	}))
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// repliedText is everything replied with token, as one text.
+func (f *fakeLINE) repliedText(token string) string { return strings.Join(f.replied(token), "\n") }
+
+func (f *fakeLINE) pushed() []linePush {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]linePush(nil), f.pushes...)
 }
 
 func (f *fakeLINE) replied(token string) []string {
