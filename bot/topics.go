@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"alsbot/knowledge"
@@ -93,7 +94,9 @@ func (tr *topicReader) read(forms ...string) topicReading {
 		if f == "" {
 			continue
 		}
+		var named [][2]int
 		tr.anchors.each(f, func(start, end, id int) bool {
+			named = append(named, [2]int{start, end})
 			if w := f[start:end]; !slices.Contains(words, w) {
 				words = append(words, w)
 			}
@@ -117,6 +120,11 @@ func (tr *topicReader) read(forms ...string) topicReading {
 		for _, sp := range spans {
 			inside := slices.ContainsFunc(spans, func(o [3]int) bool {
 				return o != sp && o[0] <= sp[0] && sp[1] <= o[1] && o[1]-o[0] > sp[1]-sp[0]
+			}) || onlyHiragana(f[sp[0]:sp[1]]) && slices.ContainsFunc(named, func(n [2]int) bool {
+				// Nor is a cue in kana inside a topic's name, where
+				// it is other words' letters: こうか in
+				// きんいしゅくせいそくさくこうかしょう is not 効果.
+				return n[0] <= sp[0] && sp[1] <= n[1] && n[1]-n[0] > sp[1]-sp[0]
 			})
 			if !inside && !slices.Contains(facets, sp[2]) {
 				facets = append(facets, sp[2])
@@ -614,4 +622,14 @@ func (b *Bot) noFacet(lang string, topic int, rd topicReading) Reply {
 		r.Suggestions = append(r.Suggestions, suggest(e, lang))
 	}
 	return r
+}
+
+// onlyHiragana reports whether s is written in hiragana alone.
+func onlyHiragana(s string) bool {
+	for _, r := range s {
+		if !unicode.Is(unicode.Hiragana, r) {
+			return false
+		}
+	}
+	return s != ""
 }
