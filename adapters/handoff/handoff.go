@@ -338,7 +338,11 @@ func (d *Desk) inCase(ctx context.Context, next bot.Asker, q bot.Question, c Cas
 		// Safety first: the bot's 119 reply at once, and the staff are
 		// told.
 		r := next.Ask(ctx, q)
-		if err := d.cfg.Staff.Post(ctx, c, msgUrgentNote.in(knowledge.JA)+"\n> "+q.Text, true); err != nil {
+		said := q.Text
+		if said == "" {
+			said = msgUrgentButton.in(knowledge.JA) // the rich menu's 緊急のとき
+		}
+		if err := d.cfg.Staff.Post(ctx, c, msgUrgentNote.in(knowledge.JA)+"\n> "+said, true); err != nil {
 			d.cfg.Logger.Error("handoff: the emergency could not be flagged in the thread", "case", c.ID, "err", err)
 		}
 		return r

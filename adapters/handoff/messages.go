@@ -60,6 +60,7 @@ var (
 	msgAskStaff  = text{ja: "スタッフに相談", en: "Ask the staff"}
 	msgAskStaffQ = text{ja: "スタッフに相談したい", en: "I'd like to talk to the staff"}
 	// Notes in the staff's thread, in Japanese: the staff's language.
-	msgUrgentNote = text{ja: ":rotating_light: 緊急：患者さんのメッセージが緊急の規則にかかりました。ボットは119番の案内をすでに送っています。", en: ""}
-	msgNoText     = text{ja: "（スタンプまたは画像が送られました）", en: ""}
+	msgUrgentNote   = text{ja: ":rotating_light: 緊急：患者さんのメッセージが緊急の規則にかかりました。ボットは119番の案内をすでに送っています。", en: ""}
+	msgNoText       = text{ja: "（スタンプまたは画像、ボタンが送られました）", en: ""}
+	msgUrgentButton = text{ja: "（「緊急のとき」のボタンが押されました）", en: ""}
 )
