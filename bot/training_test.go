@@ -35,6 +35,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-e.yaml", 0.935},
 		{"fresh/set-f.yaml", 0.885},
 		{"fresh/set-g.yaml", 0.945},
+		{"fresh/set-h.yaml", 0.905},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f, err := os.Open("../testdata/" + tc.file)
