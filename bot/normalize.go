@@ -28,7 +28,21 @@ func appendNormalized(dst []rune, s string, fold bool) []rune {
 		again := string(dst[start:])
 		dst, _ = appendNormalizedOnce(dst[:start], again, fold)
 	}
-	return dst
+	return joinJapanese(dst, start)
+}
+
+// joinJapanese drops, from dst[start:], the separators between Japanese
+// letters: Japanese is written without spaces, and people put a space, a
+// 、 or a ！ in as a pause (「いき くるしい」 is いきくるしい).
+func joinJapanese(dst []rune, start int) []rune {
+	out := dst[:start]
+	for i := start; i < len(dst); i++ {
+		if dst[i] == ' ' && len(out) > start && i+1 < len(dst) && isJapanese(out[len(out)-1]) && isJapanese(dst[i+1]) {
+			continue
+		}
+		out = append(out, dst[i])
+	}
+	return out
 }
 
 // appendNormalizedOnce is appendNormalized in one pass; it reports whether

@@ -105,3 +105,20 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+// TestSpacesBetweenJapaneseWords: a space or a mark typed between
+// Japanese words is a pause, not a boundary; next to a Latin word it
+// stays.
+func TestSpacesBetweenJapaneseWords(t *testing.T) {
+	for in, want := range map[string]string{
+		"いき くるしそう":           "いきくるしそう",
+		"ALS って　なに":          "als ってなに",
+		"Muse trial results": "muse trial results",
+		"治験の結果は？ 副作用は？":      "治験の結果は副作用は",
+		"what is ALS? 治りますか": "what is als 治りますか",
+	} {
+		if got := Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
