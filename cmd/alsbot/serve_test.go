@@ -745,14 +745,21 @@ func (s *testServer) ready(t *testing.T) (int, string) {
 	return res.StatusCode, string(b)
 }
 
-// slackPost signs body as Slack does and posts it to path.
+// slackPost signs a JSON body as Slack does and posts it to path.
 func (s *testServer) slackPost(t *testing.T, secret, path, body string) (int, string) {
+	t.Helper()
+	return s.slackPostAs(t, secret, path, "application/json", body)
+}
+
+// slackPostAs signs body as Slack does and posts it to path as
+// contentType (a form for interactions).
+func (s *testServer) slackPostAs(t *testing.T, secret, path, contentType, body string) (int, string) {
 	t.Helper()
 	ts := fmt.Sprint(time.Now().Unix())
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write([]byte("v0:" + ts + ":" + body))
 	req, _ := http.NewRequest("POST", s.url+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("X-Slack-Request-Timestamp", ts)
 	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(m.Sum(nil)))
 	res, err := http.DefaultClient.Do(req)
