@@ -94,13 +94,20 @@ type Staff interface {
 	// Open posts a new case with what the patient agreed to share, and
 	// returns its thread.
 	Open(ctx context.Context, c Case, shared []Exchange) (thread string, err error)
-	// Post writes in the case's thread: a patient's message, or a note
-	// from the bot. urgent flags it (an emergency).
-	Post(ctx context.Context, c Case, text string, urgent bool) error
+	// Post writes in the case's thread.
+	Post(ctx context.Context, c Case, m Message) error
 	// Remind raises a case nobody has answered in the channel again.
 	Remind(ctx context.Context, c Case, waiting time.Duration) error
 	// Closed marks the case closed in its thread.
 	Closed(ctx context.Context, c Case, by string) error
+}
+
+// Message is one post in a case's thread: the bot's note (the staff
+// channel's markup, written here) and the patient's words (passed on as
+// they are, never as markup); Urgent flags an emergency.
+type Message struct {
+	Note, Patient string
+	Urgent        bool
 }
 
 // Patient is the patient's side: a push on LINE. key is the push's retry
@@ -342,7 +349,7 @@ func (d *Desk) inCase(ctx context.Context, next bot.Asker, q bot.Question, c Cas
 		if said == "" {
 			said = msgUrgentButton.in(knowledge.JA) // the rich menu's 緊急のとき
 		}
-		if err := d.cfg.Staff.Post(ctx, c, msgUrgentNote.in(knowledge.JA)+"\n> "+said, true); err != nil {
+		if err := d.cfg.Staff.Post(ctx, c, Message{Note: msgUrgentNote.in(knowledge.JA), Patient: said, Urgent: true}); err != nil {
 			d.cfg.Logger.Error("handoff: the emergency could not be flagged in the thread", "case", c.ID, "err", err)
 		}
 		return r
@@ -355,7 +362,7 @@ func (d *Desk) inCase(ctx context.Context, next bot.Asker, q bot.Question, c Cas
 	if text == "" {
 		text = msgNoText.in(knowledge.JA)
 	}
-	if err := d.cfg.Staff.Post(ctx, c, text, false); err != nil {
+	if err := d.cfg.Staff.Post(ctx, c, Message{Patient: text}); err != nil {
 		d.cfg.Logger.Error("handoff: a patient's message could not reach the thread", "case", c.ID, "err", err)
 		return d.text(lang, msgNotPassed)
 	}
@@ -400,7 +407,7 @@ func (d *Desk) Take(ctx context.Context, thread, staff string) error {
 	if err := d.cfg.Store.Update(ctx, c); err != nil {
 		return err
 	}
-	return d.cfg.Staff.Post(ctx, c, "<@"+staff+"> が担当します / is taking this case.", false)
+	return d.cfg.Staff.Post(ctx, c, Message{Note: "<@" + staff + "> が担当します / is taking this case."})
 }
 
 // CloseThread closes the case of a thread, from the staff's side.

@@ -39,11 +39,11 @@ func (s *staff) Open(_ context.Context, c handoff.Case, shared []handoff.Exchang
 	return "1700000000.0001" + string(rune('0'+len(s.opened))), nil
 }
 
-func (s *staff) Post(_ context.Context, _ handoff.Case, text string, urgent bool) error {
+func (s *staff) Post(_ context.Context, _ handoff.Case, m handoff.Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.posts = append(s.posts, text)
-	s.urgent = append(s.urgent, urgent)
+	s.posts = append(s.posts, strings.TrimSpace(m.Note+"\n"+m.Patient))
+	s.urgent = append(s.urgent, m.Urgent)
 	return nil
 }
 

@@ -125,15 +125,19 @@ func (s *CaseChannel) Open(ctx context.Context, c handoff.Case, shared []handoff
 	return ts, nil
 }
 
-// Post writes in the case's thread; an urgent note is sent to the channel
-// too.
-func (s *CaseChannel) Post(ctx context.Context, c handoff.Case, text string, urgent bool) error {
-	body := "*患者さん / Patient:* " + escape(text)
-	if strings.HasPrefix(text, ":") || strings.Contains(text, "<@") {
-		body = text // a note of the bot's, already in Slack's markup
+// Post writes in the case's thread: the bot's note as it is, the
+// patient's words escaped (no mention or link of theirs works); an urgent
+// post is sent to the channel too.
+func (s *CaseChannel) Post(ctx context.Context, c handoff.Case, m handoff.Message) error {
+	var parts []string
+	if m.Note != "" {
+		parts = append(parts, m.Note)
 	}
-	opts := []slackgo.MsgOption{slackgo.MsgOptionText(body, false), slackgo.MsgOptionTS(c.Thread), slackgo.MsgOptionDisableLinkUnfurl()}
-	if urgent {
+	if m.Patient != "" {
+		parts = append(parts, "*患者さん / Patient:* "+escape(m.Patient))
+	}
+	opts := []slackgo.MsgOption{slackgo.MsgOptionText(strings.Join(parts, "\n"), false), slackgo.MsgOptionTS(c.Thread), slackgo.MsgOptionDisableLinkUnfurl()}
+	if m.Urgent {
 		opts = append(opts, slackgo.MsgOptionBroadcast())
 	}
 	if _, _, err := s.api.PostMessageContext(ctx, s.channel, opts...); err != nil {
