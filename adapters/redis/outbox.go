@@ -126,8 +126,14 @@ func (o *Outbox) Pending(ctx context.Context, channel string) ([]outbox.Event, e
 }
 
 // renew extends this replica's lease of an event, or takes it when it has
-// none; it returns 0 when another replica holds it.
+// none; it returns 0 when another replica holds it, or when the event is
+// no longer kept (another replica answered it: its lease went with it).
+// KEYS[1] the lease, KEYS[2] the channel's events; ARGV the owner, the
+// lease in ms, the event id.
 var renew = goredis.NewScript(`
+if redis.call("HEXISTS", KEYS[2], ARGV[3]) == 0 then
+  return 0
+end
 local owner = redis.call("GET", KEYS[1])
 if owner == ARGV[1] or not owner then
   redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
@@ -141,7 +147,7 @@ return 0
 func (o *Outbox) Renew(ctx context.Context, channel, id string) (bool, error) {
 	ctx, cancel := o.c.call(ctx)
 	defer cancel()
-	n, err := renew.Run(ctx, o.c.rdb, []string{o.leaseKey(channel, id)}, o.owner, o.lease.Milliseconds()).Int()
+	n, err := renew.Run(ctx, o.c.rdb, []string{o.leaseKey(channel, id), o.events(channel)}, o.owner, o.lease.Milliseconds(), id).Int()
 	if err != nil {
 		return true, fmt.Errorf("redis outbox: %w", err) // answer rather than drop it
 	}

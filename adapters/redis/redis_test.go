@@ -124,4 +124,8 @@ func TestOutboxLeases(t *testing.T) {
 	if mine, _ := a.Renew(ctx, "line", "e1"); mine {
 		t.Error("a renewed an event b had taken over")
 	}
+	b.Done(ctx, "line", "e1")
+	if mine, _ := a.Renew(ctx, "line", "e1"); mine {
+		t.Error("a took the lease of an event b had answered")
+	}
 }

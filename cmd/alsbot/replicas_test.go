@@ -78,7 +78,7 @@ func TestTwoReplicasShareRedis(t *testing.T) {
 
 // TestAReplicaStoppedMidLoadLosesNothing: replica A accepts 120 events
 // behind a slow LINE API (100 ms a call, one worker): A stops with most
-// of them unanswered, and replica B takes them over once their 2 s
+// of them unanswered, and replica B takes them over once their 3 s
 // leases run out. Every event is
 // answered exactly once.
 func TestAReplicaStoppedMidLoadLosesNothing(t *testing.T) {
@@ -88,7 +88,7 @@ func TestAReplicaStoppedMidLoadLosesNothing(t *testing.T) {
 	env := func(workers string) map[string]string {
 		e := lineEnv(ln)
 		e["ALSBOT_REDIS_URL"] = url
-		e["ALSBOT_OUTBOX_LEASE"] = "2s"
+		e["ALSBOT_OUTBOX_LEASE"] = "3s"
 		e["LINE_WORKERS"] = workers
 		return e
 	}
