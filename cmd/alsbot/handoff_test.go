@@ -2,12 +2,8 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -22,45 +18,6 @@ const (
 	handoffUser  = "U5b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"
 	slackSecret  = "slack-signing-secret-for-handoff"
 )
-
-// slackCases is Slack's Web API for the handoff: each post gets its own
-// timestamp, and is recorded with its raw form.
-type slackCases struct {
-	srv   *httptest.Server
-	mu    sync.Mutex
-	posts []url.Values
-	raw   []string
-}
-
-func newSlackCases(t *testing.T) *slackCases {
-	f := &slackCases{}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		switch r.URL.Path {
-		case "/api/auth.test":
-			io.WriteString(w, `{"ok":true,"user_id":"UBOT","bot_id":"BBOT","team_id":"T1","user":"alsbot"}`)
-		case "/api/chat.postMessage":
-			body, _ := io.ReadAll(r.Body)
-			form, _ := url.ParseQuery(string(body))
-			f.mu.Lock()
-			f.posts = append(f.posts, form)
-			f.raw = append(f.raw, string(body))
-			ts := fmt.Sprintf("1700000%03d.000100", len(f.posts))
-			f.mu.Unlock()
-			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, form.Get("channel"), ts)
-		default:
-			io.WriteString(w, `{"ok":false,"error":"not_allowed"}`)
-		}
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *slackCases) all() ([]url.Values, []string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]url.Values(nil), f.posts...), append([]string(nil), f.raw...)
-}
 
 // signedSlack posts body to path as Slack does, with contentType.
 func signedSlack(t *testing.T, s *testServer, path, contentType, body string) int {
@@ -81,7 +38,7 @@ func staffWrites(t *testing.T, s *testServer, eventID, thread, ts, text string) 
 	}
 }
 
-func startHandoff(t *testing.T, stateDir string, ln *fakeLINE, sl *slackCases) *testServer {
+func startHandoff(t *testing.T, stateDir string, ln *fakeLINE, sl *fakeSlack) *testServer {
 	env := lineEnv(ln)
 	env["SLACK_BOT_TOKEN"] = "xoxb-test-token"
 	env["SLACK_SIGNING_SECRET"] = slackSecret
@@ -100,7 +57,7 @@ func startHandoff(t *testing.T, stateDir string, ln *fakeLINE, sl *slackCases) *
 // thread → an emergency: 119 at once, and the thread flagged → Close →
 // the patient is told. A restart in the middle loses nothing.
 func TestHandoffEndToEnd(t *testing.T) {
-	ln, sl := newFakeLINE(t), newSlackCases(t)
+	ln, sl := newFakeLINE(t), newFakeSlack(t)
 	state := t.TempDir()
 	s := startHandoff(t, state, ln, sl)
 	eventually(t, "Slack ready", func() bool { code, _ := s.ready(t); return code == 200 })
@@ -172,7 +129,7 @@ func TestHandoffEndToEnd(t *testing.T) {
 
 // TestHandoffNoSharesNothing: いいえ, and nothing is posted.
 func TestHandoffNoSharesNothing(t *testing.T) {
-	ln, sl := newFakeLINE(t), newSlackCases(t)
+	ln, sl := newFakeLINE(t), newFakeSlack(t)
 	s := startHandoff(t, "", ln, sl)
 	s.webhook(t, "01HN1", handoffUser, "tok-1", "担当の方につないでもらえますか", "")
 	eventually(t, "the offer", func() bool { return strings.Contains(ln.repliedText("tok-1"), "伝える相手") })

@@ -138,7 +138,7 @@ func TestAReplicaStoppedMidLoadLosesNothing(t *testing.T) {
 // replica B, where Slack delivers the staff's reply.
 func TestHandoffAcrossReplicas(t *testing.T) {
 	url := redistest.Start(t)
-	ln, sl := newFakeLINE(t), newSlackCases(t)
+	ln, sl := newFakeLINE(t), newFakeSlack(t)
 	env := func() map[string]string {
 		e := lineEnv(ln)
 		e["SLACK_BOT_TOKEN"] = "xoxb-test-token"

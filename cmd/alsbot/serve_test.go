@@ -700,11 +700,13 @@ func chromium(t *testing.T) string {
 }
 
 // fakeSlack is Slack's Web API: auth.test succeeds, messages posted are
-// recorded, and Socket Mode connections are refused.
+// recorded (their form and raw body), each gets a timestamp of its own,
+// and Socket Mode connections are refused.
 type fakeSlack struct {
 	srv   *httptest.Server
 	mu    sync.Mutex
 	posts []url.Values
+	raw   []string
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
@@ -715,11 +717,14 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		case "/api/auth.test":
 			io.WriteString(w, `{"ok":true,"user_id":"UBOT","bot_id":"BBOT","team_id":"T1","user":"alsbot"}`)
 		case "/api/chat.postMessage":
-			r.ParseForm()
+			body, _ := io.ReadAll(r.Body)
+			form, _ := url.ParseQuery(string(body))
 			f.mu.Lock()
-			f.posts = append(f.posts, r.PostForm)
+			f.posts = append(f.posts, form)
+			f.raw = append(f.raw, string(body))
+			ts := fmt.Sprintf("1700000%03d.000100", len(f.posts))
 			f.mu.Unlock()
-			io.WriteString(w, `{"ok":true,"channel":"C1","ts":"1700000001.000200"}`)
+			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, form.Get("channel"), ts)
 		default:
 			io.WriteString(w, `{"ok":false,"error":"not_allowed"}`)
 		}
@@ -729,9 +734,15 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 }
 
 func (f *fakeSlack) posted() []url.Values {
+	posts, _ := f.all()
+	return posts
+}
+
+// all returns the posts' forms and raw bodies.
+func (f *fakeSlack) all() ([]url.Values, []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]url.Values(nil), f.posts...)
+	return append([]url.Values(nil), f.posts...), append([]string(nil), f.raw...)
 }
 
 func (s *testServer) ready(t *testing.T) (int, string) {
