@@ -165,6 +165,8 @@ type Desk struct {
 	// offer would share. With replicas, a yes shares what the replica
 	// that receives it saw.
 	chats map[string]*chat
+	// sweepAt is when stale chats are next forgotten.
+	sweepAt time.Time
 }
 
 type chat struct {
@@ -286,12 +288,13 @@ func (d *Desk) chat(user string, now time.Time) *chat {
 		d.chats[user] = ch
 	}
 	ch.seen = now
-	if len(d.chats) > 10000 {
+	if now.After(d.sweepAt) {
 		for u, c := range d.chats {
 			if now.Sub(c.seen) > recentFor {
 				delete(d.chats, u)
 			}
 		}
+		d.sweepAt = now.Add(time.Minute)
 	}
 	return ch
 }

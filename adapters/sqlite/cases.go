@@ -177,6 +177,12 @@ func (s *Cases) Offer(ctx context.Context, user string, until time.Time) error {
 // TakeOffer reports whether an offer to user stands at now, and
 // withdraws it.
 func (s *Cases) TakeOffer(ctx context.Context, user string, now time.Time) (bool, error) {
+	// Asked of every LINE message: a read, and a write only when an
+	// offer stands.
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM offers WHERE user = ?`, user).Scan(&n); err != nil || n == 0 {
+		return false, err
+	}
 	var until int64
 	err := s.db.QueryRowContext(ctx, `DELETE FROM offers WHERE user = ? RETURNING until`, user).Scan(&until)
 	if errors.Is(err, sql.ErrNoRows) {
