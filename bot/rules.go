@@ -193,7 +193,9 @@ func (s *spans) of(i int) [][]int {
 
 // fires reports whether every lexicon of c has a word in the text, the
 // words in some order with at most window letters between each and the
-// next.
+// next. Two words may share letters (息し and しとらへん in 息しとらへん:
+// a lexicon word can end on the letter after it), as long as each starts
+// after the one before.
 func (c concept) fires(s *spans, window int) bool {
 	lists := make([][][]int, len(c))
 	for i, l := range c {
@@ -202,8 +204,8 @@ func (c concept) fires(s *spans, window int) bool {
 		}
 	}
 	used := make([]bool, len(c))
-	var from func(end, left int) bool
-	from = func(end, left int) bool {
+	var from func(start, end, left int) bool
+	from = func(start, end, left int) bool {
 		if left == 0 {
 			return true
 		}
@@ -212,11 +214,11 @@ func (c concept) fires(s *spans, window int) bool {
 				continue
 			}
 			for _, sp := range lists[i] {
-				if end >= 0 && (sp[0] < end || utf8.RuneCountInString(s.text[end:sp[0]]) > window) {
+				if start >= 0 && (sp[0] <= start || sp[0] > end && utf8.RuneCountInString(s.text[end:sp[0]]) > window) {
 					continue
 				}
 				used[i] = true
-				ok := from(sp[1], left-1)
+				ok := from(sp[0], max(end, sp[1]), left-1)
 				used[i] = false
 				if ok {
 					return true
@@ -225,7 +227,7 @@ func (c concept) fires(s *spans, window int) bool {
 		}
 		return false
 	}
-	return from(-1, len(c))
+	return from(-1, -1, len(c))
 }
 
 // requiredLiterals returns strings one of which every match of re

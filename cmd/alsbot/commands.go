@@ -174,7 +174,11 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 			for _, m := range b.Search(q, 4) {
 				fmt.Fprintf(w, "# %-22s score %6.2f  coverage %.2f  similarity %.2f  evidence %.1f\n", m.Entry.ID, m.Score, m.Coverage, m.Similarity, m.Matched)
 			}
-			fmt.Fprintf(w, "# decided: %s %s, by %s\n", r.Kind, r.Entry+r.Rule, r.Reason)
+			what := strings.TrimSpace(r.Rule + " " + r.Entry)
+			if r.Rule != "" && r.Entry != "" {
+				what = r.Rule + ", then " + r.Entry
+			}
+			fmt.Fprintf(w, "# decided: %s %s, by %s\n", r.Kind, what, r.Reason)
 		}
 		if *asJSON {
 			return enc.Encode(r)
