@@ -127,7 +127,11 @@ func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
 	}()
 	b := &Bot{kb: kb, th: DefaultThresholds, now: time.Now}
 	for _, w := range kb.OffTopic {
-		b.offTopic.add(Normalize(w), 0, true)
+		// Latin words match at the start of a word ("parkinson" finds
+		// "parkinsons"); one of three letters or fewer only as a whole
+		// word ("aga" is not "again").
+		n := Normalize(w)
+		b.offTopic.add(n, 0, !isLatinText(n) || len(n) > 3)
 	}
 	for _, w := range kb.OtherUses.Words {
 		b.otherUse.add(Normalize(w), 0, true)

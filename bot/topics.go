@@ -49,9 +49,13 @@ func newTopicReader(kb *knowledge.KB) *topicReader {
 			groups[k] = append(groups[k], g.Forms...)
 		}
 	}
-	add := func(ps *phraseSet, words []string, id int) {
+	add := func(ps *phraseSet, words []string, id int, anchor bool) {
 		for _, w := range words {
-			ps.add(Normalize(w), id, false)
+			if n := Normalize(w); !anchor || !shortKana(n) {
+				// An anchor folded to two letters of kana (むーず is
+				// むず) would name its topic inside むずかしい.
+				ps.add(n, id, false)
+			}
 			for _, f := range groups[Normalize(w)] {
 				if n := Normalize(f); !shortKana(n) {
 					ps.add(n, id, false)
@@ -60,10 +64,10 @@ func newTopicReader(kb *knowledge.KB) *topicReader {
 		}
 	}
 	for i, t := range kb.Topics {
-		add(&tr.anchors, t.Anchors, i)
+		add(&tr.anchors, t.Anchors, i, true)
 	}
 	for i, f := range kb.Facets {
-		add(&tr.cues, f.Cues.All(), i)
+		add(&tr.cues, f.Cues.All(), i, false)
 	}
 	return tr
 }
