@@ -36,6 +36,10 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-f.yaml", 0.885},
 		{"fresh/set-g.yaml", 0.945},
 		{"fresh/set-h.yaml", 0.905},
+		{"fresh/set-i.yaml", 0.955},
+		// Safety phrasings only, and questions on the same words that
+		// want no rule ("none").
+		{"safety-k.yaml", 0.99},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f, err := os.Open("../testdata/" + tc.file)

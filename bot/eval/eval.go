@@ -6,8 +6,9 @@
 // the thresholds move.
 //
 // The question set is a YAML list of {q, want, also, lang}: want is an
-// entry id, "fallback" (the bot must refuse) or "rule:ID" (a rule must
-// fire); also lists entries that are as right; lang, when given, overrides
+// entry id, "fallback" (the bot must refuse), "rule:ID" (a rule must
+// fire) or "none" (no rule may fire: a question on the rules' words that
+// asks for information); also lists entries that are as right; lang, when given, overrides
 // the language read from the text.
 package eval
 
@@ -29,7 +30,7 @@ import (
 // Question is one question of a question set, with what the bot should do.
 type Question struct {
 	Q string `yaml:"q" json:"q"`
-	// Want is an entry id, "fallback" or "rule:ID".
+	// Want is an entry id, "fallback", "rule:ID" or "none".
 	Want string `yaml:"want" json:"want"`
 	// Also lists other entries that are as right an answer.
 	Also []string `yaml:"also,omitempty" json:"also,omitempty"`
@@ -50,6 +51,12 @@ const (
 	Fallback = "fallback"
 	// RulePrefix starts the want of a question a rule must catch.
 	RulePrefix = "rule:"
+	// NoRule is the want of a question that shares the words of a
+	// safety rule but asks for information ("what did the trial find
+	// about breathing?"): no rule may fire; any answer, a clarifying
+	// question or a refusal is right. Such questions are counted as false
+	// alarms when a rule fires, and nowhere else.
+	NoRule = "none"
 )
 
 // Group says which group q belongs to: InScope, OutOfScope or "rule:ID".
@@ -57,7 +64,7 @@ func (q Question) Group() string {
 	switch {
 	case q.Want == Fallback:
 		return OutOfScope
-	case strings.HasPrefix(q.Want, RulePrefix):
+	case strings.HasPrefix(q.Want, RulePrefix), q.Want == NoRule:
 		return q.Want
 	}
 	return InScope
@@ -65,6 +72,9 @@ func (q Question) Group() string {
 
 // Right reports whether outcome (see Outcome) is what q wants.
 func (q Question) Right(outcome string) bool {
+	if q.Want == NoRule {
+		return !strings.HasPrefix(outcome, RulePrefix)
+	}
 	if outcome == q.Want {
 		return true
 	}
@@ -149,7 +159,7 @@ func CheckWants(kb *knowledge.KB, qs []Question) error {
 	for _, q := range qs {
 		for _, w := range append([]string{q.Want}, q.Also...) {
 			switch {
-			case w == Fallback:
+			case w == Fallback, w == NoRule:
 			case strings.HasPrefix(w, RulePrefix):
 				if !rules[strings.TrimPrefix(w, RulePrefix)] {
 					problems = append(problems, fmt.Errorf("line %d: %q wants %s, which is no rule", q.Line, q.Q, w))
