@@ -41,8 +41,11 @@ type pattern struct {
 	src        string
 	literals   []string // nil when no such set is known
 	literalIDs []int32  // the literals in the rule set's index
-	once       sync.Once
-	re         *regexp.Regexp
+	// exact marks literals that are every string the pattern matches:
+	// it matches when the text has one, and is never run.
+	exact bool
+	once  sync.Once
+	re    *regexp.Regexp
 }
 
 // regexp returns the compiled pattern, compiling it on first use.
@@ -105,7 +108,9 @@ func compilePatterns(r *knowledge.Rule, patterns []string, whole bool) ([]*patte
 			src = "^(?:" + src + ")$"
 		}
 		pat := &pattern{src: src}
-		if lits, ok := requiredLiterals(tree); ok {
+		if lits, ok := expand(tree.Simplify()); ok && !whole {
+			pat.literals, pat.exact = lits, true
+		} else if lits, ok := requiredLiterals(tree); ok {
 			pat.literals = lits
 		} else {
 			re, err := regexp.Compile(src)
@@ -135,7 +140,12 @@ func foldPattern(p string) string {
 // concepts combine it.
 type lexicons struct {
 	byWords map[string]int
-	res     []*regexp.Regexp
+	// res are, by lexicon, its words that are not a finite set of
+	// strings, as one regular expression (nil when it has none), and
+	// words its words that are: those are found by the rule set's scan
+	// for literals.
+	res   []*regexp.Regexp
+	words [][]string
 	// literals are, by lexicon, strings one of which every word of it
 	// contains (nil when none is known), and their ids in the rule set's
 	// literal index: a lexicon is searched only in a text that has one.
@@ -150,18 +160,35 @@ func (l *lexicons) add(words []string) (int, error) {
 	if i, ok := l.byWords[key]; ok {
 		return i, nil
 	}
-	src := foldPattern("(?:" + strings.Join(words, "|") + ")")
-	re, err := regexp.Compile(src)
-	if err != nil {
-		return 0, err
+	var exact, rest []string
+	for _, w := range words {
+		src := foldPattern(w)
+		tree, err := syntax.Parse(src, syntax.Perl)
+		if err != nil {
+			return 0, err
+		}
+		if set, ok := expand(tree.Simplify()); ok {
+			exact = append(exact, set...)
+		} else {
+			rest = append(rest, src)
+		}
 	}
+	var re *regexp.Regexp
 	var lits []string
-	if tree, err := syntax.Parse(src, syntax.Perl); err == nil {
-		if ls, ok := requiredLiterals(tree.Simplify()); ok {
-			lits = ls
+	if len(rest) > 0 {
+		src := "(?:" + strings.Join(rest, "|") + ")"
+		var err error
+		if re, err = regexp.Compile(src); err != nil {
+			return 0, err
+		}
+		if tree, err := syntax.Parse(src, syntax.Perl); err == nil {
+			if ls, ok := requiredLiterals(tree.Simplify()); ok {
+				lits = ls
+			}
 		}
 	}
 	l.res = append(l.res, re)
+	l.words = append(l.words, exact)
 	l.literals = append(l.literals, lits)
 	l.literalIDs = append(l.literalIDs, nil)
 	l.byWords[key] = len(l.res) - 1
@@ -172,9 +199,17 @@ func (l *lexicons) add(words []string) (int, error) {
 type spans struct {
 	lex     *lexicons
 	text    string
-	present []bool // the rule set's literals the text has
+	present literalSet // the rule set's literals the text has
 	got     [][][]int
 	done    []bool
+}
+
+// hit records a word of lexicon i found by the scan for literals.
+func (s *spans) hit(i, start, end int) {
+	if s.got == nil {
+		s.got, s.done = make([][][]int, len(s.lex.res)), make([]bool, len(s.lex.res))
+	}
+	s.got[i] = append(s.got[i], []int{start, end})
 }
 
 func (s *spans) of(i int) [][]int {
@@ -183,10 +218,14 @@ func (s *spans) of(i int) [][]int {
 	}
 	if !s.done[i] {
 		s.done[i] = true
-		if ids := s.lex.literalIDs[i]; ids != nil && !slices.ContainsFunc(ids, func(id int32) bool { return s.present[id] }) {
-			return nil // none of the letters every word of it has
+		re := s.lex.res[i]
+		if re == nil {
+			return s.got[i]
 		}
-		s.got[i] = s.lex.res[i].FindAllStringIndex(s.text, -1)
+		if ids := s.lex.literalIDs[i]; ids != nil && !s.present.any(ids) {
+			return s.got[i] // none of the letters every other word of it has
+		}
+		s.got[i] = append(s.got[i], re.FindAllStringIndex(s.text, -1)...)
 	}
 	return s.got[i]
 }
@@ -297,6 +336,8 @@ type ruleSet struct {
 	rules    []rule
 	literals literalIndex
 	lex      *lexicons
+	// wordOf lists, by literal id, the lexicons it is a word of.
+	wordOf [][]int
 }
 
 func newRuleSet(rules []rule, lex *lexicons) ruleSet {
@@ -305,15 +346,27 @@ func newRuleSet(rules []rule, lex *lexicons) ruleSet {
 	if lex == nil {
 		rs.lex = &lexicons{}
 	}
+	idOf := func(l string) int32 {
+		id, ok := ids[l]
+		if !ok {
+			id = int32(len(ids))
+			ids[l] = id
+			rs.literals.add(l, id)
+			rs.wordOf = append(rs.wordOf, nil)
+		}
+		return id
+	}
 	for i, lits := range rs.lex.literals {
 		for _, l := range lits {
-			id, ok := ids[l]
-			if !ok {
-				id = int32(len(ids))
-				ids[l] = id
-				rs.literals.add(l, id)
+			rs.lex.literalIDs[i] = append(rs.lex.literalIDs[i], idOf(l))
+		}
+	}
+	for i, words := range rs.lex.words {
+		for _, w := range words {
+			id := idOf(w)
+			if !slices.Contains(rs.wordOf[id], i) {
+				rs.wordOf[id] = append(rs.wordOf[id], i)
 			}
-			rs.lex.literalIDs[i] = append(rs.lex.literalIDs[i], id)
 		}
 	}
 	for i := range rs.rules {
@@ -324,13 +377,7 @@ func newRuleSet(rules []rule, lex *lexicons) ruleSet {
 					continue
 				}
 				for _, l := range p.literals {
-					id, ok := ids[l]
-					if !ok {
-						id = int32(len(ids))
-						ids[l] = id
-						rs.literals.add(l, id)
-					}
-					p.literalIDs = append(p.literalIDs, id)
+					p.literalIDs = append(p.literalIDs, idOf(l))
 				}
 			}
 		}
@@ -342,12 +389,17 @@ func newRuleSet(rules []rule, lex *lexicons) ruleSet {
 // first returns the first rule that fires on any of the forms of a
 // message (as typed, as read, …), or nil.
 func (rs *ruleSet) first(forms ...string) *rule {
-	var present [3][]bool
+	var present [3]literalSet
 	var found [3]spans
 	forms = forms[:min(len(forms), len(present))]
 	for k, f := range forms {
-		present[k] = rs.literals.present(f)
-		found[k] = spans{lex: rs.lex, text: f, present: present[k]}
+		found[k] = spans{lex: rs.lex, text: f}
+		present[k] = rs.literals.present(f, func(id int32, start, end int) {
+			for _, l := range rs.wordOf[id] {
+				found[k].hit(l, start, end)
+			}
+		})
+		found[k].present = present[k]
 	}
 	for i := range rs.rules {
 		for k, f := range forms {
@@ -359,49 +411,95 @@ func (rs *ruleSet) first(forms ...string) *rule {
 	return nil
 }
 
-// literalIndex finds which of a set of literal strings occur in a text.
+// literalIndex finds which of a set of literal strings occur in a text,
+// in one pass over it: a trie of the literals, walked from each letter as
+// far as the text follows one, so that the hundreds of strings the rules'
+// words expand to cost no more than their length.
 type literalIndex struct {
-	byFirst map[rune][]literal
-	n       int
+	nodes []trieNode
+	n     int
 }
 
-type literal struct {
-	text string
-	id   int32
+// trieNode is a node of the trie: the nodes its letters lead to, and the
+// literals that end here.
+type trieNode struct {
+	next map[rune]int32
+	ends []int32
 }
 
 func (li *literalIndex) add(text string, id int32) {
-	if li.byFirst == nil {
-		li.byFirst = map[rune][]literal{}
+	if li.nodes == nil {
+		li.nodes = []trieNode{{}}
 	}
-	r, _ := utf8.DecodeRuneInString(text)
-	li.byFirst[r] = append(li.byFirst[r], literal{text, id})
+	at := int32(0)
+	for _, r := range text {
+		nx, ok := li.nodes[at].next[r]
+		if !ok {
+			if li.nodes[at].next == nil {
+				li.nodes[at].next = map[rune]int32{}
+			}
+			nx = int32(len(li.nodes))
+			li.nodes[at].next[r] = nx
+			li.nodes = append(li.nodes, trieNode{})
+		}
+		at = nx
+	}
+	li.nodes[at].ends = append(li.nodes[at].ends, id)
 }
 
-// present reports, by literal id, which literals occur in text.
-func (li *literalIndex) present(text string) []bool {
-	out := make([]bool, li.n)
-	for i, r := range text {
-		for _, l := range li.byFirst[r] {
-			if strings.HasPrefix(text[i:], l.text) {
-				out[l.id] = true
+// present reports, by literal id, which literals occur in text, and
+// calls found for each occurrence.
+func (li *literalIndex) present(text string, found func(id int32, start, end int)) literalSet {
+	out := make(literalSet, (li.n+63)/64)
+	if li.nodes == nil {
+		return out
+	}
+	for i := range text {
+		if !utf8.RuneStart(text[i]) {
+			continue
+		}
+		at := int32(0)
+		for j, r := range text[i:] {
+			nx, ok := li.nodes[at].next[r]
+			if !ok {
+				break
+			}
+			at = nx
+			for _, id := range li.nodes[at].ends {
+				out[id/64] |= 1 << (id % 64)
+				if found != nil {
+					found(id, i, i+j+utf8.RuneLen(r))
+				}
 			}
 		}
 	}
 	return out
 }
 
+// literalSet is a set of literal ids, a bit each.
+type literalSet []uint64
+
+// any reports whether the set has one of ids.
+func (s literalSet) any(ids []int32) bool {
+	for _, id := range ids {
+		if s[id/64]&(1<<(id%64)) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // match reports whether the pattern matches the normalized message, given
 // which literals the message has.
-func (p *pattern) match(norm string, present []bool) bool {
-	if p.literalIDs != nil && !slices.ContainsFunc(p.literalIDs, func(id int32) bool { return present[id] }) {
+func (p *pattern) match(norm string, present literalSet) bool {
+	if p.literalIDs != nil && !present.any(p.literalIDs) {
 		return false
 	}
-	return p.regexp().MatchString(norm)
+	return p.exact || p.regexp().MatchString(norm)
 }
 
 // matches reports whether the rule fires on a normalized message.
-func (r *rule) matches(norm string, present []bool, found *spans) bool {
+func (r *rule) matches(norm string, present literalSet, found *spans) bool {
 	for i := range r.except {
 		if r.except[i].match(norm, present) {
 			return false

@@ -32,7 +32,7 @@ func TestLiteralPrefilterNeverChangesARule(t *testing.T) {
 	checked := 0
 	for _, text := range texts {
 		norm := Normalize(text)
-		present := b.rules.literals.present(norm)
+		present := b.rules.literals.present(norm, nil)
 		for _, ru := range b.rules.rules {
 			for _, p := range append(append([]*pattern{}, ru.patterns...), ru.except...) {
 				if p.literals == nil {
