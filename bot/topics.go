@@ -88,6 +88,9 @@ type topicReading struct {
 	// words are the anchors and cues found, as in the folded message,
 	// for maintainers: the words that decided the reading.
 	words []string
+	// broad reports that the message also names a general topic besides
+	// its specific ones ("are iPS cells stem cells": stem cells).
+	broad bool
 }
 
 // read finds the topics and facets of a message in its folded forms.
@@ -138,10 +141,11 @@ func (tr *topicReader) read(forms ...string) topicReading {
 			}
 		}
 	}
+	broad := len(specific) > 0 && len(general) > 0
 	if len(specific) == 0 {
 		specific = general
 	}
-	return topicReading{topics: specific, facets: facets, words: words}
+	return topicReading{topics: specific, facets: facets, words: words, broad: broad}
 }
 
 // Reading is what the bot reads in a message before it ranks entries:
@@ -187,6 +191,7 @@ const (
 	ReasonUnknownYear  = "unknown-year"      // a year no source speaks of
 	ReasonTopicFacet   = "topic-facet"       // the topic named and the facet asked chose the entry
 	ReasonOnlyEntry    = "topic-one-entry"   // the topic named has one entry
+	ReasonTopicAlone   = "topic-alone"       // the topic named and nothing else asked: what it is
 	ReasonNoFacet      = "facet-not-covered" // no entry of the topic answers the facet asked
 	ReasonUnnamedTopic = "topic-not-named"   // the best entry is about a topic the question does not name: offered, not answered
 	ReasonContext      = "conversation"      // a follow-up, in the topic of the answer before it
@@ -342,6 +347,33 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	return r, true
 }
 
+// topicAlone answers a message that names one topic and asks nothing
+// of it ("iPS cells - quick explainer?", once the aside is set apart)
+// with the topic's entry on what it is: every entry of the topic matches
+// all of its words, so the ranking cannot choose.
+func (b *Bot) topicAlone(lang string, topics []int, rd topicReading, ms []Match) (Reply, bool) {
+	tr := b.tr
+	what, ok := tr.facetIndex["what"]
+	if len(topics) != 1 || rd.broad || !ok || len(ms) < 2 || ms[0].Coverage < wholeCoverage || ms[1].Score < ms[0].Score*b.th.ClarifyRatio {
+		return Reply{}, false // the ranking can choose
+	}
+	var e *knowledge.Entry
+	for _, c := range tr.byTopic[topics[0]] {
+		if c.Covers(tr.facets[what].ID) {
+			if e != nil {
+				return Reply{}, false
+			}
+			e = c
+		}
+	}
+	if e == nil || coverageOf(ms, e) < wholeCoverage {
+		return Reply{}, false
+	}
+	r := b.answer(lang, e, coverageOf(ms, e))
+	r.Reason = ReasonTopicAlone
+	return r, true
+}
+
 // sameKind reports whether an entry about one kind of its topic (a
 // narrowing facet: dental pulp) fits the kinds the question asks: it asks
 // that kind, and no other.
@@ -373,7 +405,7 @@ func (tr *topicReader) sameKind(e *knowledge.Entry, asked []int) bool {
 func (b *Bot) byWeakFacets(lang string, topics []int, rd topicReading, ms []Match) (Reply, bool) {
 	tr := b.tr
 	if len(rd.facets) == 0 {
-		return Reply{}, false
+		return b.topicAlone(lang, topics, rd, ms)
 	}
 	var tied []*knowledge.Entry
 	bestN := 0
