@@ -94,7 +94,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time per endpoint (at most 2m)")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured time before each run")
 	fs.IntVar(&o.users, "users", 1000, "distinct users the questions come from")
-	fs.StringVar(&o.logLevel, "log-level", "info", "the server's log level (its logs are discarded)")
+	fs.StringVar(&o.logLevel, "log-level", "info", "the server's log level, debug or info (its logs are discarded, but for the line that says where it listens)")
 	fs.IntVar(&o.replicas, "replicas", 1, "alsbot servers sharing the load, round robin (more than one needs --redis)")
 	fs.StringVar(&o.redis, "redis", "", "the `URL` of the Redis the replicas share (ALSBOT_REDIS_URL); with one replica, measures a server on Redis")
 	fs.BoolVar(&o.baseline, "baseline", false, "then run the same load against a server that only checks, acknowledges and sends a fixed reply (no bot, no SDK): the ceiling this machine allows, and alsbot's share of it")
@@ -103,6 +103,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.clients < 1 || o.users < 1 || o.duration <= 0 || o.duration > 2*time.Minute {
 		return errors.New("want --clients ≥ 1, --users ≥ 1 and 0 < --duration ≤ 2m")
+	}
+	if o.logLevel != "info" && o.logLevel != "debug" {
+		return errors.New("want --log-level info or debug: the server says where it listens at info")
 	}
 	if o.replicas < 1 || o.replicas > 1 && o.redis == "" {
 		return errors.New("want --replicas ≥ 1, and --redis URL for more than one")
