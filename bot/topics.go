@@ -51,13 +51,9 @@ func newTopicReader(kb *knowledge.KB) *topicReader {
 	}
 	add := func(ps *phraseSet, words []string, id int, anchor bool) {
 		for _, w := range words {
-			if n := Normalize(w); !anchor || !shortKana(n) {
-				// An anchor folded to two letters of kana (むーず is
-				// むず) would name its topic inside むずかしい.
-				ps.add(n, id, false)
-			}
+			ps.add(Normalize(w), id, false)
 			for _, f := range groups[Normalize(w)] {
-				if n := Normalize(f); !shortKana(n) {
+				if n := Normalize(f); anchor || !shortKana(n) {
 					ps.add(n, id, false)
 				}
 			}
@@ -76,6 +72,16 @@ func newTopicReader(kb *knowledge.KB) *topicReader {
 // as a synonym of 腫瘍 would find がんばる.
 func shortKana(form string) bool {
 	return isHiraganaText(form) && utf8.RuneCountInString(form) <= 2
+}
+
+// wordEnds reports whether a word of kana ending at end in text ends
+// there: the text ends, or what follows is not kana, or is a particle.
+func wordEnds(text string, end int) bool {
+	r, _ := utf8.DecodeRuneInString(text[end:])
+	if end >= len(text) || !isHiraganaText(string(r)) {
+		return true
+	}
+	return strings.ContainsRune("のってはがでもをにとやへ", r)
 }
 
 // topicReading is what a message says of topics and facets.
@@ -103,6 +109,12 @@ func (tr *topicReader) read(forms ...string) topicReading {
 		}
 		var named [][2]int
 		tr.anchors.each(f, func(start, end, id int) bool {
+			if shortKana(f[start:end]) && !wordEnds(f, end) {
+				// An anchor of two letters of kana (むーず, folded to
+				// むず) names its topic only as a word of its own:
+				// not inside むずかしい.
+				return true
+			}
 			named = append(named, [2]int{start, end})
 			if w := f[start:end]; !slices.Contains(words, w) {
 				words = append(words, w)
@@ -374,17 +386,21 @@ func (b *Bot) topicAlone(lang string, topics []int, rd topicReading, ms []Match)
 	return r, true
 }
 
+// narrowed reports whether an entry is about one kind of its topic.
+func (tr *topicReader) narrowed(e *knowledge.Entry) bool {
+	for _, g := range e.Facets {
+		if i := tr.facetIndex[g]; i >= 0 && tr.facets[i].Narrows {
+			return true
+		}
+	}
+	return false
+}
+
 // sameKind reports whether an entry about one kind of its topic (a
 // narrowing facet: dental pulp) fits the kinds the question asks: it asks
 // that kind, and no other.
 func (tr *topicReader) sameKind(e *knowledge.Entry, asked []int) bool {
-	narrowed := false
-	for _, g := range e.Facets {
-		if i := tr.facetIndex[g]; i >= 0 && tr.facets[i].Narrows {
-			narrowed = true
-		}
-	}
-	if !narrowed {
+	if !tr.narrowed(e) {
 		return true
 	}
 	some := false
@@ -498,6 +514,12 @@ func (b *Bot) bestCovering(cands []*knowledge.Entry, rd topicReading, ms []Match
 			return 0
 		}
 		n, strong := 0, false
+		if tr.narrowed(e) && len(rd.topics) == 1 {
+			// The entry on the very kind asked (臍帯 and mice: the
+			// cord medium's entry, which has its mouse study) comes
+			// before the topic's general one.
+			n += 2
+		}
 		for _, f := range rd.facets {
 			if !e.Covers(tr.facets[f].ID) {
 				continue
