@@ -16,7 +16,9 @@ type topicReader struct {
 	topics  []*knowledge.Topic
 	facets  []*knowledge.Facet
 	anchors phraseSet // id: index in topics
-	cues    phraseSet // id: index in facets
+	// affiliations name a topic unless another is named by an anchor.
+	affiliations phraseSet // id: index in topics
+	cues         phraseSet // id: index in facets
 	// byTopic lists each topic's entries, in knowledge-base order.
 	byTopic    [][]*knowledge.Entry
 	topicOf    map[string]int // entry id → index in topics
@@ -61,6 +63,7 @@ func newTopicReader(kb *knowledge.KB) *topicReader {
 	}
 	for i, t := range kb.Topics {
 		add(&tr.anchors, t.Anchors, i, true)
+		add(&tr.affiliations, t.Affiliations, i, true)
 	}
 	for i, f := range kb.Facets {
 		add(&tr.cues, f.Cues.All(), i, false)
@@ -101,13 +104,23 @@ type topicReading struct {
 
 // read finds the topics and facets of a message in its folded forms.
 func (tr *topicReader) read(forms ...string) topicReading {
-	var specific, general, facets []int
+	var specific, general, facets, affiliated []int
 	var words []string
 	for _, f := range forms {
 		if f == "" {
 			continue
 		}
 		var named [][2]int
+		tr.affiliations.each(f, func(start, end, id int) bool {
+			named = append(named, [2]int{start, end})
+			if w := f[start:end]; !slices.Contains(words, w) {
+				words = append(words, w)
+			}
+			if !slices.Contains(affiliated, id) {
+				affiliated = append(affiliated, id)
+			}
+			return true
+		})
 		tr.anchors.each(f, func(start, end, id int) bool {
 			if shortKana(f[start:end]) && !wordEnds(f, end) {
 				// An anchor of two letters of kana (むーず, folded to
@@ -150,6 +163,14 @@ func (tr *topicReader) read(forms ...string) topicReading {
 			}
 			if w := f[sp[0]:sp[1]]; !inside && !slices.Contains(words, w) {
 				words = append(words, w)
+			}
+		}
+	}
+	if len(specific) == 0 {
+		// Named by an affiliation alone: 「岡山大学の治験の結果は？」.
+		for _, id := range affiliated {
+			if !tr.topics[id].General {
+				specific = append(specific, id)
 			}
 		}
 	}

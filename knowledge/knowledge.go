@@ -166,6 +166,12 @@ type Topic struct {
 	General bool `yaml:"general"`
 	// Anchors are the words that name the topic, in any script.
 	Anchors []string `yaml:"anchors"`
+	// Affiliations are the places, people and journals of the topic (岡山大学
+	// for the Muse trial): they name it too, but give way to an anchor of
+	// another topic, since they are named in other questions as well
+	// ("iPS細胞は京大で生まれた？" is about iPS cells, not Kyoto
+	// University's bosutinib trial).
+	Affiliations []string `yaml:"affiliations"`
 
 	Pos Pos `yaml:"-"`
 }
