@@ -550,8 +550,8 @@ var englishReferring = func() phraseSet {
 // topics about as well: "副作用は？" could be about Muse cells or about
 // conditioned medium.
 func (b *Bot) spansTopics(ms []Match) bool {
-	if len(ms) < 2 || !b.confident(ms[0]) {
-		return false
+	if len(ms) < 2 || !b.confident(ms[0]) || ms[0].Similarity >= nearlyVerbatim {
+		return false // one entry, or an example question asked word for word
 	}
 	for _, m := range ms[1:] {
 		if m.Entry.Topic != ms[0].Entry.Topic && b.confident(m) && m.Score >= ms[0].Score*b.th.TopicClarifyRatio {
