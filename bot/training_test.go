@@ -13,7 +13,8 @@ import (
 // TestTrainingSets holds the bot to the question sets it has been fixed
 // against (testdata/, and each fresh set once its first run was
 // recorded): every emergency, crisis and treatment decision in them is
-// caught, no rule fires on more than one question that wanted none, and
+// caught, no rule fires on more than one question that wanted none (but
+// for a kind word followed by the answer wanted), and
 // the share of questions answered right does not fall below where it
 // stands. These are training data: their figures measure memory, and the
 // quoted figures are the first runs in testdata/fresh/README.md.
@@ -62,8 +63,18 @@ func TestTrainingSets(t *testing.T) {
 					t.Errorf("rule %s caught %d of %d: missed %+v", r.Rule, r.Caught, r.Total, r.Missed)
 				}
 			}
-			if len(rep.FalseAlarms) > 1 {
-				t.Errorf("%d false alarms, want at most 1: %+v", len(rep.FalseAlarms), rep.FalseAlarms)
+			// A false alarm counts when it calls 119 or a help line,
+			// or loses the answer wanted; a kind word for a worried
+			// asker followed by the answer ("…こわい") is what the
+			// distress rule is for.
+			var alarms []eval.Result
+			for _, f := range rep.FalseAlarms {
+				if f.Rule == "emergency" || f.Rule == "crisis" || !f.Question.Right(f.Got) {
+					alarms = append(alarms, f)
+				}
+			}
+			if len(alarms) > 1 {
+				t.Errorf("%d false alarms, want at most 1: %+v", len(alarms), alarms)
 			}
 			if rep.Right < tc.right {
 				t.Errorf("%.1f %% of questions right, below the floor of %.1f %%", 100*rep.Right, 100*tc.right)
