@@ -992,7 +992,9 @@ func (b *Bot) Check(ctx context.Context) error {
 		for _, lang := range []string{knowledge.JA, knowledge.EN} {
 			for _, q := range e.Questions.In(lang) {
 				r := b.Ask(ctx, Question{Text: q, Lang: lang})
-				if r.Kind == KindAnswer && r.Entry == e.ID {
+				if r.Entry == e.ID && (r.Kind == KindAnswer || r.Kind == KindRule && !r.Urgent) {
+					// Its answer, alone or after a kind word or the
+					// advice to ask one's doctor.
 					continue
 				}
 				got := string(r.Kind)

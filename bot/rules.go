@@ -253,7 +253,7 @@ func (c concept) fires(s *spans, window int) bool {
 				continue
 			}
 			for _, sp := range lists[i] {
-				if start >= 0 && (sp[0] <= start || sp[0] > end && utf8.RuneCountInString(s.text[end:sp[0]]) > window) {
+				if start >= 0 && (sp[0] <= start || sp[0] > end && gap(s.text[end:sp[0]]) > window) {
 					continue
 				}
 				used[i] = true
@@ -267,6 +267,28 @@ func (c concept) fires(s *spans, window int) bool {
 		return false
 	}
 	return from(-1, -1, len(c))
+}
+
+// gap is how far apart two words are, in letters: a Japanese letter is
+// one, and an English word two, so that a window reaches as far in "took
+// a lot of her sleeping tablets" as in 睡眠薬をたくさん飲んだ.
+func gap(between string) int {
+	n, inWord := 0, false
+	for _, r := range between {
+		switch {
+		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
+			if !inWord {
+				n += 2
+			}
+			inWord = true
+		case r == ' ':
+			inWord = false
+		default:
+			n++
+			inWord = false
+		}
+	}
+	return n
 }
 
 // requiredLiterals returns strings one of which every match of re

@@ -43,6 +43,7 @@ func TestTrainingSets(t *testing.T) {
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.99},
+		{"safety-l.yaml", 0.99},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f, err := os.Open("../testdata/" + tc.file)
