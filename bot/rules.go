@@ -44,8 +44,11 @@ type pattern struct {
 	// exact marks literals that are every string the pattern matches:
 	// it matches when the text has one, and is never run.
 	exact bool
-	once  sync.Once
-	re    *regexp.Regexp
+	// num is the pattern's number in the rule set: the scan for
+	// literals marks the patterns whose literals it finds.
+	num  int32
+	once sync.Once
+	re   *regexp.Regexp
 }
 
 // regexp returns the compiled pattern, compiling it on first use.
@@ -358,8 +361,11 @@ type ruleSet struct {
 	rules    []rule
 	literals literalIndex
 	lex      *lexicons
-	// wordOf lists, by literal id, the lexicons it is a word of.
-	wordOf [][]int
+	// wordOf lists, by literal id, the lexicons it is a word of, and
+	// patternOf the patterns it is a literal of.
+	wordOf    [][]int
+	patternOf [][]int32
+	patterns  int
 }
 
 func newRuleSet(rules []rule, lex *lexicons) ruleSet {
@@ -375,6 +381,7 @@ func newRuleSet(rules []rule, lex *lexicons) ruleSet {
 			ids[l] = id
 			rs.literals.add(l, id)
 			rs.wordOf = append(rs.wordOf, nil)
+			rs.patternOf = append(rs.patternOf, nil)
 		}
 		return id
 	}
@@ -398,8 +405,14 @@ func newRuleSet(rules []rule, lex *lexicons) ruleSet {
 				if p.literals == nil {
 					continue
 				}
+				p.num = int32(rs.patterns)
+				rs.patterns++
 				for _, l := range p.literals {
-					p.literalIDs = append(p.literalIDs, idOf(l))
+					id := idOf(l)
+					p.literalIDs = append(p.literalIDs, id)
+					if !slices.Contains(rs.patternOf[id], p.num) {
+						rs.patternOf[id] = append(rs.patternOf[id], p.num)
+					}
 				}
 			}
 		}
@@ -411,26 +424,41 @@ func newRuleSet(rules []rule, lex *lexicons) ruleSet {
 // first returns the first rule that fires on any of the forms of a
 // message (as typed, as read, …), or nil.
 func (rs *ruleSet) first(forms ...string) *rule {
-	var present [3]literalSet
-	var found [3]spans
-	forms = forms[:min(len(forms), len(present))]
+	var seen [3]scanned
+	forms = forms[:min(len(forms), len(seen))]
 	for k, f := range forms {
-		found[k] = spans{lex: rs.lex, text: f}
-		present[k] = rs.literals.present(f, func(id int32, start, end int) {
-			for _, l := range rs.wordOf[id] {
-				found[k].hit(l, start, end)
-			}
-		})
-		found[k].present = present[k]
+		seen[k] = rs.scan(f)
 	}
 	for i := range rs.rules {
 		for k, f := range forms {
-			if rs.rules[i].matches(f, present[k], &found[k]) {
+			if rs.rules[i].matches(f, &seen[k]) {
 				return &rs.rules[i]
 			}
 		}
 	}
 	return nil
+}
+
+// scanned is what one scan of a text for the rule set's literals found:
+// the patterns that may match (a pattern with no literals is always run),
+// and the words of each lexicon.
+type scanned struct {
+	patterns literalSet // by pattern number
+	found    spans
+}
+
+// scan scans text once for every literal of the rule set.
+func (rs *ruleSet) scan(text string) scanned {
+	s := scanned{patterns: make(literalSet, (rs.patterns+63)/64), found: spans{lex: rs.lex, text: text}}
+	s.found.present = rs.literals.present(text, func(id int32, start, end int) {
+		for _, l := range rs.wordOf[id] {
+			s.found.hit(l, start, end)
+		}
+		for _, p := range rs.patternOf[id] {
+			s.patterns[p/64] |= 1 << (p % 64)
+		}
+	})
+	return s
 }
 
 // literalIndex finds which of a set of literal strings occur in a text,
@@ -513,27 +541,27 @@ func (s literalSet) any(ids []int32) bool {
 
 // match reports whether the pattern matches the normalized message, given
 // which literals the message has.
-func (p *pattern) match(norm string, present literalSet) bool {
-	if p.literalIDs != nil && !present.any(p.literalIDs) {
+func (p *pattern) match(norm string, s *scanned) bool {
+	if p.literalIDs != nil && s.patterns[p.num/64]&(1<<(p.num%64)) == 0 {
 		return false
 	}
 	return p.exact || p.regexp().MatchString(norm)
 }
 
 // matches reports whether the rule fires on a normalized message.
-func (r *rule) matches(norm string, present literalSet, found *spans) bool {
+func (r *rule) matches(norm string, s *scanned) bool {
 	for i := range r.except {
-		if r.except[i].match(norm, present) {
+		if r.except[i].match(norm, s) {
 			return false
 		}
 	}
 	for i := range r.patterns {
-		if r.patterns[i].match(norm, present) {
+		if r.patterns[i].match(norm, s) {
 			return true
 		}
 	}
 	for _, c := range r.concepts {
-		if c.fires(found, r.window) {
+		if c.fires(&s.found, r.window) {
 			return true
 		}
 	}
