@@ -392,6 +392,11 @@ func newRuleSet(rules []rule, lex *lexicons) ruleSet {
 	}
 	for i, words := range rs.lex.words {
 		for _, w := range words {
+			if w[0] < utf8.RuneSelf && isASCIIWord(w[0]) {
+				// An English word of a lexicon starts a word: "ate"
+				// is not in "lately".
+				w = wordStart + w
+			}
 			id := idOf(w)
 			if !slices.Contains(rs.wordOf[id], i) {
 				rs.wordOf[id] = append(rs.wordOf[id], i)
@@ -504,27 +509,43 @@ func (li *literalIndex) present(text string, found func(id int32, start, end int
 	if li.nodes == nil {
 		return out
 	}
+	var starts [2]int32
 	for i := range text {
 		if !utf8.RuneStart(text[i]) {
 			continue
 		}
-		at := int32(0)
-		for j, r := range text[i:] {
-			nx, ok := li.nodes[at].next[r]
-			if !ok {
-				break
+		// From the root, and, where an English word starts, from the
+		// literals that must start one.
+		starts[0], starts[1] = 0, -1
+		if isASCIIWord(text[i]) && (i == 0 || !isASCIIWord(text[i-1])) {
+			if nx, ok := li.nodes[0].next[rune(wordStart[0])]; ok {
+				starts[1] = nx
 			}
-			at = nx
-			for _, id := range li.nodes[at].ends {
-				out[id/64] |= 1 << (id % 64)
-				if found != nil {
-					found(id, i, i+j+utf8.RuneLen(r))
+		}
+		for _, at := range starts {
+			if at < 0 {
+				continue
+			}
+			for j, r := range text[i:] {
+				nx, ok := li.nodes[at].next[r]
+				if !ok {
+					break
+				}
+				at = nx
+				for _, id := range li.nodes[at].ends {
+					out[id/64] |= 1 << (id % 64)
+					if found != nil {
+						found(id, i, i+j+utf8.RuneLen(r))
+					}
 				}
 			}
 		}
 	}
 	return out
 }
+
+// wordStart marks a literal that matches only where a word starts.
+const wordStart = "\x01"
 
 // literalSet is a set of literal ids, a bit each.
 type literalSet []uint64
