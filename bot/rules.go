@@ -434,7 +434,16 @@ func (rs *ruleSet) first(forms ...string) *rule {
 	for k, f := range forms {
 		seen[k] = rs.scan(f)
 	}
+rules:
 	for i := range rs.rules {
+		// An exception in any form of the message cancels the rule in
+		// all: "how do home ventilator alarms work" is a question,
+		// whatever its words read as romaji.
+		for k, f := range forms {
+			if rs.rules[i].excepted(f, &seen[k]) {
+				continue rules
+			}
+		}
 		for k, f := range forms {
 			if rs.rules[i].matches(f, &seen[k]) {
 				return &rs.rules[i]
@@ -569,13 +578,9 @@ func (p *pattern) match(norm string, s *scanned) bool {
 	return p.exact || p.regexp().MatchString(norm)
 }
 
-// matches reports whether the rule fires on a normalized message.
+// matches reports whether the rule fires on a normalized message (its
+// exceptions are checked first, over every form: see excepted).
 func (r *rule) matches(norm string, s *scanned) bool {
-	for i := range r.except {
-		if r.except[i].match(norm, s) {
-			return false
-		}
-	}
 	for i := range r.patterns {
 		if r.patterns[i].match(norm, s) {
 			return true
@@ -583,6 +588,16 @@ func (r *rule) matches(norm string, s *scanned) bool {
 	}
 	for _, c := range r.concepts {
 		if c.fires(&s.found, r.window) {
+			return true
+		}
+	}
+	return false
+}
+
+// excepted reports whether one of the rule's exceptions matches.
+func (r *rule) excepted(norm string, s *scanned) bool {
+	for i := range r.except {
+		if r.except[i].match(norm, s) {
 			return true
 		}
 	}

@@ -40,10 +40,12 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-i.yaml", 0.955},
 		{"fresh/set-m.yaml", 0.925},
 		{"fresh/set-n.yaml", 0.87},
+		{"fresh/set-o.yaml", 0.925},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.99},
 		{"safety-l.yaml", 0.99},
+		{"safety-p.yaml", 0.99},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f, err := os.Open("../testdata/" + tc.file)
