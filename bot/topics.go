@@ -166,8 +166,10 @@ func (tr *topicReader) read(forms ...string) topicReading {
 			}
 		}
 	}
-	if len(specific) == 0 {
-		// Named by an affiliation alone: 「岡山大学の治験の結果は？」.
+	if len(specific) == 0 && (len(general) > 0 || slices.ContainsFunc(facets, func(f int) bool { return !tr.facets[f].Weak || tr.facets[f].NamesAStudy })) {
+		// Named by an affiliation alone, with something of this bot's
+		// subject (「岡山大学の治験の結果は？」), not on another subject
+		// (「京都大学病院の面会時間は？」).
 		for _, id := range affiliated {
 			if !tr.topics[id].General {
 				specific = append(specific, id)
