@@ -41,6 +41,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-m.yaml", 0.925},
 		{"fresh/set-n.yaml", 0.87},
 		{"fresh/set-o.yaml", 0.925},
+		{"fresh/set-j.yaml", 0.91},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.99},
