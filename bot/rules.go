@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
@@ -423,6 +424,7 @@ func newRuleSet(rules []rule, lex *lexicons) ruleSet {
 		}
 	}
 	rs.literals.n = len(ids)
+	rs.literals.freeze()
 	return rs
 }
 
@@ -478,75 +480,135 @@ func (rs *ruleSet) scan(text string) scanned {
 // literalIndex finds which of a set of literal strings occur in a text,
 // in one pass over it: a trie of the literals, walked from each letter as
 // far as the text follows one, so that the hundreds of strings the rules'
-// words expand to cost no more than their length.
+// words expand to cost no more than their length. Literals are added,
+// then the trie is frozen (freeze) into a compact form before the first
+// search: a map from the first letter, and for the nodes after it (most
+// have one or two children) a short list.
 type literalIndex struct {
-	nodes []trieNode
+	added []pending
 	n     int
+	// After freeze: root maps a first letter to its node.
+	root  map[rune]int32
+	nodes []trieNode
+	edges []trieEdge
 }
 
-// trieNode is a node of the trie: the nodes its letters lead to, and the
-// literals that end here.
+// trieNode is a node of the trie: its children, edges[first:first+count]
+// in order of their letters, and the literals that end here.
 type trieNode struct {
-	next map[rune]int32
-	ends []int32
+	first, count int32
+	ends         []int32
+}
+
+type trieEdge struct {
+	r    rune
+	node int32
+}
+
+// pending is a literal added and not yet in the trie.
+type pending struct {
+	text []rune
+	id   int32
 }
 
 func (li *literalIndex) add(text string, id int32) {
-	if li.nodes == nil {
-		li.nodes = []trieNode{{}}
-	}
-	at := int32(0)
-	for _, r := range text {
-		nx, ok := li.nodes[at].next[r]
-		if !ok {
-			if li.nodes[at].next == nil {
-				li.nodes[at].next = map[rune]int32{}
-			}
-			nx = int32(len(li.nodes))
-			li.nodes[at].next[r] = nx
-			li.nodes = append(li.nodes, trieNode{})
+	li.added = append(li.added, pending{[]rune(text), id})
+}
+
+// freeze builds the trie of the literals added.
+func (li *literalIndex) freeze() {
+	lits := li.added
+	li.added = nil
+	slices.SortFunc(lits, func(a, b pending) int { return slices.Compare(a.text, b.text) })
+	li.nodes, li.edges = nil, nil
+	// build makes the node of the literals that share their first depth
+	// letters (consecutive, once sorted) and returns its index.
+	var build func(lits []pending, depth int) int32
+	build = func(lits []pending, depth int) int32 {
+		at := int32(len(li.nodes))
+		li.nodes = append(li.nodes, trieNode{})
+		for len(lits) > 0 && len(lits[0].text) == depth {
+			li.nodes[at].ends = append(li.nodes[at].ends, lits[0].id)
+			lits = lits[1:]
 		}
-		at = nx
+		var groups [][]pending
+		for len(lits) > 0 {
+			n := 1
+			for n < len(lits) && lits[n].text[depth] == lits[0].text[depth] {
+				n++
+			}
+			groups, lits = append(groups, lits[:n]), lits[n:]
+		}
+		first := int32(len(li.edges))
+		li.nodes[at].first, li.nodes[at].count = first, int32(len(groups))
+		li.edges = append(li.edges, make([]trieEdge, len(groups))...)
+		for k, g := range groups {
+			child := build(g, depth+1)
+			li.edges[first+int32(k)] = trieEdge{g[0].text[depth], child}
+		}
+		return at
 	}
-	li.nodes[at].ends = append(li.nodes[at].ends, id)
+	root := build(lits, 0)
+	li.root = make(map[rune]int32, li.nodes[root].count)
+	for _, e := range li.edges[li.nodes[root].first : li.nodes[root].first+li.nodes[root].count] {
+		li.root[e.r] = e.node
+	}
+}
+
+// child is the node after letter r from a node other than the root, or
+// -1.
+func (li *literalIndex) child(at int32, r rune) int32 {
+	nd := &li.nodes[at]
+	edges := li.edges[nd.first : nd.first+nd.count]
+	if len(edges) > 8 {
+		if k, ok := slices.BinarySearchFunc(edges, r, func(e trieEdge, r rune) int { return cmp.Compare(e.r, r) }); ok {
+			return edges[k].node
+		}
+		return -1
+	}
+	for _, e := range edges {
+		if e.r == r {
+			return e.node
+		}
+	}
+	return -1
 }
 
 // present reports, by literal id, which literals occur in text, and
 // calls found for each occurrence.
 func (li *literalIndex) present(text string, found func(id int32, start, end int)) literalSet {
 	out := make(literalSet, (li.n+63)/64)
-	if li.nodes == nil {
+	if li.root == nil {
 		return out
 	}
 	var starts [2]int32
-	for i := range text {
-		if !utf8.RuneStart(text[i]) {
-			continue
-		}
+	for i, r0 := range text {
 		// From the root, and, where an English word starts, from the
 		// literals that must start one.
-		starts[0], starts[1] = 0, -1
+		starts[0], starts[1] = -1, -1
+		if nx, ok := li.root[r0]; ok {
+			starts[0] = nx
+		}
 		if isASCIIWord(text[i]) && (i == 0 || !isASCIIWord(text[i-1])) {
-			if nx, ok := li.nodes[0].next[rune(wordStart[0])]; ok {
-				starts[1] = nx
+			if nx, ok := li.root[rune(wordStart[0])]; ok {
+				starts[1] = li.child(nx, r0)
 			}
 		}
 		for _, at := range starts {
-			if at < 0 {
-				continue
-			}
-			for j, r := range text[i:] {
-				nx, ok := li.nodes[at].next[r]
-				if !ok {
-					break
-				}
-				at = nx
+			end := i + utf8.RuneLen(r0)
+			for at >= 0 {
 				for _, id := range li.nodes[at].ends {
 					out[id/64] |= 1 << (id % 64)
 					if found != nil {
-						found(id, i, i+j+utf8.RuneLen(r))
+						found(id, i, end)
 					}
 				}
+				if end >= len(text) {
+					break
+				}
+				r, size := utf8.DecodeRuneInString(text[end:])
+				at = li.child(at, r)
+				end += size
 			}
 		}
 	}
