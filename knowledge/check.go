@@ -248,7 +248,7 @@ func (l *loader) checkRule(r *Rule) {
 		case bad:
 			l.addf(at(fmt.Sprintf("concepts.%d", i)), "rule %q: lexicon %q is not declared (under lexicons: in this file), or is empty", r.ID, name)
 		default:
-			if err := r.unparsed[r.combined[i]]; err != nil {
+			if err := r.conceptErr[i]; err != nil {
 				l.addf(at(fmt.Sprintf("concepts.%d", i)), "rule %q: concept %v does not compile: %v", r.ID, c, err)
 			}
 		}

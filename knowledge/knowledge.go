@@ -271,10 +271,11 @@ type Rule struct {
 	// again; unparsed holds why the others cannot be parsed.
 	parsed   map[string]*syntax.Regexp
 	unparsed map[string]error
-	// combined are the concepts as patterns, in their order; badConcept
-	// says why a concept could not be made one (an unknown lexicon).
-	combined   []string
+	// badConcept names, by concept, the unknown lexicon that keeps it
+	// from being read, and conceptErr the first of its words that does
+	// not parse.
 	badConcept map[int]string
+	conceptErr map[int]error
 	// lexicons are, for each concept, the words of each of its lexicons.
 	lexicons [][][]string
 }
@@ -326,10 +327,6 @@ type Call struct {
 // when a rule does not say.
 const DefaultWindow = 12
 
-// Combined returns the rule's concepts written out as patterns, one for
-// each concept, in order.
-func (r *Rule) Combined() []string { return r.combined }
-
 // Lexicon is a named list of words (regular-expression fragments) that
 // mean one thing for the rules: breath, unable, overdose.
 type Lexicon struct {
@@ -337,16 +334,11 @@ type Lexicon struct {
 	Words []string `yaml:"words"`
 }
 
-// combine writes out the rule's concepts as patterns, with the lexicons
-// of its file.
+// combine finds the words of the lexicons each of the rule's concepts
+// combines, among the lexicons of its file.
 func (r *Rule) combine(lexicons map[string][]string) {
-	r.combined, r.badConcept, r.lexicons = nil, map[int]string{}, nil
-	window := r.Window
-	if window <= 0 {
-		window = DefaultWindow
-	}
+	r.badConcept, r.lexicons = map[int]string{}, nil
 	for i, c := range r.Concepts {
-		var parts []string
 		var lex [][]string
 		for _, name := range c {
 			words, ok := lexicons[name]
@@ -354,38 +346,13 @@ func (r *Rule) combine(lexicons map[string][]string) {
 				r.badConcept[i] = name
 				break
 			}
-			parts = append(parts, "(?:"+strings.Join(words, "|")+")")
 			lex = append(lex, words)
 		}
-		if _, bad := r.badConcept[i]; bad || len(parts) == 0 {
-			r.combined = append(r.combined, "")
-			r.lexicons = append(r.lexicons, nil)
-			continue
+		if _, bad := r.badConcept[i]; bad || len(lex) == 0 {
+			lex = nil
 		}
 		r.lexicons = append(r.lexicons, lex)
-		gap := fmt.Sprintf(".{0,%d}", window)
-		var orders []string
-		permute(parts, func(p []string) { orders = append(orders, strings.Join(p, gap)) })
-		r.combined = append(r.combined, strings.Join(orders, "|"))
 	}
-}
-
-// permute calls fn with every order of parts (a concept has two or
-// three lexicons, so at most six).
-func permute(parts []string, fn func([]string)) {
-	var rec func(k int)
-	rec = func(k int) {
-		if k == len(parts) {
-			fn(parts)
-			return
-		}
-		for i := k; i < len(parts); i++ {
-			parts[k], parts[i] = parts[i], parts[k]
-			rec(k + 1)
-			parts[k], parts[i] = parts[i], parts[k]
-		}
-	}
-	rec(0)
 }
 
 // Parsed returns the syntax tree of one of the rule's patterns or
@@ -399,9 +366,8 @@ func (r *Rule) Parsed(pattern string) *syntax.Regexp {
 // every mistake a maintainer makes in one; the bot compiles the patterns
 // it runs from these trees when folding leaves them as they are.
 func (r *Rule) parsePatterns() {
-	r.parsed, r.unparsed = map[string]*syntax.Regexp{}, map[string]error{}
-	all := append(r.Patterns.All(), r.Except.All()...)
-	for _, p := range append(all, r.combined...) {
+	r.parsed, r.unparsed, r.conceptErr = map[string]*syntax.Regexp{}, map[string]error{}, map[int]error{}
+	for _, p := range append(r.Patterns.All(), r.Except.All()...) {
 		if p == "" {
 			continue
 		}
@@ -411,6 +377,17 @@ func (r *Rule) parsePatterns() {
 			continue
 		}
 		r.parsed[p] = tree
+	}
+	// A concept's words are checked one by one (the bot compiles them
+	// so), and their trees are not kept.
+	for i, lex := range r.lexicons {
+		for _, words := range lex {
+			for _, w := range words {
+				if _, err := syntax.Parse(w, syntax.Perl); err != nil && r.conceptErr[i] == nil {
+					r.conceptErr[i] = fmt.Errorf("%q: %w", w, err)
+				}
+			}
+		}
 	}
 }
 

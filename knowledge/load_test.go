@@ -116,6 +116,8 @@ func TestProblemsNameFileAndLine(t *testing.T) {
 		{"unknown source", strings.Replace(goodEntries, "sources: [press]", "sources: [pres]", 1), goodRest, goodSource, `kb/entries.yaml:8: entry "one" cites unknown source "pres"`},
 		{"unknown related", strings.Replace(goodEntries, "related: [one]", "related: [three]", 1), goodRest, goodSource, `kb/entries.yaml:17: entry "two": related entry "three" does not exist`},
 		{"bad pattern", goodEntries, strings.Replace(goodRest, "[息ができない]", "[息が(できない]", 1), goodSource, `kb/rest.yaml:3: rule "emergency": pattern "息が(できない" does not compile`},
+		{"bad concept word", goodEntries, strings.Replace(goodRest, "    patterns: {ja: [息ができない], en: [cant breathe]}\n", "    patterns: {ja: [息ができない], en: [cant breathe]}\n    concepts: [[breath, unable]]\n", 1) +
+			"lexicons:\n  - {name: breath, words: [息, breath]}\n  - {name: unable, words: [\"でき(ない\", cant]}\n", goodSource, `rule "emergency": concept [breath unable] does not compile: "でき(ない"`},
 		{"answer too long", strings.Replace(goodEntries, "answer: {ja: 答え, en: Answer}", "answer: {ja: "+long+", en: Answer}", 1), goodRest, goodSource, `kb/entries.yaml:7: entry "one": ja answer is 5001 UTF-16 units`},
 		{"reading not kana", strings.Replace(goodEntries, "    reviewed: 2026-11-21\n  - id: two", "    readings: [Muse]\n    reviewed: 2026-11-21\n  - id: two", 1), goodRest, goodSource, `kb/entries.yaml:9: entry "one": reading "Muse" is not written in hiragana`},
 		{"source without facts", goodEntries, goodRest, strings.Replace(goodSource, "facts:\n  - 5 patients took part.\n", "", 1), `seeds/press.yaml:1: source "press" lists no facts`},

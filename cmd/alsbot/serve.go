@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -221,7 +222,13 @@ func envOr(getenv func(string) string, name, def string) string {
 // sense alsbot validate checks (validBot): serve never starts with, nor
 // swaps in, a version validate rejects.
 func loadBot(ctx context.Context, kf kbFlags, opts ...bot.Option) (*bot.Bot, error) {
-	return validBot(ctx, kf, opts...)
+	b, err := validBot(ctx, kf, opts...)
+	// Checking a knowledge base (every example question asked, every
+	// answer compared with its documents) makes garbage many times the
+	// bot's own size: give it back to the system before serving, so that
+	// the server's resident memory is the bot's, not the check's.
+	debug.FreeOSMemory()
+	return b, err
 }
 
 // serve runs the server until ctx is done, then shuts it down gracefully.
