@@ -33,16 +33,8 @@ func expandSet(re *syntax.Regexp) ([]string, bool) {
 		}
 		return []string{string(re.Rune)}, true
 	case syntax.OpCharClass:
-		var set []string
-		for i := 0; i+1 < len(re.Rune); i += 2 {
-			if re.Rune[i+1]-re.Rune[i] > 16 {
-				return nil, false
-			}
-			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
-				set = append(set, string(r))
-			}
-		}
-		return set, len(set) > 0 && len(set) <= 64
+		set, ok := classLetters(re)
+		return set, ok && len(set) <= 64
 	case syntax.OpCapture:
 		return expandSet(re.Sub[0])
 	case syntax.OpQuest:
@@ -99,6 +91,21 @@ func expandSet(re *syntax.Regexp) ([]string, bool) {
 		return out, true
 	}
 	return nil, false
+}
+
+// classLetters returns the letters of a character class, when its ranges
+// are short (not [^子], which is nearly every letter).
+func classLetters(re *syntax.Regexp) ([]string, bool) {
+	var set []string
+	for i := 0; i+1 < len(re.Rune); i += 2 {
+		if re.Rune[i+1]-re.Rune[i] > 16 {
+			return nil, false
+		}
+		for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+			set = append(set, string(r))
+		}
+	}
+	return set, len(set) > 0
 }
 
 // product is every a followed by every b, if there are not too many.

@@ -341,16 +341,7 @@ func requiredLiterals(re *syntax.Regexp) ([]string, bool) {
 		}
 		return best, best != nil
 	case syntax.OpCharClass:
-		var set []string
-		for i := 0; i+1 < len(re.Rune); i += 2 {
-			if re.Rune[i+1]-re.Rune[i] > 16 {
-				return nil, false
-			}
-			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
-				set = append(set, string(r))
-			}
-		}
-		return set, len(set) > 0
+		return classLetters(re)
 	}
 	return nil, false
 }
