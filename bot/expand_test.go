@@ -17,13 +17,14 @@ func TestExpand(t *testing.T) {
 		{`[0-2]錠`, []string{"0錠", "1錠", "2錠"}},
 		{`a{1,2}`, []string{"a", "aa"}},
 		{`(?:ok|okay) to`, []string{"ok to", "okay to"}},
-		{`息(?:[^子]|$)`, nil},                                                      // nearly every letter may follow
-		{`.{0,4}いい`, nil},                                                         // any letters
-		{`trach\w*`, nil},                                                         // unbounded
-		{`(?:a)?`, nil},                                                           // may match nothing, so anywhere
-		{`^死にたい`, nil},                                                            // anchored
-		{`(?i)muse`, nil},                                                         // folded case
-		{`(?:a|b|c|d){1,3}(?:e|f|g|h){1,3}(?:i|j|k|l){1,3}(?:m|n|o|p){1,3}`, nil}, // too many
+		{`息(?:[^子]|$)`, nil}, // nearly every letter may follow
+		{`.{0,4}いい`, nil},    // any letters
+		{`trach\w*`, nil},    // unbounded
+		{`(?:a)?`, nil},      // may match nothing, so anywhere
+		{`^死にたい`, nil},       // anchored
+		{`(?i)muse`, nil},    // folded case
+		// too many strings
+		{`(?:a|b|c|d){1,3}(?:e|f|g|h){1,3}(?:i|j|k|l){1,3}(?:m|n|o|p){1,3}`, nil},
 	} {
 		tree, err := syntax.Parse(tt.pattern, syntax.Perl)
 		if err != nil {
