@@ -426,6 +426,15 @@ func (tr *topicReader) sameKind(e *knowledge.Entry, asked []int) bool {
 	if !tr.narrowed(e) {
 		return true
 	}
+	kinds := 0
+	for _, g := range e.Facets {
+		if i := tr.facetIndex[g]; i >= 0 && tr.facets[i].Narrows {
+			kinds++
+		}
+	}
+	if kinds > 1 && !slices.ContainsFunc(asked, func(f int) bool { return tr.facets[f].Narrows }) {
+		return true // an entry on the kinds together ("which type is better")
+	}
 	some := false
 	for _, f := range asked {
 		if tr.facets[f].Narrows {
@@ -537,7 +546,7 @@ func (b *Bot) bestCovering(cands []*knowledge.Entry, rd topicReading, ms []Match
 			return 0
 		}
 		n, strong := 0, false
-		if tr.narrowed(e) && len(rd.topics) == 1 {
+		if tr.narrowed(e) && len(rd.topics) == 1 && slices.ContainsFunc(rd.facets, func(f int) bool { return tr.facets[f].Narrows }) {
 			// The entry on the very kind asked (臍帯 and mice: the
 			// cord medium's entry, which has its mouse study) comes
 			// before the topic's general one.
