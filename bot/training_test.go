@@ -41,7 +41,8 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-m.yaml", 0.93},
 		{"fresh/set-n.yaml", 0.87},
 		{"fresh/set-o.yaml", 0.935},
-		{"fresh/set-j.yaml", 0.91},
+		{"fresh/set-j.yaml", 0.915},
+		{"fresh/set-q.yaml", 0.935},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.99},
