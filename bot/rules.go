@@ -210,16 +210,20 @@ type spans struct {
 
 // hit records a word of lexicon i found by the scan for literals.
 func (s *spans) hit(i, start, end int) {
-	if s.got == nil {
-		s.got, s.done = make([][][]int, len(s.lex.res)), make([]bool, len(s.lex.res))
-	}
+	s.init()
 	s.got[i] = append(s.got[i], []int{start, end})
 }
 
-func (s *spans) of(i int) [][]int {
+func (s *spans) init() {
 	if s.got == nil {
 		s.got, s.done = make([][][]int, len(s.lex.res)), make([]bool, len(s.lex.res))
 	}
+}
+
+// of returns where lexicon i has words: those the scan found, and, the
+// first time it is asked, those of its regular expression.
+func (s *spans) of(i int) [][]int {
+	s.init()
 	if !s.done[i] {
 		s.done[i] = true
 		re := s.lex.res[i]

@@ -335,9 +335,10 @@ type Lexicon struct {
 }
 
 // combine finds the words of the lexicons each of the rule's concepts
-// combines, among the lexicons of its file.
-func (r *Rule) combine(lexicons map[string][]string) {
-	r.badConcept, r.lexicons = map[int]string{}, nil
+// combines, among the lexicons of its file, and the first that does not
+// parse (wordErr: each word of the file's lexicons, parsed once).
+func (r *Rule) combine(lexicons map[string][]string, wordErr map[string]error) {
+	r.badConcept, r.conceptErr, r.lexicons = map[int]string{}, map[int]error{}, nil
 	for i, c := range r.Concepts {
 		var lex [][]string
 		for _, name := range c {
@@ -347,6 +348,11 @@ func (r *Rule) combine(lexicons map[string][]string) {
 				break
 			}
 			lex = append(lex, words)
+			for _, w := range words {
+				if err := wordErr[w]; err != nil && r.conceptErr[i] == nil {
+					r.conceptErr[i] = fmt.Errorf("%q: %w", w, err)
+				}
+			}
 		}
 		if _, bad := r.badConcept[i]; bad || len(lex) == 0 {
 			lex = nil
@@ -366,7 +372,7 @@ func (r *Rule) Parsed(pattern string) *syntax.Regexp {
 // every mistake a maintainer makes in one; the bot compiles the patterns
 // it runs from these trees when folding leaves them as they are.
 func (r *Rule) parsePatterns() {
-	r.parsed, r.unparsed, r.conceptErr = map[string]*syntax.Regexp{}, map[string]error{}, map[int]error{}
+	r.parsed, r.unparsed = map[string]*syntax.Regexp{}, map[string]error{}
 	for _, p := range append(r.Patterns.All(), r.Except.All()...) {
 		if p == "" {
 			continue
@@ -377,17 +383,6 @@ func (r *Rule) parsePatterns() {
 			continue
 		}
 		r.parsed[p] = tree
-	}
-	// A concept's words are checked one by one (the bot compiles them
-	// so), and their trees are not kept.
-	for i, lex := range r.lexicons {
-		for _, words := range lex {
-			for _, w := range words {
-				if _, err := syntax.Parse(w, syntax.Perl); err != nil && r.conceptErr[i] == nil {
-					r.conceptErr[i] = fmt.Errorf("%q: %w", w, err)
-				}
-			}
-		}
 	}
 }
 

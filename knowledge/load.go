@@ -7,6 +7,7 @@ import (
 	"path"
 	"reflect"
 	"regexp"
+	"regexp/syntax"
 	"runtime"
 	"slices"
 	"sort"
@@ -84,16 +85,25 @@ type fileYAML struct {
 	HelpLines []*HelpLine `yaml:"help_lines"`
 }
 
-// parsePatterns writes out the concepts of the file's rules and parses
-// their patterns.
+// parsePatterns finds the lexicons of the file's rules' concepts and
+// parses their patterns.
 func (f *fileYAML) parsePatterns() {
 	lexicons := map[string][]string{}
+	// A lexicon's words are checked one by one, as the bot compiles
+	// them, and once however many concepts combine them; their trees are
+	// not kept.
+	wordErr := map[string]error{}
 	for _, lx := range f.Lexicons {
 		lexicons[lx.Name] = append(lexicons[lx.Name], lx.Words...)
+		for _, w := range lx.Words {
+			if _, err := syntax.Parse(w, syntax.Perl); err != nil {
+				wordErr[w] = err
+			}
+		}
 	}
 	for _, r := range f.Rules {
 		if r != nil { // an empty item, reported where the rules are placed
-			r.combine(lexicons)
+			r.combine(lexicons, wordErr)
 			r.parsePatterns()
 		}
 	}
