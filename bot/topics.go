@@ -462,16 +462,21 @@ func (b *Bot) byWeakFacets(lang string, topics []int, rd topicReading, ms []Matc
 			if !tr.sameKind(e, rd.facets) || slices.Contains(e.Facets, knowledge.AnyFacet) {
 				continue
 			}
-			n, asked := 0, false
+			n, kinds, asked := 0, 0, false
 			for _, f := range rd.facets {
 				if e.Covers(tr.facets[f].ID) {
 					n++
 					// The kind alone (歯髄) is the topic's name,
-					// not a question about it.
-					asked = asked || !tr.facets[f].Narrows
+					// not a question about it; two kinds together
+					// (「歯髄由来も臍帯由来も…？」) ask about both.
+					if tr.facets[f].Narrows {
+						kinds++
+					} else {
+						asked = true
+					}
 				}
 			}
-			if !asked {
+			if !asked && kinds < 2 {
 				continue
 			}
 			switch {

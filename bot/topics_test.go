@@ -26,6 +26,8 @@ func TestTheFacetChoosesTheSibling(t *testing.T) {
 		{"what is STR03 made from", "trial-str03"},
 		{"歯髄と臍帯、どっちの上清液が効くの？", "cm-pulp-vs-cord"},
 		{"へその緒から取った上清液のマウス実験は？", "cm-umbilical"},
+		// Two kinds asked together: the entry on both, not either one's.
+		{"歯髄由来も臍帯由来も、幹細胞の上清液なんですか？", "cm-pulp-vs-cord"},
 	} {
 		r := ask(b, tt.q)
 		if r.Kind != bot.KindAnswer || r.Entry != tt.entry {
