@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -97,6 +99,39 @@ func BenchmarkOutboxPut(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			o.Put(ctx, []Event{{ID: time.Now().String(), Channel: "line", Data: []byte(`{"destination":"U","event":{}}`), Received: time.Now()}})
+		}
+	})
+}
+
+// BenchmarkOutboxLifecycle is an event's whole life in the outbox, as the
+// LINE adapter writes it: put before the acknowledgement, attempting
+// right before the reply is sent, done once it is. Many events at once,
+// as under load, so that the writes share their transactions.
+func BenchmarkOutboxLifecycle(b *testing.B) {
+	ctx := context.Background()
+	o, err := Open(ctx, filepath.Join(b.TempDir(), "outbox.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer o.Close()
+	var n atomic.Int64
+	b.SetParallelism(32)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			id := strconv.FormatInt(n.Add(1), 36) + "-01HF6S1J9Q8W3K5N7P2R4T6V8X"
+			if err := o.Put(ctx, []Event{{ID: id, Channel: "line", Data: []byte(`{"destination":"U","event":{}}`), Received: time.Now()}}); err != nil {
+				b.Error(err)
+				return
+			}
+			if err := o.Attempting(ctx, "line", id); err != nil {
+				b.Error(err)
+				return
+			}
+			if err := o.Done(ctx, "line", id); err != nil {
+				b.Error(err)
+				return
+			}
 		}
 	})
 }
