@@ -107,26 +107,57 @@ func compilePatterns(r *knowledge.Rule, patterns []string, whole bool) ([]*patte
 				return nil, err
 			}
 		}
-		if whole {
-			// Anchoring adds no literal a match must contain.
-			src = "^(?:" + src + ")$"
-		}
-		pat := &pattern{src: src}
-		if lits, ok := expand(tree.Simplify()); ok && !whole {
-			pat.literals, pat.exact = lits, true
-		} else if lits, ok := requiredLiterals(tree); ok {
-			pat.literals = lits
-		} else {
-			re, err := regexp.Compile(src)
+		// Each alternative of a pattern is a pattern of its own, so
+		// that one alternative with a wildcard does not make the scan
+		// for literals run the others as a regular expression.
+		alts := branches(tree)
+		for _, alt := range alts {
+			if len(alts) > 1 {
+				src = alt.String()
+			}
+			pat, err := compilePattern(src, alt, whole)
 			if err != nil {
 				return nil, err
 			}
-			pat.re = re
-			pat.once.Do(func() {}) // compiled already
+			out = append(out, pat)
 		}
-		out = append(out, pat)
 	}
 	return out, nil
+}
+
+// compilePattern compiles one alternative of a pattern, src parsed as
+// tree.
+func compilePattern(src string, tree *syntax.Regexp, whole bool) (*pattern, error) {
+	if whole {
+		// Anchoring adds no literal a match must contain.
+		src = "^(?:" + src + ")$"
+	}
+	pat := &pattern{src: src}
+	if lits, ok := expand(tree.Simplify()); ok && !whole {
+		pat.literals, pat.exact = lits, true
+	} else if lits, ok := requiredLiterals(tree); ok {
+		pat.literals = lits
+	} else {
+		re, err := regexp.Compile(src)
+		if err != nil {
+			return nil, err
+		}
+		pat.re = re
+		pat.once.Do(func() {}) // compiled already
+	}
+	return pat, nil
+}
+
+// branches are the alternatives of a regular expression's top-level
+// alternation (a group around it included), or the expression alone.
+func branches(re *syntax.Regexp) []*syntax.Regexp {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpAlternate {
+		return []*syntax.Regexp{re}
+	}
+	return re.Sub
 }
 
 // foldPattern folds a pattern the way messages are folded.
@@ -145,16 +176,20 @@ func foldPattern(p string) string {
 type lexicons struct {
 	byWords map[string]int
 	// res are, by lexicon, its words that are not a finite set of
-	// strings, as one regular expression (nil when it has none), and
-	// words its words that are: those are found by the rule set's scan
-	// for literals.
-	res   []*regexp.Regexp
+	// strings, each a regular expression, and words its words that
+	// are: those are found by the rule set's scan for literals.
+	res   [][]lexRegexp
 	words [][]string
-	// literals are, by lexicon, strings one of which every word of it
-	// contains (nil when none is known), and their ids in the rule set's
-	// literal index: a lexicon is searched only in a text that has one.
-	literals   [][]string
-	literalIDs [][]int32
+}
+
+// lexRegexp is a lexicon word that is not a finite set of strings, with
+// strings one of which every match contains (nil when none is known),
+// and their ids in the rule set's literal index: it is searched only in
+// a text that has one of them.
+type lexRegexp struct {
+	re         *regexp.Regexp
+	literals   []string
+	literalIDs []int32
 }
 
 // add compiles a lexicon's words, folded as messages are, and returns
@@ -164,37 +199,33 @@ func (l *lexicons) add(words []string) (int, error) {
 	if i, ok := l.byWords[key]; ok {
 		return i, nil
 	}
-	var exact, rest []string
+	var exact []string
+	var rest []lexRegexp
 	for _, w := range words {
-		src := foldPattern(w)
-		tree, err := syntax.Parse(src, syntax.Perl)
+		tree, err := syntax.Parse(foldPattern(w), syntax.Perl)
 		if err != nil {
 			return 0, err
 		}
-		if set, ok := expand(tree.Simplify()); ok {
-			exact = append(exact, set...)
-		} else {
-			rest = append(rest, src)
-		}
-	}
-	var re *regexp.Regexp
-	var lits []string
-	if len(rest) > 0 {
-		src := "(?:" + strings.Join(rest, "|") + ")"
-		var err error
-		if re, err = regexp.Compile(src); err != nil {
-			return 0, err
-		}
-		if tree, err := syntax.Parse(src, syntax.Perl); err == nil {
-			if ls, ok := requiredLiterals(tree.Simplify()); ok {
-				lits = ls
+		// Each alternative of a word on its own: most are a finite
+		// set of strings though one is not.
+		for _, alt := range branches(tree) {
+			if set, ok := expand(alt.Simplify()); ok {
+				exact = append(exact, set...)
+				continue
 			}
+			re, err := regexp.Compile(alt.String())
+			if err != nil {
+				return 0, err
+			}
+			lr := lexRegexp{re: re}
+			if ls, ok := requiredLiterals(alt.Simplify()); ok {
+				lr.literals = ls
+			}
+			rest = append(rest, lr)
 		}
 	}
-	l.res = append(l.res, re)
+	l.res = append(l.res, rest)
 	l.words = append(l.words, exact)
-	l.literals = append(l.literals, lits)
-	l.literalIDs = append(l.literalIDs, nil)
 	l.byWords[key] = len(l.res) - 1
 	return len(l.res) - 1, nil
 }
@@ -226,14 +257,12 @@ func (s *spans) of(i int) [][]int {
 	s.init()
 	if !s.done[i] {
 		s.done[i] = true
-		re := s.lex.res[i]
-		if re == nil {
-			return s.got[i]
+		for _, lr := range s.lex.res[i] {
+			if lr.literalIDs != nil && !s.present.any(lr.literalIDs) {
+				continue // none of the letters every match of it has
+			}
+			s.got[i] = append(s.got[i], lr.re.FindAllStringIndex(s.text, -1)...)
 		}
-		if ids := s.lex.literalIDs[i]; ids != nil && !s.present.any(ids) {
-			return s.got[i] // none of the letters every other word of it has
-		}
-		s.got[i] = append(s.got[i], re.FindAllStringIndex(s.text, -1)...)
 	}
 	return s.got[i]
 }
@@ -381,9 +410,11 @@ func newRuleSet(rules []rule, lex *lexicons) ruleSet {
 		}
 		return id
 	}
-	for i, lits := range rs.lex.literals {
-		for _, l := range lits {
-			rs.lex.literalIDs[i] = append(rs.lex.literalIDs[i], idOf(l))
+	for _, res := range rs.lex.res {
+		for k := range res {
+			for _, l := range res[k].literals {
+				res[k].literalIDs = append(res[k].literalIDs, idOf(l))
+			}
 		}
 	}
 	for i, words := range rs.lex.words {

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -136,6 +137,7 @@ func (o *Outbox) write() {
 	for first := range o.puts {
 		batch := []putRequest{first}
 		n := len(first.events)
+		yielded := false
 	more:
 		for n < maxBatch {
 			select {
@@ -146,7 +148,13 @@ func (o *Outbox) write() {
 				batch = append(batch, r)
 				n += len(r.events)
 			default:
-				break more
+				if yielded {
+					break more
+				}
+				// Let the writes of the moment join this batch:
+				// a transaction costs far more than a row.
+				yielded = true
+				runtime.Gosched()
 			}
 		}
 		err := o.commit(batch)
