@@ -59,6 +59,9 @@ type MissOptions struct {
 // miss dropped.
 const MissQueueSize = 1024
 
+// missLinger is how long a miss may wait for others to be written with.
+const missLinger = 100 * time.Millisecond
+
 // ErrMissDropped is returned by Record when its miss could not be queued: the
 // queue is full or the store is closed.
 var ErrMissDropped = errors.New("misses: queue full or store closed; miss not recorded")
@@ -183,19 +186,32 @@ func (s *MissStore) Close() error {
 // waiting misses in one transaction.
 func (s *MissStore) write() {
 	defer s.writer.Done()
-	batch := make([]queued, 0, 64)
+	batch := make([]queued, 0, 256)
+	linger := time.NewTimer(0)
+	<-linger.C
 	for q := range s.queue {
 		batch = append(batch[:0], q)
+		// A miss waits up to missLinger for others, so that a busy
+		// server writes them a batch at a time: a transaction costs
+		// far more than a row, and nobody waits for this one. A
+		// flush (a reader, Close) is written at once.
+		linger.Reset(missLinger)
 	more:
-		for len(batch) < cap(batch) {
+		for len(batch) < cap(batch) && batch[len(batch)-1].flushed == nil {
 			select {
 			case q, ok := <-s.queue:
 				if !ok {
 					break more
 				}
 				batch = append(batch, q)
-			default:
+			case <-linger.C:
 				break more
+			}
+		}
+		if !linger.Stop() {
+			select {
+			case <-linger.C:
+			default:
 			}
 		}
 		n := 0
