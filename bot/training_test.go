@@ -53,6 +53,7 @@ func TestTrainingSets(t *testing.T) {
 		{"safety-l.yaml", 0.99},
 		{"safety-p.yaml", 0.99},
 		{"safety-v.yaml", 0.99},
+		{"safety-w.yaml", 0.99},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f, err := os.Open("../testdata/" + tc.file)
