@@ -89,6 +89,7 @@ type Bot struct {
 	// sources' drugs and cells unless it names ALS too.
 	otherUse, aboutALS phraseSet
 	replyIn            phraseSet // id: index in replyLangs
+	switches           phraseSet // topic switches: ところで, by the way
 	th                 Thresholds
 }
 
@@ -138,6 +139,9 @@ func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
 	}
 	for _, w := range kb.OtherUses.Unless {
 		b.aboutALS.add(Normalize(w), 0, true)
+	}
+	for _, w := range kb.TopicSwitches {
+		b.switches.add(Normalize(w), 0, false)
 	}
 	for id, lang := range replyLangs {
 		for _, w := range kb.ReplyIn.In(lang) {
@@ -484,7 +488,39 @@ func (b *Bot) readMessage(text string) (message, bool) {
 			m.forms = append(m.forms, f)
 		}
 	}
+	if q := b.question(raw); q != nil {
+		// The rules have read it all; the answer reads the question.
+		m.norm, m.alt = string(foldKana(q)), ""
+		m.read, m.romaji = b.ix.read(q)
+		if !slices.Equal(m.read, q) {
+			m.alt = string(foldKana(m.read))
+		}
+	}
 	return m, true
+}
+
+// question returns what follows the last topic switch of a normalized
+// message ("げーむで負けまくったところでalsって治る" asks whether ALS
+// can be cured), or nil when it has none, or nothing after it.
+func (b *Bot) question(raw []rune) []rune {
+	if len(b.switches.byFirst) == 0 {
+		return nil
+	}
+	folded := string(foldKana(raw))
+	after := -1
+	b.switches.each(folded, func(_, end, _ int) bool {
+		after = end
+		return true
+	})
+	if after < 0 {
+		return nil
+	}
+	// A letter and its folded form take the same bytes.
+	q := []rune(strings.TrimSpace(string(raw)[after:]))
+	if len(q) < 2 {
+		return nil
+	}
+	return q
 }
 
 // Urgent reports whether q is a message that trips a rule marked urgent

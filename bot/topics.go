@@ -557,8 +557,13 @@ func (b *Bot) bestCovering(cands []*knowledge.Entry, rd topicReading, ms []Match
 			// before the topic's general one.
 			n += 2
 		}
+		// An entry of another topic than the one the question names
+		// answers, for the topic named, only what the general entries answer for
+		// every topic (where the information comes from), not the rest
+		// of what it covers of its own topic.
+		foreign := len(rd.topics) == 1 && tr.topicOf[e.ID] != rd.topics[0]
 		for _, f := range rd.facets {
-			if !e.Covers(tr.facets[f].ID) {
+			if !e.Covers(tr.facets[f].ID) || foreign && !tr.facets[f].Shared {
 				continue
 			}
 			if tr.facets[f].Weak {

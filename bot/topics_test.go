@@ -215,3 +215,24 @@ func shippedFiles(t *testing.T) fstest.MapFS {
 	}
 	return files
 }
+
+// Small talk before "ところで" or "by the way" is not read for the
+// answer (a game is no reason to refuse), but the safety rules read the
+// whole message.
+func TestATopicSwitchLeavesTheSmallTalkBehind(t *testing.T) {
+	b := shippedBot(t)
+	for _, tt := range []struct{ q, rule, entry string }{
+		{"ゲームで負けまくって萎えてるw それはそうとALSって今は治せる病気なの？", "", "als-cure"},
+		{"推しのライブ最高だった！ところでiPS細胞ってなんなの", "", "ips-what"},
+		{"the game last night was wild. btw who funded the Muse trial?", "", "muse-funding"},
+		{"息ができない。ところでALSって治る？", "emergency", "als-cure"},
+		{"もう死にたい。ところでiPS細胞って何？", "crisis", ""},
+		// Nothing after the switch: the message as a whole.
+		{"ゲームの話をしてたところで", "", ""},
+	} {
+		r := ask(b, tt.q)
+		if r.Rule != tt.rule || r.Entry != tt.entry {
+			t.Errorf("%q: got %s rule %q entry %q (%s), want rule %q entry %q", tt.q, r.Kind, r.Rule, r.Entry, r.Reason, tt.rule, tt.entry)
+		}
+	}
+}

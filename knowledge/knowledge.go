@@ -500,6 +500,11 @@ type KB struct {
 	// Fillers are words that set the scene of a question without naming
 	// its topic ("母が", "ネットで見た", "I read"); retrieval ignores them.
 	Fillers []string
+	// TopicSwitches are the phrases that leave small talk for the question
+	// ("ゲームで負けまくった。ところでALSって治る？"): what comes before
+	// the last of them is not read for the answer, though the safety rules
+	// read the whole message.
+	TopicSwitches []string
 	// ReplyIn are the phrases that ask for a reply language: JA lists
 	// those asking for Japanese (日本語で, "in Japanese please"), EN
 	// those asking for English (英語で, "in English").

@@ -74,6 +74,9 @@ type fileYAML struct {
 	OffTopic  []string   `yaml:"off_topic"`
 	OtherUses *OtherUses `yaml:"other_uses"`
 	Fillers   []string   `yaml:"fillers"`
+	// TopicSwitches are the phrases that leave small talk for the
+	// question ("ところで", "by the way").
+	TopicSwitches []string `yaml:"topic_switches"`
 	// Lexicons are the words the file's rules combine in concepts.
 	Lexicons []Lexicon `yaml:"lexicons"`
 	// ReplyIn are the phrases that ask for a reply language.
@@ -482,6 +485,7 @@ func (l *loader) loadKB(d Dir, files []decoded[fileYAML]) {
 			l.kb.OtherUses.Unless = append(l.kb.OtherUses.Unless, f.OtherUses.Unless...)
 		}
 		l.kb.Fillers = append(l.kb.Fillers, f.Fillers...)
+		l.kb.TopicSwitches = append(l.kb.TopicSwitches, f.TopicSwitches...)
 		l.kb.Lexicons = append(l.kb.Lexicons, f.Lexicons...)
 		l.kb.Topics = append(l.kb.Topics, placed(l, file, root, "topics", "topic", f.Topics, func(t *Topic) *Pos { return &t.Pos })...)
 		l.kb.Facets = append(l.kb.Facets, placed(l, file, root, "facets", "facet", f.Facets, func(t *Facet) *Pos { return &t.Pos })...)
@@ -496,6 +500,7 @@ func (l *loader) loadKB(d Dir, files []decoded[fileYAML]) {
 		}
 		l.noRepeats("off_topic", file, root)
 		l.noRepeats("fillers", file, root)
+		l.noRepeats("topic_switches", file, root)
 	}
 }
 
