@@ -353,6 +353,13 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	}
 	if len(topics) == 1 && !slices.ContainsFunc(cands, func(e *knowledge.Entry) bool { return tr.coversAny(e, strong) }) &&
 		slices.ContainsFunc(strong, func(f int) bool { return !tr.facets[f].Shared }) {
+		if b.rankingAnswers(ms) && tr.topicOf[ms[0].Entry.ID] == topics[0] && ms[0].Coverage >= wholeCoverage {
+			// A cue read out of its sense ("iPS細胞から作った細胞を
+			// 移植する研究": from is not asked), and an entry of the
+			// topic that the whole question bears out: the ranking
+			// decides.
+			return Reply{}, false
+		}
 		// Nothing of the topic answers what is asked, and a general
 		// entry would answer only part of it ("STR03の費用は？保険きく？").
 		return b.noFacet(lang, topics[0], rd), true
