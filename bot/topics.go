@@ -323,6 +323,9 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	}
 	if len(topics) == 1 && len(tr.byTopic[topics[0]]) == 1 {
 		e := tr.byTopic[topics[0]][0]
+		if f, ok := tr.unanswered(topics, rd.facets); ok && len(strong) == 0 {
+			return b.noFacetOf(lang, topics[0], f), true
+		}
 		for _, f := range strong {
 			if tr.facets[f].Decides && !e.Covers(tr.facets[f].ID) {
 				return b.noFacetOf(lang, topics[0], f), true
@@ -334,6 +337,11 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 			return r, true
 		}
 	} else if len(strong) == 0 {
+		if f, ok := tr.unanswered(topics, rd.facets); ok {
+			// Asked in passing, but what it asks ("山中先生がノーベル
+			// 賞をとったのは何年？"): the sources give no date.
+			return b.noFacetOf(lang, topics[0], f), true
+		}
 		// Only facets asked in passing ("ってなに", "where"): they
 		// choose when one entry alone of the topic answers them.
 		return b.byWeakFacets(lang, topics, rd, ms)
@@ -387,6 +395,20 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	r := b.answer(lang, best, coverageOf(ms, best))
 	r.Reason = ReasonTopicFacet
 	return r, true
+}
+
+// unanswered returns the facet that decides, asked of the one topic
+// named, that no entry of that topic answers.
+func (tr *topicReader) unanswered(topics, facets []int) (int, bool) {
+	if len(topics) != 1 {
+		return 0, false
+	}
+	for _, f := range facets {
+		if tr.facets[f].Decides && !slices.ContainsFunc(tr.byTopic[topics[0]], func(e *knowledge.Entry) bool { return e.Covers(tr.facets[f].ID) }) {
+			return f, true
+		}
+	}
+	return 0, false
 }
 
 // topicAlone answers a message that names one topic and asks nothing

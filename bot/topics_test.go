@@ -45,6 +45,9 @@ func TestAFacetTheSourcesDoNotAnswerIsSaidSo(t *testing.T) {
 		{"How much does conditioned medium treatment cost?", "en", "before paying", "cm-what"},
 		{"ミューズ細胞の治療って詐欺じゃないの？", "ja", "主治医", "muse-what"},
 		{"ALSの原因は？", "ja", "原因", "als-what"},
+		// A date asked in passing: the sources give none.
+		{"山中先生がノーベル賞とったのは何年？", "ja", "年や時期", "ips-what"},
+		{"When did Yamanaka win the Nobel prize?", "en", "dates", "ips-what"},
 	} {
 		r := ask(b, tt.q)
 		if r.Kind != bot.KindFallback || r.Reason != bot.ReasonNoFacet {
