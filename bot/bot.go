@@ -90,6 +90,7 @@ type Bot struct {
 	otherUse, aboutALS phraseSet
 	replyIn            phraseSet // id: index in replyLangs
 	switches           phraseSet // topic switches: ところで, by the way
+	vocab              vocabulary
 	th                 Thresholds
 }
 
@@ -155,6 +156,7 @@ func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
 		b.convs = NewMemoryConversations(DefaultConversationTTL)
 	}
 	b.ix = newIndex(kb, b.th.SimilarityWeight)
+	b.vocab = newVocabulary(kb)
 	b.tr = newTopicReader(kb)
 	<-compiled
 	if rulesErr != nil {
@@ -395,6 +397,10 @@ func (b *Bot) respond(q Question, lang string, langAsked bool, conv *Conversatio
 func (b *Bot) retrieve(lang string, m message, conv *Conversation) Reply {
 	if b.isOffTopic(m.norm) || m.alt != "" && b.isOffTopic(m.alt) {
 		return b.fallbackFor(lang, ReasonOffTopic)
+	}
+	if b.unknownCondition(m.read) || b.unknownConditionEN(string(foldKana(m.read))) {
+		// "臍帯由来の上清液はアトピーに効く？": no source speaks of it.
+		return b.fallbackFor(lang, ReasonUnknownCondition)
 	}
 	parsed := b.ix.parseRead(m.read)
 	if b.ix.unknownYear(parsed) {

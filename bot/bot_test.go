@@ -212,3 +212,20 @@ func ExampleBot_Ask() {
 	fmt.Println(r.Kind, r.Entry, r.Sources[0].ID)
 	// Output: answer muse-trial-efficacy okayama-muse-press-2023
 }
+
+// Whether a therapy helps with a condition no entry speaks of is refused,
+// whatever topic the question names; a condition the entries know is
+// answered.
+func TestAConditionNoEntrySpeaksOfIsRefused(t *testing.T) {
+	b := shippedBot(t)
+	for _, q := range []string{"上清液って更年期障害に効く？", "ミューズ細胞は嚥下に効果ある？", "Is conditioned medium good for wrinkles?", "does the muse product help with swallowing"} {
+		if r := ask(b, q); r.Kind != bot.KindFallback || r.Reason != bot.ReasonUnknownCondition {
+			t.Errorf("%q: got %s %s (%s), want the refusal of an unknown condition", q, r.Kind, r.Entry, r.Reason)
+		}
+	}
+	for _, q := range []string{"ミューズ細胞はALSに効く？", "上清液は神経に効くの？"} {
+		if r := ask(b, q); r.Kind != bot.KindAnswer {
+			t.Errorf("%q: got %s (%s), want an answer", q, r.Kind, r.Reason)
+		}
+	}
+}

@@ -219,23 +219,24 @@ func (tr *topicReader) facetIDs(rd topicReading) []string {
 // Reasons a reply was given, for --explain and the logs: which stage of
 // the decision gave it.
 const (
-	ReasonPicked       = "picked"            // a button, a postback or a number chose the entry
-	ReasonRule         = "rule"              // a safety or small-talk rule fired
-	ReasonOffTopic     = "off-topic"         // a subject the knowledge base does not cover
-	ReasonCompare      = "compare"           // which is better, across topics: not compared, not recommended
-	ReasonUnknownYear  = "unknown-year"      // a year no source speaks of
-	ReasonTopicFacet   = "topic-facet"       // the topic named and the facet asked chose the entry
-	ReasonOnlyEntry    = "topic-one-entry"   // the topic named has one entry
-	ReasonTopicAlone   = "topic-alone"       // the topic named and nothing else asked: what it is
-	ReasonNoFacet      = "facet-not-covered" // no entry of the topic answers the facet asked
-	ReasonUnnamedTopic = "topic-not-named"   // the best entry is about a topic the question does not name: offered, not answered
-	ReasonContext      = "conversation"      // a follow-up, in the topic of the answer before it
-	ReasonConfident    = "confident"         // the best entry covers the question, far ahead of the next
-	ReasonClearLead    = "clear-lead"        // strong evidence of its own, far ahead of the next
-	ReasonClose        = "close-runner-up"   // two or three entries fit about as well: a choice
-	ReasonShortUnclear = "short-unclear"     // a short question with nothing before it
-	ReasonWeak         = "weak-evidence"     // nothing fits well enough: the fallback
-	ReasonEmpty        = "empty"             // nothing left once normalized
+	ReasonPicked           = "picked"            // a button, a postback or a number chose the entry
+	ReasonRule             = "rule"              // a safety or small-talk rule fired
+	ReasonOffTopic         = "off-topic"         // a subject the knowledge base does not cover
+	ReasonCompare          = "compare"           // which is better, across topics: not compared, not recommended
+	ReasonUnknownYear      = "unknown-year"      // a year no source speaks of
+	ReasonUnknownCondition = "unknown-condition" // whether it helps with a condition no entry speaks of
+	ReasonTopicFacet       = "topic-facet"       // the topic named and the facet asked chose the entry
+	ReasonOnlyEntry        = "topic-one-entry"   // the topic named has one entry
+	ReasonTopicAlone       = "topic-alone"       // the topic named and nothing else asked: what it is
+	ReasonNoFacet          = "facet-not-covered" // no entry of the topic answers the facet asked
+	ReasonUnnamedTopic     = "topic-not-named"   // the best entry is about a topic the question does not name: offered, not answered
+	ReasonContext          = "conversation"      // a follow-up, in the topic of the answer before it
+	ReasonConfident        = "confident"         // the best entry covers the question, far ahead of the next
+	ReasonClearLead        = "clear-lead"        // strong evidence of its own, far ahead of the next
+	ReasonClose            = "close-runner-up"   // two or three entries fit about as well: a choice
+	ReasonShortUnclear     = "short-unclear"     // a short question with nothing before it
+	ReasonWeak             = "weak-evidence"     // nothing fits well enough: the fallback
+	ReasonEmpty            = "empty"             // nothing left once normalized
 )
 
 // byTopic is the topic × facet decision: a message that names a topic
