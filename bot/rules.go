@@ -25,6 +25,8 @@ type rule struct {
 	// the message, all within window letters of each other.
 	concepts []concept
 	window   int
+	// conceptNames are the concepts' lexicons, as written, for Trips.
+	conceptNames []string
 }
 
 // concept is lexicons, by index in the rule set's lexicons.
@@ -40,6 +42,7 @@ type concept []int
 // The syntax is checked when the rules are built.
 type pattern struct {
 	src        string
+	written    string   // the pattern as the knowledge base writes it, for Trips
 	literals   []string // nil when no such set is known
 	literalIDs []int32  // the literals in the rule set's index
 	// exact marks literals that are every string the pattern matches:
@@ -71,10 +74,15 @@ func compileRules(kb *knowledge.KB) ([]rule, *lexicons, error) {
 			return nil, nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
 		}
 		cr.window = r.ConceptWindow()
-		for _, c := range r.ConceptLexicons() {
+		for k, c := range r.ConceptLexicons() {
 			if c == nil {
 				continue
 			}
+			name := ""
+			if k < len(r.Concepts) {
+				name = strings.Join(r.Concepts[k], " + ")
+			}
+			cr.conceptNames = append(cr.conceptNames, name)
 			var idx concept
 			for _, words := range c {
 				i, err := lex.add(words)
@@ -119,6 +127,7 @@ func compilePatterns(r *knowledge.Rule, patterns []string, whole bool) ([]*patte
 			if err != nil {
 				return nil, err
 			}
+			pat.written = p
 			out = append(out, pat)
 		}
 	}
@@ -700,4 +709,51 @@ func (b *Bot) ruleByID(id string) *rule {
 		}
 	}
 	return nil
+}
+
+// Trip is one way a message trips a rule, for tools that explain it.
+type Trip struct {
+	Rule string `json:"rule"`
+	// By is the pattern, or the concept's lexicons ("breath + unable"),
+	// that matched; for an exception, the exception.
+	By string `json:"by"`
+	// Except marks an exception: it cancels the rule.
+	Except bool `json:"except,omitempty"`
+	// Form is the form of the message it matched: as typed, as read,
+	// or with its romaji as kana.
+	Form string `json:"form"`
+}
+
+// Trips returns every pattern, concept and exception of every rule that
+// matches text, in the rules' order, so that a maintainer sees why a
+// rule fired or did not (alsbot ask --explain). The first rule with a
+// trip and no exception is the one that answers.
+func (b *Bot) Trips(text string) []Trip {
+	m, ok := b.readMessage(text)
+	if !ok {
+		return nil
+	}
+	var out []Trip
+	for _, f := range m.forms {
+		s := b.rules.scan(f)
+		for i := range b.rules.rules {
+			ru := &b.rules.rules[i]
+			for _, p := range ru.except {
+				if p.match(f, &s) {
+					out = append(out, Trip{Rule: ru.ID, By: p.written, Except: true, Form: f})
+				}
+			}
+			for _, p := range ru.patterns {
+				if p.match(f, &s) {
+					out = append(out, Trip{Rule: ru.ID, By: p.written, Form: f})
+				}
+			}
+			for k, c := range ru.concepts {
+				if c.fires(&s.found, ru.window) {
+					out = append(out, Trip{Rule: ru.ID, By: ru.conceptNames[k], Form: f})
+				}
+			}
+		}
+	}
+	return out
 }

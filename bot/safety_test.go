@@ -48,3 +48,27 @@ func TestSafetySet(t *testing.T) {
 		t.Errorf("%d safety misses:\n  %s", len(misses), strings.Join(misses, "\n  "))
 	}
 }
+
+// A maintainer sees which pattern or concept made a rule fire, and which
+// exception cancelled it (alsbot ask --explain).
+func TestTripsSayWhyARuleFired(t *testing.T) {
+	b := shippedBot(t)
+	has := func(trips []bot.Trip, rule string, except bool) bool {
+		for _, tr := range trips {
+			if tr.Rule == rule && tr.Except == except && tr.By != "" {
+				return true
+			}
+		}
+		return false
+	}
+	if trips := b.Trips("息ができない"); !has(trips, "emergency", false) {
+		t.Errorf("息ができない: %+v, want an emergency pattern or concept", trips)
+	}
+	// Grief's "can't get going" is not "won't wake up".
+	if trips := b.Trips("母が亡くなってから、何もやる気が起きない"); has(trips, "emergency", false) || !has(trips, "distress", false) {
+		t.Errorf("grief: %+v, want distress and no emergency", trips)
+	}
+	if trips := b.Trips("how do home ventilator alarms work"); !has(trips, "emergency", true) {
+		t.Errorf("a question on alarms: %+v, want the exception that cancels the emergency", trips)
+	}
+}

@@ -171,6 +171,13 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 		if *explain {
 			rd := b.Read(q)
 			fmt.Fprintf(w, "# read: topics %v, facets %v\n", rd.Topics, rd.Facets)
+			for _, t := range b.Trips(q) {
+				how := "matches"
+				if t.Except {
+					how = "cancelled by"
+				}
+				fmt.Fprintf(w, "# rule %s %s %s (in %q)\n", t.Rule, how, t.By, t.Form)
+			}
 			for _, m := range b.Search(q, 4) {
 				fmt.Fprintf(w, "# %-22s score %6.2f  coverage %.2f  similarity %.2f  evidence %.1f\n", m.Entry.ID, m.Score, m.Coverage, m.Similarity, m.Matched)
 			}
