@@ -72,3 +72,27 @@ func TestTripsSayWhyARuleFired(t *testing.T) {
 		t.Errorf("a question on alarms: %+v, want the exception that cancels the emergency", trips)
 	}
 }
+
+// An emergency followed by a question about the disease is still an
+// emergency: the exception for questions about ALS in general holds
+// only when no one is named and nothing is happening now.
+func TestAQuestionAfterAnEmergencyDoesNotCancelIt(t *testing.T) {
+	b := shippedBot(t)
+	for _, q := range []string{
+		"父が息ができない。これってALSの症状ですか",
+		"母が倒れて意識がない、ALSのせいですか",
+		"夫が呼吸してない、ALSでこうなるのは本当ですか",
+		"息子がのどに詰まらせた！ALSの人はよくあるんですか",
+		"あのー、すみません、母が今けいれんしてて、これってALSの薬のせいですか",
+		"みなさん今までありがとうございました。お世話になりました。よろしく伝えてください",
+	} {
+		if r := ask(b, q); !r.Urgent {
+			t.Errorf("%q: got %s %s (%s), want an urgent reply", q, r.Kind, r.Rule, r.Reason)
+		}
+	}
+	for _, q := range []string{"ALSで息ができなくなるのはなぜですか", "ALSは呼吸が止まる病気ですか"} {
+		if r := ask(b, q); r.Rule == "emergency" {
+			t.Errorf("%q: a question about the disease got the emergency reply", q)
+		}
+	}
+}

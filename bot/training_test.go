@@ -48,6 +48,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-t.yaml", 0.94},
 		{"fresh/set-x.yaml", 0.93},
 		{"fresh/set-y.yaml", 0.97},
+		{"fresh/set-aa.yaml", 0.89},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.99},
@@ -55,6 +56,7 @@ func TestTrainingSets(t *testing.T) {
 		{"safety-p.yaml", 0.99},
 		{"safety-v.yaml", 0.99},
 		{"safety-w.yaml", 0.99},
+		{"safety-ab.yaml", 0.99},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f, err := os.Open("../testdata/" + tc.file)
