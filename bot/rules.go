@@ -21,6 +21,8 @@ type rule struct {
 	*knowledge.Rule
 	patterns []*pattern
 	except   []*pattern
+	// general cancels the rule only when no pattern of someone matches.
+	general, someone []*pattern
 	// concepts fire the rule when each of their lexicons has a word in
 	// the message, all within window letters of each other.
 	concepts []concept
@@ -71,6 +73,12 @@ func compileRules(kb *knowledge.KB) ([]rule, *lexicons, error) {
 			return nil, nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
 		}
 		if cr.except, err = compilePatterns(r, r.Except.All(), false); err != nil {
+			return nil, nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
+		}
+		if cr.general, err = compilePatterns(r, r.ExceptInGeneral.All(), false); err != nil {
+			return nil, nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
+		}
+		if cr.someone, err = compilePatterns(r, r.Someone.All(), false); err != nil {
 			return nil, nil, fmt.Errorf("%s:%d: rule %q: %w", r.Pos.File, r.Pos.Line, r.ID, err)
 		}
 		cr.window = r.ConceptWindow()
@@ -441,7 +449,7 @@ func newRuleSet(rules []rule, lex *lexicons) ruleSet {
 	}
 	for i := range rs.rules {
 		ru := &rs.rules[i]
-		for _, list := range [][]*pattern{ru.patterns, ru.except} {
+		for _, list := range [][]*pattern{ru.patterns, ru.except, ru.general, ru.someone} {
 			for _, p := range list {
 				if p.literals == nil {
 					continue
@@ -476,10 +484,10 @@ rules:
 		// An exception in any form of the message cancels the rule in
 		// all: "how do home ventilator alarms work" is a question,
 		// whatever its words read as romaji.
-		for k, f := range forms {
-			if rs.rules[i].excepted(f, &seen[k]) {
-				continue rules
-			}
+		ru := &rs.rules[i]
+		names := ru.anyOf(ru.someone, forms, seen[:])
+		if ru.anyOf(ru.except, forms, seen[:]) || !names && ru.anyOf(ru.general, forms, seen[:]) {
+			continue rules
 		}
 		for k, f := range forms {
 			if rs.rules[i].matches(f, &seen[k]) {
@@ -691,11 +699,14 @@ func (r *rule) matches(norm string, s *scanned) bool {
 	return false
 }
 
-// excepted reports whether one of the rule's exceptions matches.
-func (r *rule) excepted(norm string, s *scanned) bool {
-	for i := range r.except {
-		if r.except[i].match(norm, s) {
-			return true
+// anyOf reports whether one of the patterns matches one of the forms
+// of a message, seen[k] being what the scan found in forms[k].
+func (r *rule) anyOf(patterns []*pattern, forms []string, seen []scanned) bool {
+	for _, p := range patterns {
+		for k, f := range forms {
+			if p.match(f, &seen[k]) {
+				return true
+			}
 		}
 	}
 	return false
@@ -717,8 +728,12 @@ type Trip struct {
 	// By is the pattern, or the concept's lexicons ("breath + unable"),
 	// that matched; for an exception, the exception.
 	By string `json:"by"`
-	// Except marks an exception: it cancels the rule.
-	Except bool `json:"except,omitempty"`
+	// Except marks an exception: it cancels the rule. InGeneral marks
+	// one that does so only when no Someone trip names a person or a
+	// moment now.
+	Except    bool `json:"except,omitempty"`
+	InGeneral bool `json:"in_general,omitempty"`
+	Someone   bool `json:"someone,omitempty"`
 	// Form is the form of the message it matched: as typed, as read,
 	// or with its romaji as kana.
 	Form string `json:"form"`
@@ -741,6 +756,16 @@ func (b *Bot) Trips(text string) []Trip {
 			for _, p := range ru.except {
 				if p.match(f, &s) {
 					out = append(out, Trip{Rule: ru.ID, By: p.written, Except: true, Form: f})
+				}
+			}
+			for _, p := range ru.general {
+				if p.match(f, &s) {
+					out = append(out, Trip{Rule: ru.ID, By: p.written, Except: true, InGeneral: true, Form: f})
+				}
+			}
+			for _, p := range ru.someone {
+				if p.match(f, &s) {
+					out = append(out, Trip{Rule: ru.ID, By: p.written, Someone: true, Form: f})
 				}
 			}
 			for _, p := range ru.patterns {

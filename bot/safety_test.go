@@ -55,7 +55,7 @@ func TestTripsSayWhyARuleFired(t *testing.T) {
 	b := shippedBot(t)
 	has := func(trips []bot.Trip, rule string, except bool) bool {
 		for _, tr := range trips {
-			if tr.Rule == rule && tr.Except == except && tr.By != "" {
+			if tr.Rule == rule && tr.Except == except && !tr.Someone && tr.By != "" {
 				return true
 			}
 		}
@@ -74,8 +74,8 @@ func TestTripsSayWhyARuleFired(t *testing.T) {
 }
 
 // An emergency followed by a question about the disease is still an
-// emergency: the exception for questions about ALS in general holds
-// only when no one is named and nothing is happening now.
+// emergency: the exceptions for questions in general (except_in_general)
+// hold only when no one is named and nothing is happening now.
 func TestAQuestionAfterAnEmergencyDoesNotCancelIt(t *testing.T) {
 	b := shippedBot(t)
 	for _, q := range []string{
@@ -85,12 +85,16 @@ func TestAQuestionAfterAnEmergencyDoesNotCancelIt(t *testing.T) {
 		"息子がのどに詰まらせた！ALSの人はよくあるんですか",
 		"あのー、すみません、母が今けいれんしてて、これってALSの薬のせいですか",
 		"みなさん今までありがとうございました。お世話になりました。よろしく伝えてください",
+		"息ができない。ALSのせいですか",
+		"父が息ができない。リルゾールの副作用として起きることがありますか",
+		"He can't breathe. Is this normal for ALS?",
+		"My dad collapsed and isn't responding. why does this happen?",
 	} {
 		if r := ask(b, q); !r.Urgent {
 			t.Errorf("%q: got %s %s (%s), want an urgent reply", q, r.Kind, r.Rule, r.Reason)
 		}
 	}
-	for _, q := range []string{"ALSで息ができなくなるのはなぜですか", "ALSは呼吸が止まる病気ですか"} {
+	for _, q := range []string{"ALSで息ができなくなるのはなぜですか", "ALSは呼吸が止まる病気ですか", "リルゾールの副作用として息ができなくなることはありますか"} {
 		if r := ask(b, q); r.Rule == "emergency" {
 			t.Errorf("%q: a question about the disease got the emergency reply", q)
 		}

@@ -256,7 +256,7 @@ func (l *loader) checkRule(r *Rule) {
 	for _, list := range []struct {
 		field string
 		pats  Texts
-	}{{"patterns", r.Patterns}, {"except", r.Except}} {
+	}{{"patterns", r.Patterns}, {"except", r.Except}, {"except_in_general", r.ExceptInGeneral}, {"someone", r.Someone}} {
 		for _, lang := range []string{JA, EN} {
 			for i, p := range list.pats.In(lang) {
 				if err := r.unparsed[p]; err != nil {

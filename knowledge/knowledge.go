@@ -10,6 +10,7 @@ package knowledge
 import (
 	"fmt"
 	"regexp/syntax"
+	"slices"
 	"strings"
 )
 
@@ -239,6 +240,14 @@ type Rule struct {
 	// Except cancels the rule when one of these matches, so that negations
 	// ("息は苦しくない") and other topics do not trip it.
 	Except Texts `yaml:"except"`
+	// ExceptInGeneral cancels the rule like Except, but only when no
+	// pattern of Someone matches: a question about the disease or a drug
+	// in general ("ALSで息ができなくなるのはなぜ？") is not an emergency,
+	// but the same question after "父が息ができない" is.
+	ExceptInGeneral Texts `yaml:"except_in_general"`
+	// Someone are the words that name a person or a moment now (父が,
+	// my dad, 今, right now): they keep ExceptInGeneral from cancelling.
+	Someone Texts `yaml:"someone"`
 	// Whole makes the patterns match the whole message (punctuation and
 	// spaces aside) rather than any part of it; for greetings and thanks,
 	// which should not swallow a real question.
@@ -373,7 +382,7 @@ func (r *Rule) Parsed(pattern string) *syntax.Regexp {
 // it runs from these trees when folding leaves them as they are.
 func (r *Rule) parsePatterns() {
 	r.parsed, r.unparsed = map[string]*syntax.Regexp{}, map[string]error{}
-	for _, p := range append(r.Patterns.All(), r.Except.All()...) {
+	for _, p := range slices.Concat(r.Patterns.All(), r.Except.All(), r.ExceptInGeneral.All(), r.Someone.All()) {
 		if p == "" {
 			continue
 		}

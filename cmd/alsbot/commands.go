@@ -173,8 +173,13 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 			fmt.Fprintf(w, "# read: topics %v, facets %v\n", rd.Topics, rd.Facets)
 			for _, t := range b.Trips(q) {
 				how := "matches"
-				if t.Except {
+				switch {
+				case t.InGeneral:
+					how = "cancelled, unless someone is named, by"
+				case t.Except:
 					how = "cancelled by"
+				case t.Someone:
+					how = "names someone (no exception in general applies):"
 				}
 				fmt.Fprintf(w, "# rule %s %s %s (in %q)\n", t.Rule, how, t.By, t.Form)
 			}

@@ -25,11 +25,13 @@ type exportKB struct {
 	OffTopic  []string            `json:"off_topic" yaml:"off_topic"`
 	OtherUses knowledge.OtherUses `json:"other_uses" yaml:"other_uses"`
 	Fillers   []string            `json:"fillers" yaml:"fillers"`
-	ReplyIn   exportTexts         `json:"reply_in" yaml:"reply_in"`
-	Lexicons  []exportLexicon     `json:"lexicons" yaml:"lexicons"`
-	Topics    []exportTopic       `json:"topics" yaml:"topics"`
-	Facets    []exportFacet       `json:"facets" yaml:"facets"`
-	HelpLines []exportHelpLine    `json:"help_lines" yaml:"help_lines"`
+	// TopicSwitches leave small talk for the question (ところで).
+	TopicSwitches []string         `json:"topic_switches,omitempty" yaml:"topic_switches,omitempty"`
+	ReplyIn       exportTexts      `json:"reply_in" yaml:"reply_in"`
+	Lexicons      []exportLexicon  `json:"lexicons" yaml:"lexicons"`
+	Topics        []exportTopic    `json:"topics" yaml:"topics"`
+	Facets        []exportFacet    `json:"facets" yaml:"facets"`
+	HelpLines     []exportHelpLine `json:"help_lines" yaml:"help_lines"`
 }
 
 type exportHelpLine struct {
@@ -96,16 +98,20 @@ type exportEntry struct {
 }
 
 type exportRule struct {
-	ID       string       `json:"id" yaml:"id"`
-	Patterns exportTexts  `json:"patterns" yaml:"patterns"`
-	Except   exportTexts  `json:"except" yaml:"except"`
-	Whole    bool         `json:"whole" yaml:"whole"`
-	Reply    exportText   `json:"reply" yaml:"reply"`
-	Then     string       `json:"then" yaml:"then"`
-	Urgent   bool         `json:"urgent,omitempty" yaml:"urgent,omitempty"`
-	Concepts [][]string   `json:"concepts,omitempty" yaml:"concepts,omitempty"`
-	Window   int          `json:"window,omitempty" yaml:"window,omitempty"`
-	Calls    []exportCall `json:"calls,omitempty" yaml:"calls,omitempty"`
+	ID       string      `json:"id" yaml:"id"`
+	Patterns exportTexts `json:"patterns" yaml:"patterns"`
+	Except   exportTexts `json:"except" yaml:"except"`
+	// ExceptInGeneral cancels the rule only when no pattern of Someone
+	// matches.
+	ExceptInGeneral exportTexts  `json:"except_in_general,omitempty" yaml:"except_in_general,omitempty"`
+	Someone         exportTexts  `json:"someone,omitempty" yaml:"someone,omitempty"`
+	Whole           bool         `json:"whole" yaml:"whole"`
+	Reply           exportText   `json:"reply" yaml:"reply"`
+	Then            string       `json:"then" yaml:"then"`
+	Urgent          bool         `json:"urgent,omitempty" yaml:"urgent,omitempty"`
+	Concepts        [][]string   `json:"concepts,omitempty" yaml:"concepts,omitempty"`
+	Window          int          `json:"window,omitempty" yaml:"window,omitempty"`
+	Calls           []exportCall `json:"calls,omitempty" yaml:"calls,omitempty"`
 }
 
 type exportCall struct {
@@ -172,7 +178,7 @@ func newExport(kb *knowledge.KB) exportKB {
 	}
 	out := exportKB{
 		HelpLines: lines,
-		Synonyms:  [][]string{}, Menu: kb.Menu, OffTopic: kb.OffTopic, OtherUses: kb.OtherUses, Fillers: kb.Fillers,
+		Synonyms:  [][]string{}, Menu: kb.Menu, OffTopic: kb.OffTopic, OtherUses: kb.OtherUses, Fillers: kb.Fillers, TopicSwitches: kb.TopicSwitches,
 		Messages: exportMessages{
 			Fallback: text(kb.Messages.Fallback), Clarify: text(kb.Messages.Clarify), Disclaimer: text(kb.Messages.Disclaimer),
 			Menu: text(kb.Messages.Menu), Welcome: text(kb.Messages.Welcome), TextOnly: text(kb.Messages.TextOnly), About: text(kb.Messages.About),
@@ -192,7 +198,7 @@ func newExport(kb *knowledge.KB) exportKB {
 		})
 	}
 	for _, r := range kb.Rules {
-		out.Rules = append(out.Rules, exportRule{ID: r.ID, Patterns: texts(r.Patterns), Except: texts(r.Except), Whole: r.Whole, Reply: text(r.Reply), Then: r.Then, Urgent: r.Urgent,
+		out.Rules = append(out.Rules, exportRule{ID: r.ID, Patterns: texts(r.Patterns), Except: texts(r.Except), ExceptInGeneral: texts(r.ExceptInGeneral), Someone: texts(r.Someone), Whole: r.Whole, Reply: text(r.Reply), Then: r.Then, Urgent: r.Urgent,
 			Concepts: r.Concepts, Window: r.Window, Calls: calls(r.Calls)})
 	}
 	for _, g := range kb.Synonyms {

@@ -71,7 +71,7 @@ func TestExportJSONRoundTrip(t *testing.T) {
 		same("rule "+r.ID, r, back.Rules[i])
 	}
 	if !reflect.DeepEqual(orig.Messages, back.Messages) || !reflect.DeepEqual(orig.Menu, back.Menu) ||
-		!reflect.DeepEqual(orig.OffTopic, back.OffTopic) || !reflect.DeepEqual(orig.Fillers, back.Fillers) {
+		!reflect.DeepEqual(orig.OffTopic, back.OffTopic) || !reflect.DeepEqual(orig.Fillers, back.Fillers) || !reflect.DeepEqual(orig.TopicSwitches, back.TopicSwitches) {
 		t.Error("messages, menu, off-topic words or fillers differ after the round trip")
 	}
 }
