@@ -31,6 +31,13 @@ func appendNormalized(dst []rune, s string, fold bool) []rune {
 	return joinJapanese(dst, start)
 }
 
+// spaced is text normalized and folded, with the separators between
+// Japanese letters kept as pauses: what joinJapanese drops.
+func spaced(text string) string {
+	raw, _ := appendNormalizedOnce(nil, text, false)
+	return string(foldKana(raw))
+}
+
 // joinJapanese drops, from dst[start:], the separators between Japanese
 // letters: Japanese is written without spaces, and people put a space, a
 // 、 or a ！ in as a pause (「いき くるしい」 is いきくるしい).

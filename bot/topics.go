@@ -87,6 +87,12 @@ func wordEnds(text string, end int) bool {
 	return strings.ContainsRune("のってはがでもをにとやへ", r)
 }
 
+// pausedAfter reports whether the message, with its pauses kept, has
+// the word followed by a pause or at its end: typed as a word of its own.
+func pausedAfter(spaced, word string) bool {
+	return spaced != "" && (strings.Contains(spaced, word+" ") || strings.HasSuffix(spaced, word))
+}
+
 // topicReading is what a message says of topics and facets.
 type topicReading struct {
 	// topics are the topics the message names: its specific topics, or
@@ -102,8 +108,10 @@ type topicReading struct {
 	broad bool
 }
 
-// read finds the topics and facets of a message in its folded forms.
-func (tr *topicReader) read(forms ...string) topicReading {
+// read finds the topics and facets of a message in its folded forms;
+// spaced is the message folded with its pauses kept (see
+// message.spaced).
+func (tr *topicReader) read(spaced string, forms ...string) topicReading {
 	var specific, general, facets, affiliated []int
 	var words []string
 	for _, f := range forms {
@@ -122,10 +130,10 @@ func (tr *topicReader) read(forms ...string) topicReading {
 			return true
 		})
 		tr.anchors.each(f, func(start, end, id int) bool {
-			if shortKana(f[start:end]) && !wordEnds(f, end) {
+			if w := f[start:end]; shortKana(w) && !wordEnds(f, end) && !pausedAfter(spaced, w) {
 				// An anchor of two letters of kana (むーず, folded to
 				// むず) names its topic only as a word of its own:
-				// not inside むずかしい.
+				// not inside むずかしい, but in 「むーず つぎ なにする」.
 				return true
 			}
 			named = append(named, [2]int{start, end})
@@ -199,7 +207,7 @@ func (b *Bot) Read(text string) Reading {
 	if !ok {
 		return Reading{}
 	}
-	rd := b.tr.read(m.norm, m.alt)
+	rd := b.tr.read(m.spaced, m.norm, m.alt)
 	out := Reading{Topics: []string{}, Facets: b.tr.facetIDs(rd), Words: rd.words}
 	for _, t := range rd.topics {
 		out.Topics = append(out.Topics, b.tr.topics[t].ID)
