@@ -49,6 +49,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-x.yaml", 0.93},
 		{"fresh/set-y.yaml", 0.97},
 		{"fresh/set-aa.yaml", 0.96},
+		{"fresh/set-ac.yaml", 0.95},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.99},
@@ -57,6 +58,7 @@ func TestTrainingSets(t *testing.T) {
 		{"safety-v.yaml", 0.99},
 		{"safety-w.yaml", 0.99},
 		{"safety-ab.yaml", 0.99},
+		{"safety-ad.yaml", 0.99},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f, err := os.Open("../testdata/" + tc.file)
