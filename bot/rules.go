@@ -485,8 +485,7 @@ rules:
 		// all: "how do home ventilator alarms work" is a question,
 		// whatever its words read as romaji.
 		ru := &rs.rules[i]
-		names := ru.anyOf(ru.someone, forms, seen[:])
-		if ru.anyOf(ru.except, forms, seen[:]) || !names && ru.anyOf(ru.general, forms, seen[:]) {
+		if ru.anyOf(ru.except, forms, seen[:]) || ru.anyOf(ru.general, forms, seen[:]) && !ru.anyOf(ru.someone, forms, seen[:]) {
 			continue rules
 		}
 		for k, f := range forms {
