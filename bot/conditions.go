@@ -79,9 +79,24 @@ func (b *Bot) unknownCondition(read []rune) bool {
 // with a condition: "does conditioned medium help with eczema?"
 var helpsWithEN = regexp.MustCompile(`\b(?:(?:help|helps|helpful|good|work|works|effective|used|use it)\s+(?:with|for|on|against)|treat|treats|cure|cures)\s+(?:(?:my|his|her|their|our|the|a|an|people with|patients with|someone with)\s+)*([a-z]{4,})`)
 
+// helpsWithWords are the words one of which helpsWithEN needs.
+var helpsWithWords = []string{"help", "good", "work", "effective", "used", "use it", "treat", "cure"}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // unknownConditionEN is unknownCondition for English: the word after
 // "help with", "good for", "treat".
 func (b *Bot) unknownConditionEN(norm string) bool {
+	if !strings.ContainsAny(norm, "abcdefghijklmnopqrstuvwxyz") || !containsAny(norm, helpsWithWords) {
+		return false // most messages: the expression need not run
+	}
 	for _, m := range helpsWithEN.FindAllStringSubmatch(norm, -1) {
 		if !b.vocab.knows(m[1]) {
 			return true
