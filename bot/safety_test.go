@@ -100,3 +100,23 @@ func TestAQuestionAfterAnEmergencyDoesNotCancelIt(t *testing.T) {
 		}
 	}
 }
+
+// Every emergency and every crisis keeps its urgent reply whatever
+// question follows it: about the disease, a drug, a trial, what to do.
+func TestAnUrgentMessageStaysUrgentWhateverFollows(t *testing.T) {
+	b := shippedBot(t)
+	urgent := []string{"父が息ができない", "母が倒れて意識がない", "夫がのどに餅を詰まらせた", "妻が呼吸をしていない", "母がけいれんしてる",
+		"父の呼吸器が外れた", "母が薬を全部飲んだ", "He can't breathe", "My dad collapsed and isn't responding", "息ができない",
+		"くるしい いきが できない", "息苦しくてたまらない", "死にたい", "もう消えたい", "生きていても意味がない", "I want to die",
+		"薬をためてて、いつか全部飲もうと思ってる"}
+	after := []string{"", "。ALSのせいですか", "。どうしたらいい？", "。こういうことはよくあるんですか", "。これって副作用ですか", "、なぜですか",
+		"。リルゾールの副作用として起きることがありますか", ". Is this normal for ALS?", ". is it a side effect?", "。ミューズって何？",
+		"。仕組みを知りたい", "。この先どうなるの", "。一般的にはどう？", "。上清液って効くの？", "。ドラマみたいだけど本気です"}
+	for _, u := range urgent {
+		for _, a := range after {
+			if r := ask(b, u+a); !r.Urgent {
+				t.Errorf("%q: got %s %s (%s), want an urgent reply", u+a, r.Kind, r.Rule, r.Reason)
+			}
+		}
+	}
+}
