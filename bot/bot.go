@@ -398,7 +398,11 @@ func (b *Bot) retrieve(lang string, m message, conv *Conversation) Reply {
 	if b.isOffTopic(m.norm) || m.alt != "" && b.isOffTopic(m.alt) {
 		return b.fallbackFor(lang, ReasonOffTopic)
 	}
-	if b.unknownCondition(m.read) || b.unknownConditionEN(string(foldKana(m.read))) {
+	read := m.norm
+	if m.alt != "" {
+		read = m.alt
+	}
+	if b.unknownCondition(m.read) || b.unknownConditionEN(read) {
 		// "臍帯由来の上清液はアトピーに効く？": no source speaks of it.
 		return b.fallbackFor(lang, ReasonUnknownCondition)
 	}
@@ -409,7 +413,7 @@ func (b *Bot) retrieve(lang string, m message, conv *Conversation) Reply {
 		return b.fallbackFor(lang, ReasonUnknownYear)
 	}
 	ms := b.ix.search(parsed, 8)
-	rd := b.tr.read(m.spaced, m.norm, m.alt)
+	rd := b.tr.read(m.text, m.norm, m.alt)
 	if r, ok := b.byTopic(lang, rd, ms, conv); ok {
 		return r
 	}
@@ -470,10 +474,10 @@ type message struct {
 	// forms are what the rules see: the message as typed, as read, and
 	// with all its romaji as kana ("iki ga dekinai" is an emergency too).
 	forms []string
-	// spaced is the message normalized and folded with the pauses
-	// between Japanese words kept ("むず つぎ なにする"): a short word
-	// in kana is a word of its own when a pause follows it.
-	spaced string
+	// text is the message as sent: where its pauses were, for a short
+	// word in kana that is a word of its own when a pause follows it
+	// ("むず つぎ なにする").
+	text string
 }
 
 // readMessage reads text once for every stage after it; false when
@@ -483,7 +487,7 @@ func (b *Bot) readMessage(text string) (message, bool) {
 	if len(raw) == 0 {
 		return message{}, false
 	}
-	m := message{norm: string(foldKana(raw)), spaced: spaced(text)}
+	m := message{norm: string(foldKana(raw)), text: text}
 	m.read, m.romaji = b.ix.read(raw)
 	if !slices.Equal(m.read, raw) {
 		m.alt = string(foldKana(m.read))

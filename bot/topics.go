@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -109,11 +110,12 @@ type topicReading struct {
 }
 
 // read finds the topics and facets of a message in its folded forms;
-// spaced is the message folded with its pauses kept (see
-// message.spaced).
-func (tr *topicReader) read(spaced string, forms ...string) topicReading {
+// text is the message as sent, read again, with its pauses kept, only
+// for a short word in kana.
+func (tr *topicReader) read(text string, forms ...string) topicReading {
 	var specific, general, facets, affiliated []int
 	var words []string
+	paused := sync.OnceValue(func() string { return spaced(text) })
 	for _, f := range forms {
 		if f == "" {
 			continue
@@ -130,7 +132,7 @@ func (tr *topicReader) read(spaced string, forms ...string) topicReading {
 			return true
 		})
 		tr.anchors.each(f, func(start, end, id int) bool {
-			if w := f[start:end]; shortKana(w) && !wordEnds(f, end) && !pausedAfter(spaced, w) {
+			if w := f[start:end]; shortKana(w) && !wordEnds(f, end) && !pausedAfter(paused(), w) {
 				// An anchor of two letters of kana (むーず, folded to
 				// むず) names its topic only as a word of its own:
 				// not inside むずかしい, but in 「むーず つぎ なにする」.
@@ -207,7 +209,7 @@ func (b *Bot) Read(text string) Reading {
 	if !ok {
 		return Reading{}
 	}
-	rd := b.tr.read(m.spaced, m.norm, m.alt)
+	rd := b.tr.read(m.text, m.norm, m.alt)
 	out := Reading{Topics: []string{}, Facets: b.tr.facetIDs(rd), Words: rd.words}
 	for _, t := range rd.topics {
 		out.Topics = append(out.Topics, b.tr.topics[t].ID)
