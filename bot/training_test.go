@@ -51,6 +51,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-aa.yaml", 0.96},
 		{"fresh/set-ac.yaml", 0.95},
 		{"fresh/set-z.yaml", 0.94},
+		{"fresh/set-af.yaml", 0.95},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.99},
