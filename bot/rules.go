@@ -752,24 +752,21 @@ func (b *Bot) Trips(text string) []Trip {
 		s := b.rules.scan(f)
 		for i := range b.rules.rules {
 			ru := &b.rules.rules[i]
-			for _, p := range ru.except {
-				if p.match(f, &s) {
-					out = append(out, Trip{Rule: ru.ID, By: p.written, Except: true, Form: f})
-				}
-			}
-			for _, p := range ru.general {
-				if p.match(f, &s) {
-					out = append(out, Trip{Rule: ru.ID, By: p.written, Except: true, InGeneral: true, Form: f})
-				}
-			}
-			for _, p := range ru.someone {
-				if p.match(f, &s) {
-					out = append(out, Trip{Rule: ru.ID, By: p.written, Someone: true, Form: f})
-				}
-			}
-			for _, p := range ru.patterns {
-				if p.match(f, &s) {
-					out = append(out, Trip{Rule: ru.ID, By: p.written, Form: f})
+			for _, kind := range []struct {
+				patterns []*pattern
+				trip     Trip
+			}{
+				{ru.except, Trip{Except: true}},
+				{ru.general, Trip{Except: true, InGeneral: true}},
+				{ru.someone, Trip{Someone: true}},
+				{ru.patterns, Trip{}},
+			} {
+				for _, p := range kind.patterns {
+					if p.match(f, &s) {
+						t := kind.trip
+						t.Rule, t.By, t.Form = ru.ID, p.written, f
+						out = append(out, t)
+					}
 				}
 			}
 			for k, c := range ru.concepts {
