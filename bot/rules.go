@@ -3,6 +3,7 @@ package bot
 import (
 	"cmp"
 	"fmt"
+	"math/bits"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -51,7 +52,9 @@ type pattern struct {
 	// it matches when the text has one, and is never run.
 	exact bool
 	// num is the pattern's number in the rule set: the scan for
-	// literals marks the patterns whose literals it finds.
+	// literals marks the patterns whose literals it finds (and those
+	// with none). A rule's list of patterns is numbered in order, so
+	// that a list is a range of numbers.
 	num  int32
 	once sync.Once
 	re   *regexp.Regexp
@@ -408,6 +411,8 @@ type ruleSet struct {
 	wordOf    [][]int
 	patternOf [][]int32
 	patterns  int
+	// always marks the patterns with no literals: every scan runs them.
+	always literalSet
 }
 
 func newRuleSet(rules []rule, lex *lexicons) ruleSet {
@@ -447,15 +452,17 @@ func newRuleSet(rules []rule, lex *lexicons) ruleSet {
 			}
 		}
 	}
+	var free []int32
 	for i := range rs.rules {
 		ru := &rs.rules[i]
 		for _, list := range [][]*pattern{ru.patterns, ru.except, ru.general, ru.someone} {
 			for _, p := range list {
-				if p.literals == nil {
-					continue
-				}
 				p.num = int32(rs.patterns)
 				rs.patterns++
+				if p.literals == nil {
+					free = append(free, p.num)
+					continue
+				}
 				for _, l := range p.literals {
 					id := idOf(l)
 					p.literalIDs = append(p.literalIDs, id)
@@ -465,6 +472,10 @@ func newRuleSet(rules []rule, lex *lexicons) ruleSet {
 				}
 			}
 		}
+	}
+	rs.always = make(literalSet, (rs.patterns+63)/64)
+	for _, n := range free {
+		rs.always[n/64] |= 1 << (n % 64)
 	}
 	rs.literals.n = len(ids)
 	rs.literals.freeze()
@@ -485,12 +496,12 @@ rules:
 		// all: "how do home ventilator alarms work" is a question,
 		// whatever its words read as romaji.
 		ru := &rs.rules[i]
-		if ru.anyOf(ru.except, forms, seen[:]) || ru.anyOf(ru.general, forms, seen[:]) && !ru.anyOf(ru.someone, forms, seen[:]) {
+		if anyOf(ru.except, forms, seen[:]) || anyOf(ru.general, forms, seen[:]) && !anyOf(ru.someone, forms, seen[:]) {
 			continue rules
 		}
 		for k, f := range forms {
-			if rs.rules[i].matches(f, &seen[k]) {
-				return &rs.rules[i]
+			if ru.matches(f, &seen[k]) {
+				return ru
 			}
 		}
 	}
@@ -507,7 +518,7 @@ type scanned struct {
 
 // scan scans text once for every literal of the rule set.
 func (rs *ruleSet) scan(text string) scanned {
-	s := scanned{patterns: make(literalSet, (rs.patterns+63)/64), found: spans{lex: rs.lex, text: text}}
+	s := scanned{patterns: slices.Clone(rs.always), found: spans{lex: rs.lex, text: text}}
 	s.found.present = rs.literals.present(text, func(id int32, start, end int) {
 		for _, l := range rs.wordOf[id] {
 			s.found.hit(l, start, end)
@@ -676,19 +687,47 @@ func (s literalSet) any(ids []int32) bool {
 // match reports whether the pattern matches the normalized message, given
 // which literals the message has.
 func (p *pattern) match(norm string, s *scanned) bool {
-	if p.literalIDs != nil && s.patterns[p.num/64]&(1<<(p.num%64)) == 0 {
+	if s.patterns[p.num/64]&(1<<(p.num%64)) == 0 {
 		return false
 	}
 	return p.exact || p.regexp().MatchString(norm)
 }
 
+// anyMatch reports whether one of a rule's list of patterns matches the
+// normalized message. It runs only those the scan marked: the list is the
+// range of numbers from its first, and the scan's marks are walked a word
+// of 64 at a time, so that a message costs what it has, not what the
+// rules hold.
+func (s *scanned) anyMatch(list []*pattern, norm string) bool {
+	if len(list) == 0 {
+		return false
+	}
+	lo := int(list[0].num)
+	hi := lo + len(list)
+	for w := lo / 64; w <= (hi-1)/64; w++ {
+		word := s.patterns[w]
+		if first := w * 64; first < lo {
+			word &^= 1<<(lo-first) - 1
+		}
+		if last := w*64 + 64; last > hi {
+			word &= 1<<(64-(last-hi)) - 1
+		}
+		for word != 0 {
+			p := list[w*64+bits.TrailingZeros64(word)-lo]
+			if p.exact || p.regexp().MatchString(norm) {
+				return true
+			}
+			word &= word - 1
+		}
+	}
+	return false
+}
+
 // matches reports whether the rule fires on a normalized message (its
 // exceptions are checked first, over every form: see excepted).
 func (r *rule) matches(norm string, s *scanned) bool {
-	for i := range r.patterns {
-		if r.patterns[i].match(norm, s) {
-			return true
-		}
+	if s.anyMatch(r.patterns, norm) {
+		return true
 	}
 	for _, c := range r.concepts {
 		if c.fires(&s.found, r.window) {
@@ -700,12 +739,10 @@ func (r *rule) matches(norm string, s *scanned) bool {
 
 // anyOf reports whether one of the patterns matches one of the forms
 // of a message, seen[k] being what the scan found in forms[k].
-func (r *rule) anyOf(patterns []*pattern, forms []string, seen []scanned) bool {
-	for _, p := range patterns {
-		for k, f := range forms {
-			if p.match(f, &seen[k]) {
-				return true
-			}
+func anyOf(patterns []*pattern, forms []string, seen []scanned) bool {
+	for k, f := range forms {
+		if seen[k].anyMatch(patterns, f) {
+			return true
 		}
 	}
 	return false
