@@ -75,6 +75,10 @@ var stopwords = map[string]bool{
 	"ok": true, "okay": true, "more": true, "one": true, "ones": true, "then": true, "yes": true,
 	"yeah": true, "sure": true, "well": true, "really": true, "actually": true,
 	"thanks": true, "thank": true, "pls": true, "plz": true, "hi": true, "hello": true,
+	// Common words a typo must not be read into: "too many pills" is not
+	// "took many pills", nor "going" "doing".
+	"too": true, "going": true, "gonna": true, "many": true, "never": true, "anymore": true,
+	"again": true, "even": true,
 }
 
 // tokenizeRunes splits text, already normalized with katakana kept, into
