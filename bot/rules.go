@@ -114,6 +114,9 @@ func compileRules(kb *knowledge.KB) ([]rule, *lexicons, error) {
 // regular-expression syntax, so maintainers can write ミューズ and match
 // みゅーず.
 func compilePatterns(r *knowledge.Rule, patterns []string, whole bool) ([]*pattern, error) {
+	if whole && len(patterns) > 0 {
+		return compileWhole(patterns)
+	}
 	var out []*pattern
 	for _, p := range patterns {
 		src := foldPattern(p)
@@ -143,6 +146,28 @@ func compilePatterns(r *knowledge.Rule, patterns []string, whole bool) ([]*patte
 		}
 	}
 	return out, nil
+}
+
+// compileWhole compiles the patterns of a rule that must be the whole
+// message as one pattern: the message is one or more of its phrases, one
+// after the other, so that 「おはようございます。いつもお世話になって
+// おります。」 is a greeting as each half is.
+func compileWhole(patterns []string) ([]*pattern, error) {
+	folded := make([]string, len(patterns))
+	for i, p := range patterns {
+		folded[i] = "(?:" + foldPattern(p) + ")"
+	}
+	src := "(?:(?:" + strings.Join(folded, "|") + ") ?)+"
+	tree, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return nil, err
+	}
+	pat, err := compilePattern(src, tree, true)
+	if err != nil {
+		return nil, err
+	}
+	pat.written = "(" + strings.Join(patterns, " | ") + ")+"
+	return []*pattern{pat}, nil
 }
 
 // compilePattern compiles one alternative of a pattern, src parsed as
