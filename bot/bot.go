@@ -422,7 +422,7 @@ func (b *Bot) retrieve(lang string, m message, conv *Conversation) Reply {
 			r.Reason = ReasonContext
 			return r
 		}
-	} else if parsed.short() && (refersBack(m.norm) || b.spansTopics(ms)) {
+	} else if parsed.short() && (refersBack(m.norm) || b.spansTopics(ms)) && !b.verbatim(ms) {
 		// "How was it given?" or "副作用は？" with nothing before it:
 		// of what is a guess, so the bot asks or says what it can
 		// answer.
@@ -766,6 +766,13 @@ func (b *Bot) Search(text string, k int) []Match {
 // cover. Latin words match as word beginnings: parkinson, parkinsons.
 func (b *Bot) isOffTopic(norm string) bool {
 	return b.offTopic.any(norm) || b.otherUse.any(norm) && !b.aboutALS.any(norm)
+}
+
+// verbatim reports whether the best match is one of its entry's example
+// questions, give or take a particle, and confident: "what is ALS" is
+// not unclear, however many entries speak of ALS.
+func (b *Bot) verbatim(ms []Match) bool {
+	return len(ms) > 0 && ms[0].Similarity >= nearlyVerbatim && b.confident(ms[0])
 }
 
 // confident reports whether m is good enough to answer or offer.

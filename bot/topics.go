@@ -361,13 +361,14 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	for _, t := range topics {
 		cands = append(cands, tr.byTopic[t]...)
 	}
-	if len(topics) == 1 {
-		for _, f := range strong {
-			if tr.facets[f].Decides && !slices.ContainsFunc(cands, func(e *knowledge.Entry) bool { return e.Covers(tr.facets[f].ID) }) {
-				// What it asks above all, the topic's sources are
-				// silent on: say so, rather than answer the rest.
-				return b.noFacetOf(lang, topics[0], f), true
-			}
+	for _, f := range strong {
+		if tr.facets[f].Decides && !slices.ContainsFunc(cands, func(e *knowledge.Entry) bool { return e.Covers(tr.facets[f].ID) }) {
+			// What it asks above all, the sources of every topic
+			// named are silent on ("ALSFRS-Rの満点は？" names the
+			// scale and the Muse trial that used it): say so, of
+			// the topic the ranking puts first, rather than answer
+			// the rest.
+			return b.noFacetOf(lang, b.firstRanked(topics, ms), f), true
 		}
 	}
 	if len(topics) == 1 && !slices.ContainsFunc(cands, func(e *knowledge.Entry) bool { return tr.coversAny(e, strong) }) &&
@@ -406,6 +407,17 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	r := b.answer(lang, best, coverageOf(ms, best))
 	r.Reason = ReasonTopicFacet
 	return r, true
+}
+
+// firstRanked returns the topic, of those named, of the ranking's first
+// entry among them, or the first named.
+func (b *Bot) firstRanked(topics []int, ms []Match) int {
+	for _, m := range ms {
+		if i, ok := b.tr.topicOf[m.Entry.ID]; ok && slices.Contains(topics, i) {
+			return i
+		}
+	}
+	return topics[0]
 }
 
 // unanswered returns the facet that decides, asked of the one topic
