@@ -91,7 +91,10 @@ type Bot struct {
 	replyIn            phraseSet // id: index in replyLangs
 	switches           phraseSet // topic switches: ところで, by the way
 	vocab              vocabulary
-	th                 Thresholds
+	// untreated are the conditions the sources never speak of as treated
+	// (OtherUses.Treated), normalized.
+	untreated []string
+	th        Thresholds
 }
 
 // Option configures a Bot.
@@ -140,6 +143,9 @@ func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
 	}
 	for _, w := range kb.OtherUses.Unless {
 		b.aboutALS.add(Normalize(w), 0, true)
+	}
+	for _, w := range kb.OtherUses.Treated {
+		b.untreated = append(b.untreated, Normalize(w))
 	}
 	for _, w := range kb.TopicSwitches {
 		b.switches.add(Normalize(w), 0, false)

@@ -229,3 +229,19 @@ func TestAConditionNoEntrySpeaksOfIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// Cancer is a word the entries know, as a risk: whether these therapies
+// treat it is still refused, and the risk still answered.
+func TestAConditionSpokenOfOnlyAsARiskIsRefused(t *testing.T) {
+	b := shippedBot(t)
+	for _, q := range []string{"上清液はがんに効く？", "iPS細胞って癌にも効果ある？", "Does iPS cell therapy work for cancer?", "can conditioned medium treat tumours"} {
+		if r := ask(b, q); r.Kind != bot.KindFallback || r.Reason != bot.ReasonUnknownCondition {
+			t.Errorf("%q: got %s %s (%s), want the refusal of an untreated condition", q, r.Kind, r.Entry, r.Reason)
+		}
+	}
+	for _, q := range []string{"上清液でがんになる？", "Does conditioned medium cause cancer?"} {
+		if r := ask(b, q); r.Entry != "cm-tumor-risk" {
+			t.Errorf("%q: got %s %s (%s), want cm-tumor-risk", q, r.Kind, r.Entry, r.Reason)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -47,7 +48,7 @@ func (v vocabulary) knows(word string) bool { return strings.Contains(string(v),
 
 // helpsWith are the endings of a Japanese question asking whether
 // something helps with a condition: 「アトピーに効く？」, 「肌荒れにいい？」.
-var helpsWith = []string{"に効", "にきく", "にきき", "に効果", "にこうか", "によい", "に良い", "にいい", "に使え", "につかえ", "に有効"}
+var helpsWith = []string{"に効", "にきく", "にきき", "に効果", "にこうか", "によい", "に良い", "にいい", "に使え", "につかえ", "に有効", "にも効", "にもきく", "にも効果", "にもこうか", "にもいい", "にも良い", "にも使え", "にも有効"}
 
 // unknownCondition reports whether the message, as read, asks whether
 // something helps with a condition written in kanji or katakana that no
@@ -63,6 +64,9 @@ func (b *Bot) unknownCondition(read []rune) bool {
 			}
 			i += off
 			off = i + len(end)
+			if b.untreatedBefore(text[:i]) {
+				return true
+			}
 			word := wordBefore([]rune(text[:i]))
 			if len([]rune(word)) < 2 {
 				continue
@@ -98,7 +102,18 @@ func (b *Bot) unknownConditionEN(norm string) bool {
 		return false // most messages: the expression need not run
 	}
 	for _, m := range helpsWithEN.FindAllStringSubmatch(norm, -1) {
-		if !b.vocab.knows(m[1]) {
+		if !b.vocab.knows(m[1]) || slices.Contains(b.untreated, m[1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// untreatedBefore reports whether text ends with a condition the sources
+// never speak of as treated: 「がんに効く」.
+func (b *Bot) untreatedBefore(text string) bool {
+	for _, w := range b.untreated {
+		if strings.HasSuffix(text, w) {
 			return true
 		}
 	}

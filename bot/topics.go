@@ -321,7 +321,7 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 		best, runner := b.bestCovering(general, rd, ms)
 		switch {
 		case best == nil:
-			return b.noFacet(lang, topics[0], rd), true
+			return b.noFacet(lang, topics[0], rd, ms), true
 		case runner != nil || coverageOf(ms, best) < b.th.LongMinCoverage:
 			// A choice, or an entry the rest of the question does not
 			// bear out ("MS stem cell trial results"): the ranking
@@ -335,11 +335,11 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	if len(topics) == 1 && len(tr.byTopic[topics[0]]) == 1 {
 		e := tr.byTopic[topics[0]][0]
 		if f, ok := tr.unanswered(topics, rd.facets); ok && len(strong) == 0 {
-			return b.noFacetOf(lang, topics[0], f), true
+			return b.noFacetOf(lang, topics[0], f, ms), true
 		}
 		for _, f := range strong {
 			if tr.facets[f].Decides && !e.Covers(tr.facets[f].ID) {
-				return b.noFacetOf(lang, topics[0], f), true
+				return b.noFacetOf(lang, topics[0], f, ms), true
 			}
 		}
 		if len(strong) == 0 || tr.coversAny(e, strong) {
@@ -351,7 +351,7 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 		if f, ok := tr.unanswered(topics, rd.facets); ok {
 			// Asked in passing, but what it asks ("山中先生がノーベル
 			// 賞をとったのは何年？"): the sources give no date.
-			return b.noFacetOf(lang, topics[0], f), true
+			return b.noFacetOf(lang, topics[0], f, ms), true
 		}
 		// Only facets asked in passing ("ってなに", "where"): they
 		// choose when one entry alone of the topic answers them.
@@ -368,7 +368,7 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 			// scale and the Muse trial that used it): say so, of
 			// the topic the ranking puts first, rather than answer
 			// the rest.
-			return b.noFacetOf(lang, b.firstRanked(topics, ms), f), true
+			return b.noFacetOf(lang, b.firstRanked(topics, ms), f, ms), true
 		}
 	}
 	if len(topics) == 1 && !slices.ContainsFunc(cands, func(e *knowledge.Entry) bool { return tr.coversAny(e, strong) }) &&
@@ -382,7 +382,7 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 		}
 		// Nothing of the topic answers what is asked, and a general
 		// entry would answer only part of it ("STR03の費用は？保険きく？").
-		return b.noFacet(lang, topics[0], rd), true
+		return b.noFacet(lang, topics[0], rd, ms), true
 	}
 	if tr.anyShared(strong) {
 		// How to take part, whether it is standard: the general
@@ -396,7 +396,7 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	best, runner := b.bestCovering(cands, rd, ms)
 	switch {
 	case best == nil && len(topics) == 1:
-		return b.noFacet(lang, topics[0], rd), true
+		return b.noFacet(lang, topics[0], rd, ms), true
 	case best == nil:
 		return Reply{}, false
 	case runner != nil:
@@ -744,13 +744,13 @@ func (b *Bot) noTopicAnswer(lang string, topic int, r Reply) Reply {
 }
 
 // noFacetOf is noFacet about facet f.
-func (b *Bot) noFacetOf(lang string, topic, f int) Reply {
-	return b.noFacet(lang, topic, topicReading{facets: []int{f}})
+func (b *Bot) noFacetOf(lang string, topic, f int, ms []Match) Reply {
+	return b.noFacet(lang, topic, topicReading{facets: []int{f}}, ms)
 }
 
 // noFacet is the honest reply to a facet no entry of the topic answers:
 // the sources say nothing about it, and here is what they do say.
-func (b *Bot) noFacet(lang string, topic int, rd topicReading) Reply {
+func (b *Bot) noFacet(lang string, topic int, rd topicReading, ms []Match) Reply {
 	tr := b.tr
 	t := tr.topics[topic]
 	facet := tr.facets[rd.facets[0]]
@@ -767,10 +767,21 @@ func (b *Bot) noFacet(lang string, topic int, rd topicReading) Reply {
 		msg = s
 	}
 	r.Text = b.fill(strings.NewReplacer("{topic}", t.Title.In(lang), "{facet}", facet.Title.In(lang)).Replace(msg), lang)
-	for _, e := range tr.byTopic[topic] {
-		if len(r.Suggestions) == 4 {
-			break
+	// What the sources do say: the topic's entries the ranking puts
+	// first ("How long does each Muse infusion take?" offers how it is
+	// given), then the others in their order.
+	offered := make([]*knowledge.Entry, 0, len(tr.byTopic[topic]))
+	for _, m := range ms {
+		if tr.topicOf[m.Entry.ID] == topic {
+			offered = append(offered, m.Entry)
 		}
+	}
+	for _, e := range tr.byTopic[topic] {
+		if !slices.Contains(offered, e) {
+			offered = append(offered, e)
+		}
+	}
+	for _, e := range offered[:min(len(offered), 4)] {
 		r.Suggestions = append(r.Suggestions, suggest(e, lang))
 	}
 	return r

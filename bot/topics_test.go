@@ -48,6 +48,18 @@ func TestAFacetTheSourcesDoNotAnswerIsSaidSo(t *testing.T) {
 		// A date asked in passing: the sources give none.
 		{"山中先生がノーベル賞とったのは何年？", "ja", "年や時期", "ips-what"},
 		{"When did Yamanaka win the Nobel prize?", "en", "dates", "ips-what"},
+		// Details of a topic its sources do not give, asked in the
+		// topic's own words: the entry that comes closest is offered.
+		{"上清液の投与量は1回何mlですか？", "ja", "投与する量", "cm-human"},
+		{"上清液って鼻から何回入れるの？週に何回？", "ja", "回数", "cm-human"},
+		{"How long does each Muse infusion take?", "en", "how long each session takes", "muse-how-given"},
+		{"What were the Muse trial results at 24 months?", "en", "the long term", "muse-trial-efficacy"},
+		{"How long is the waiting list for the STR03 trial?", "en", "waiting", "trial-str03"},
+		{"ミューズの治験に参加した人って何歳くらいやったん？", "ja", "年齢", "muse-trial-design"},
+		{"ALSFRS-Rの満点は何点？", "ja", "満点", "alsfrs-r"},
+		{"Is there a conditioned medium trial running in the US?", "en", "other countries", "cm-human"},
+		{"U-Factorと連携してるクリニックの名前を教えて", "ja", "施設の名前", "trial-ufactor"},
+		{"Muse細胞を発見したのは誰ですか？", "ja", "発見", "muse-trial-design"},
 	} {
 		r := ask(b, tt.q)
 		if r.Kind != bot.KindFallback || r.Reason != bot.ReasonNoFacet {
@@ -59,6 +71,23 @@ func TestAFacetTheSourcesDoNotAnswerIsSaidSo(t *testing.T) {
 		}
 		if !containsEntry(r.Suggestions, tt.offers) {
 			t.Errorf("%q: offers %+v, want %s among them", tt.q, r.Suggestions, tt.offers)
+		}
+	}
+}
+
+// The same details are answered where the sources give them.
+func TestADetailTheSourcesGiveIsAnswered(t *testing.T) {
+	b := shippedBot(t)
+	for q, want := range map[string]string{
+		"ミューズ細胞は何回点滴するの？":                                      "muse-how-given",
+		"How often was CL2020 given?":                          "muse-how-given",
+		"U-Factorの研究は何歳から参加できる？":                               "trial-ufactor",
+		"How old was the patient treated with dental pulp CM?": "cm-dental-pulp",
+		"Muse細胞の治験はどこの病院でやったの？":                                "muse-trial-design",
+		"iPS細胞を見つけたのは誰？":                                       "ips-what",
+	} {
+		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
+			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
 		}
 	}
 }

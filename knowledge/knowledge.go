@@ -421,9 +421,15 @@ type Messages struct {
 // OtherUses are subjects refused unless the question also names one of
 // Unless: "ボスチニブは白血病だと何錠？" is refused, "白血病の薬をALSに使う
 // 試験" is not.
+//
+// Treated are conditions the sources speak of, but never as something
+// these therapies treat (cancer, a risk of injecting cells): a question
+// whether one of them helps with such a condition is refused, whatever
+// else it names ("Does iPS cell therapy work for cancer?").
 type OtherUses struct {
-	Words  []string `yaml:"words"`
-	Unless []string `yaml:"unless"`
+	Words   []string `yaml:"words"`
+	Unless  []string `yaml:"unless"`
+	Treated []string `yaml:"treated,omitempty"`
 }
 
 // SynonymGroup is a set of surface forms that mean the same thing.

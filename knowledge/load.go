@@ -483,6 +483,7 @@ func (l *loader) loadKB(d Dir, files []decoded[fileYAML]) {
 		if f.OtherUses != nil {
 			l.kb.OtherUses.Words = append(l.kb.OtherUses.Words, f.OtherUses.Words...)
 			l.kb.OtherUses.Unless = append(l.kb.OtherUses.Unless, f.OtherUses.Unless...)
+			l.kb.OtherUses.Treated = append(l.kb.OtherUses.Treated, f.OtherUses.Treated...)
 		}
 		l.kb.Fillers = append(l.kb.Fillers, f.Fillers...)
 		l.kb.TopicSwitches = append(l.kb.TopicSwitches, f.TopicSwitches...)
