@@ -54,6 +54,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-af.yaml", 0.95},
 		{"fresh/set-ae.yaml", 0.96},
 		{"fresh/set-ag.yaml", 0.94},
+		{"fresh/set-ai.yaml", 0.94},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.99},
