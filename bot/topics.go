@@ -295,6 +295,19 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 		if len(strong) == 0 {
 			return Reply{}, false
 		}
+		sharedAsked := slices.ContainsFunc(strong, func(f int) bool {
+			return tr.facets[f].Shared && slices.ContainsFunc(general, func(e *knowledge.Entry) bool { return e.Covers(tr.facets[f].ID) })
+		})
+		for _, f := range strong {
+			// A detail no entry gives, of the disease or of any
+			// therapy ("ALSの進行を遅らせる薬って何という名前？"):
+			// the honest reply, whatever the ranking finds, unless
+			// the question also asks what a general entry answers
+			// for every topic (how to take part, and what it costs).
+			if !sharedAsked && tr.facets[f].Decides && !slices.ContainsFunc(b.kb.Entries, func(e *knowledge.Entry) bool { return e.Covers(tr.facets[f].ID) }) {
+				return b.noFacetOf(lang, topics[0], f, ms), true
+			}
+		}
 		if b.rankingAnswers(ms) {
 			e := ms[0].Entry
 			ofAStudy := slices.DeleteFunc(slices.Clone(strong), func(f int) bool { return !tr.facets[f].OfAStudy })
