@@ -51,6 +51,8 @@ type pattern struct {
 	// exact marks literals that are every string the pattern matches:
 	// it matches when the text has one, and is never run.
 	exact bool
+	// maxRunes, when set, is the longest text the pattern is run on.
+	maxRunes int
 	// num is the pattern's number in the rule set: the scan for
 	// literals marks the patterns whose literals it finds (and those
 	// with none). A rule's list of patterns is numbered in order, so
@@ -148,6 +150,12 @@ func compilePatterns(r *knowledge.Rule, patterns []string, whole bool) ([]*patte
 	return out, nil
 }
 
+// maxWholeRunes is the longest message a rule that must be the whole
+// message is tried on: small talk alone is short (the longest of some 400
+// greetings, thanks and requests for help in testdata/ is 40 letters),
+// and a long message is a question, whatever greeting it starts with.
+const maxWholeRunes = 80
+
 // compileWhole compiles the patterns of a rule that must be the whole
 // message as one pattern: the message is one or more of its phrases, one
 // after the other, so that 「おはようございます。いつもお世話になって
@@ -167,6 +175,7 @@ func compileWhole(patterns []string) ([]*pattern, error) {
 		return nil, err
 	}
 	pat.written = "(" + strings.Join(patterns, " | ") + ")+"
+	pat.maxRunes = maxWholeRunes
 	return []*pattern{pat}, nil
 }
 
@@ -715,7 +724,12 @@ func (p *pattern) match(norm string, s *scanned) bool {
 	if s.patterns[p.num/64]&(1<<(p.num%64)) == 0 {
 		return false
 	}
-	return p.exact || p.regexp().MatchString(norm)
+	return p.exact || p.fits(norm) && p.regexp().MatchString(norm)
+}
+
+// fits reports whether text is short enough for the pattern to be run on.
+func (p *pattern) fits(text string) bool {
+	return p.maxRunes == 0 || len(text) <= p.maxRunes || utf8.RuneCountInString(text) <= p.maxRunes
 }
 
 // anyMatch reports whether one of a rule's list of patterns matches the
@@ -739,7 +753,7 @@ func (s *scanned) anyMatch(list []*pattern, norm string) bool {
 		}
 		for word != 0 {
 			p := list[w*64+bits.TrailingZeros64(word)-lo]
-			if p.exact || p.regexp().MatchString(norm) {
+			if p.exact || p.fits(norm) && p.regexp().MatchString(norm) {
 				return true
 			}
 			word &= word - 1
