@@ -245,3 +245,29 @@ func TestAConditionSpokenOfOnlyAsARiskIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// Small talk is one or more of its phrases in a row, as people write it;
+// a question after the greeting is a question.
+func TestSmallTalkIsItsPhrasesInARow(t *testing.T) {
+	b := shippedBot(t)
+	for q, want := range map[string]string{
+		"おはようございます。いつもお世話になっております。":              "greeting",
+		"はじめまして。母がALSで、こちらに登録しました。よろしくお願いします":    "greeting",
+		"ご丁寧にご回答いただき、誠にありがとうございます。":              "thanks",
+		"Thank you so much, that really helped":  "thanks",
+		"what kind of questions can I ask here?": "help",
+		"このチャットでは何について聞けますか？":                    "help",
+	} {
+		if r := ask(b, q); r.Kind != bot.KindRule || r.Rule != want {
+			t.Errorf("%q: got %s %s %s, want the %s rule", q, r.Kind, r.Rule, r.Entry, want)
+		}
+	}
+	for _, q := range []string{
+		"おはようございます。いつもお世話になっております。ミューズ細胞の治験の結果を教えてください",
+		"Thank you so much. What did the Muse trial find?",
+	} {
+		if r := ask(b, q); r.Kind != bot.KindAnswer {
+			t.Errorf("%q: got %s %s, want an answer", q, r.Kind, r.Rule)
+		}
+	}
+}
