@@ -65,6 +65,7 @@ func TestTrainingSets(t *testing.T) {
 		{"safety-ab.yaml", 0.99},
 		{"safety-ad.yaml", 0.99},
 		{"safety-aj.yaml", 0.99},
+		{"safety-al.yaml", 0.99},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f, err := os.Open("../testdata/" + tc.file)
