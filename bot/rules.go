@@ -724,6 +724,12 @@ func (p *pattern) match(norm string, s *scanned) bool {
 	if s.patterns[p.num/64]&(1<<(p.num%64)) == 0 {
 		return false
 	}
+	return p.run(norm)
+}
+
+// run reports whether the pattern, marked by the scan, matches the text:
+// at once for plain words, else by its regular expression.
+func (p *pattern) run(norm string) bool {
 	return p.exact || p.fits(norm) && p.regexp().MatchString(norm)
 }
 
@@ -753,7 +759,7 @@ func (s *scanned) anyMatch(list []*pattern, norm string) bool {
 		}
 		for word != 0 {
 			p := list[w*64+bits.TrailingZeros64(word)-lo]
-			if p.exact || p.fits(norm) && p.regexp().MatchString(norm) {
+			if p.run(norm) {
 				return true
 			}
 			word &= word - 1

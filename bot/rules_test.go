@@ -43,6 +43,17 @@ func TestLiteralPrefilterNeverChangesARule(t *testing.T) {
 					t.Errorf("rule %s, pattern %s on %q: with the prefilter %v, without %v (literals %q)", ru.ID, p.src, text, got, want, p.literals)
 				}
 			}
+			// Walking the scan's marks by range finds what trying
+			// every pattern of the list finds.
+			for _, list := range [][]*pattern{ru.patterns, ru.except, ru.general, ru.someone} {
+				want := false
+				for _, p := range list {
+					want = want || p.match(norm, &seen)
+				}
+				if got := seen.anyMatch(list, norm); got != want {
+					t.Errorf("rule %s on %q: walking the marks %v, every pattern %v", ru.ID, text, got, want)
+				}
+			}
 		}
 	}
 	if checked == 0 {
