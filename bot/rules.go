@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -53,6 +54,10 @@ type pattern struct {
 	exact bool
 	// maxRunes, when set, is the longest text the pattern is run on.
 	maxRunes int
+	// starts, when set, are the letters (in order) a match of a pattern
+	// anchored at the start of the text begins with: a text that begins
+	// with another is not run.
+	starts []rune
 	// num is the pattern's number in the rule set: the scan for
 	// literals marks the patterns whose literals it finds (and those
 	// with none). A rule's list of patterns is numbered in order, so
@@ -176,6 +181,13 @@ func compileWhole(patterns []string) ([]*pattern, error) {
 	}
 	pat.written = "(" + strings.Join(patterns, " | ") + ")+"
 	pat.maxRunes = maxWholeRunes
+	// Many messages have a word of some greeting (や, どうも), and
+	// running hundreds of phrases costs more than all the rest of the
+	// rules: few begin with what a greeting begins with.
+	if starts, empty, ok := leadingRunes(tree.Simplify()); ok && !empty {
+		slices.Sort(starts)
+		pat.starts = slices.Compact(starts)
+	}
 	return []*pattern{pat}, nil
 }
 
@@ -384,7 +396,9 @@ func gap(between string) int {
 
 // requiredLiterals returns strings one of which every match of re
 // contains, and false when it finds no such set (a match could be empty,
-// or made of any letters of a class).
+// or made of any letters of a class). Of the sets it could give it gives
+// the one least likely to be in a message that does not match (see
+// selectivity), so that the scan for literals marks few patterns in vain.
 func requiredLiterals(re *syntax.Regexp) ([]string, bool) {
 	switch re.Op {
 	case syntax.OpLiteral:
@@ -399,6 +413,11 @@ func requiredLiterals(re *syntax.Regexp) ([]string, bool) {
 			return requiredLiterals(re.Sub[0])
 		}
 	case syntax.OpAlternate:
+		// The parser factors common prefixes out (な(?:る|って)), so
+		// the alternatives whole are a better set than their parts.
+		if set, ok := expand(re); ok {
+			return set, true
+		}
 		var set []string
 		for _, sub := range re.Sub {
 			s, ok := requiredLiterals(sub)
@@ -409,21 +428,45 @@ func requiredLiterals(re *syntax.Regexp) ([]string, bool) {
 		}
 		return set, true
 	case syntax.OpConcat:
-		// Any part that must match will do; the one with the longest
-		// shortest literal skips the most messages.
+		// Any part that must match will do, and so will any run of
+		// parts that spell a finite set of strings: (今)?(橋|崖)の is
+		// 今橋の, 橋の, 今崖の or 崖の.
 		var best []string
-		bestLen := 0
+		consider := func(s []string) {
+			if best == nil || selectivity(s) > selectivity(best) ||
+				selectivity(s) == selectivity(best) && len(s) < len(best) {
+				best = s
+			}
+		}
+		spelt := make([][]string, len(re.Sub)) // nil: not a finite set
+		for i, sub := range re.Sub {
+			if s, ok := expandSet(sub); ok {
+				spelt[i] = s
+			}
+		}
 		for _, sub := range re.Sub {
-			s, ok := requiredLiterals(sub)
-			if !ok {
+			if s, ok := requiredLiterals(sub); ok {
+				consider(s)
+			}
+		}
+		// Each run of finite parts, as long as it stays few strings.
+		run := []string{""}
+		for i := 0; i <= len(spelt); i++ {
+			var longer []string
+			ok := false
+			if i < len(spelt) && spelt[i] != nil {
+				longer, ok = product(run, spelt[i])
+			}
+			if ok {
+				run = longer
 				continue
 			}
-			shortest := len(s[0])
-			for _, l := range s[1:] {
-				shortest = min(shortest, len(l))
+			if !slices.Contains(run, "") {
+				consider(run)
 			}
-			if shortest > bestLen || shortest == bestLen && len(s) < len(best) {
-				best, bestLen = s, shortest
+			run = []string{""}
+			if i < len(spelt) && spelt[i] != nil {
+				run = spelt[i]
 			}
 		}
 		return best, best != nil
@@ -431,6 +474,28 @@ func requiredLiterals(re *syntax.Regexp) ([]string, bool) {
 		return classLetters(re)
 	}
 	return nil, false
+}
+
+// selectivity is how rare a set of literals is in messages, as the
+// weight of its lightest literal: a letter of kanji or katakana weighs
+// two, any other one (kana, Latin, a space) one. 「の」 is in nearly every
+// message and 「橋」 in few.
+func selectivity(set []string) int {
+	lightest := 0
+	for k, l := range set {
+		w := 0
+		for _, r := range l {
+			if unicode.In(r, unicode.Han, unicode.Katakana) {
+				w += 2
+			} else {
+				w++
+			}
+		}
+		if k == 0 || w < lightest {
+			lightest = w
+		}
+	}
+	return lightest
 }
 
 // ruleSet is the rules in their order, with one index of the required
@@ -733,9 +798,79 @@ func (p *pattern) run(norm string) bool {
 	return p.exact || p.fits(norm) && p.regexp().MatchString(norm)
 }
 
-// fits reports whether text is short enough for the pattern to be run on.
+// fits reports whether text is short enough for the pattern to be run on,
+// and begins with a letter its matches may begin with.
 func (p *pattern) fits(text string) bool {
+	if p.starts != nil {
+		r, _ := utf8.DecodeRuneInString(text)
+		if _, ok := slices.BinarySearch(p.starts, r); !ok {
+			return false
+		}
+	}
 	return p.maxRunes == 0 || len(text) <= p.maxRunes || utf8.RuneCountInString(text) <= p.maxRunes
+}
+
+// leadingRunes returns the letters a match of re may begin with, whether
+// it may be empty, and false when the letters are too many to list (any
+// letter, a wide class).
+func leadingRunes(re *syntax.Regexp) (starts []rune, empty, ok bool) {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return nil, true, true
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return nil, true, true
+		}
+		r := re.Rune[0]
+		starts = []rune{r}
+		if re.Flags&syntax.FoldCase != 0 {
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				starts = append(starts, f)
+			}
+		}
+		return starts, false, true
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if re.Rune[i+1]-re.Rune[i] > 256 {
+				return nil, false, false
+			}
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				starts = append(starts, r)
+			}
+		}
+		return starts, false, true
+	case syntax.OpCapture, syntax.OpPlus:
+		return leadingRunes(re.Sub[0])
+	case syntax.OpStar, syntax.OpQuest:
+		starts, _, ok = leadingRunes(re.Sub[0])
+		return starts, true, ok
+	case syntax.OpRepeat:
+		starts, empty, ok = leadingRunes(re.Sub[0])
+		return starts, empty || re.Min == 0, ok
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			s, e, ok := leadingRunes(sub)
+			if !ok {
+				return nil, false, false
+			}
+			starts, empty = append(starts, s...), empty || e
+		}
+		return starts, empty, true
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			s, e, ok := leadingRunes(sub)
+			if !ok {
+				return nil, false, false
+			}
+			starts = append(starts, s...)
+			if !e {
+				return starts, false, true
+			}
+		}
+		return starts, true, true
+	}
+	return nil, false, false
 }
 
 // anyMatch reports whether one of a rule's list of patterns matches the

@@ -28,7 +28,8 @@ func TestLiteralPrefilterNeverChangesARule(t *testing.T) {
 			texts = append(texts, q.Q)
 		}
 	}
-	texts = append(texts, "息ができない", "いきができない", "can't breathe", "chest pain", "死にたい", "こんにちは", "thanks")
+	texts = append(texts, "息ができない", "いきができない", "can't breathe", "chest pain", "死にたい", "こんにちは", "thanks",
+		"おはようございます。いつもお世話になっております。", "やあ", "どうも！", "ありがとうございました😊", "使い方を教えて", "Hi there", "ＨＥＬＬＯ")
 	checked := 0
 	for _, text := range texts {
 		norm := Normalize(text)
