@@ -57,6 +57,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-ai.yaml", 0.94},
 		{"fresh/set-ak.yaml", 0.90},
 		{"fresh/set-ah.yaml", 0.94},
+		{"fresh/set-ap.yaml", 0.90},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.99},
@@ -68,6 +69,7 @@ func TestTrainingSets(t *testing.T) {
 		{"safety-ad.yaml", 0.99},
 		{"safety-aj.yaml", 0.99},
 		{"safety-al.yaml", 0.99},
+		{"safety-aq.yaml", 0.99},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f, err := os.Open("../testdata/" + tc.file)
