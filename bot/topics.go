@@ -318,6 +318,10 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 				// The ranking's entry answers none of what is asked
 				// ("ホーキング博士は何歳で亡くなったの？" is not what
 				// ALS is): the facets choose, below.
+			case !tr.topics[i].General && !slices.Contains(topics, i) && !tr.coversAny(e, strong):
+				// Nor does an entry of a topic the question does not
+				// name ("what does ALS do to the nerves" is not iPS
+				// cells' motor neurons): the facets choose, below.
 			case tr.topics[i].General || namesStudy || !tr.coversAny(e, ofAStudy):
 				return Reply{}, false
 			default:
