@@ -65,6 +65,12 @@ type Thresholds struct {
 	// has, but one entry alone speaks of such a trial).
 	DominantMinCoverage float64
 	DominantLeadRatio   float64
+	// FacetMinCoverage: within ALS in general, the entry the facets
+	// choose is answered when it covers at least this share of the
+	// question; below it, the ranking decides ("What is ALS exactly? My
+	// mom's neurologist mentioned it today" covers little, but asks what
+	// ALS is).
+	FacetMinCoverage float64
 }
 
 // DefaultThresholds are the calibrated thresholds.
@@ -73,6 +79,7 @@ var DefaultThresholds = Thresholds{
 	ContextRatio: 0.6, TopicClarifyRatio: 0.6,
 	LongTerms: 12, LongMinCoverage: 0.3, LongMinMatched: 6, LongLeadRatio: 0.75,
 	DominantMinCoverage: 0.5, DominantLeadRatio: 0.25,
+	FacetMinCoverage: 0.2,
 }
 
 // Bot answers questions from one knowledge base. It is safe for

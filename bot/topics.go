@@ -339,11 +339,16 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 		switch {
 		case best == nil:
 			return b.noFacet(lang, topics[0], rd, ms), true
-		case runner != nil || coverageOf(ms, best) < b.th.LongMinCoverage:
+		case runner != nil || coverageOf(ms, best) < b.th.FacetMinCoverage:
 			// A choice, or an entry the rest of the question does not
 			// bear out ("MS stem cell trial results"): the ranking
 			// decides.
 			return Reply{}, false
+		case best != ms[0].Entry && slices.Contains(general, ms[0].Entry) && tr.coversAny(ms[0].Entry, strong) && ms[0].Coverage > coverageOf(ms, best):
+			// Another general entry, answering part of what is asked,
+			// that the whole question bears out better (how to take
+			// part in a new treatment, told at length): the ranking's.
+			best = ms[0].Entry
 		}
 		r := b.answer(lang, best, coverageOf(ms, best))
 		r.Reason = ReasonTopicFacet
