@@ -67,9 +67,10 @@ type Thresholds struct {
 	DominantLeadRatio   float64
 	// FacetMinCoverage: within ALS in general, the entry the facets
 	// choose is answered when it covers at least this share of the
-	// question; below it, the ranking decides ("What is ALS exactly? My
-	// mom's neurologist mentioned it today" covers little, but asks what
-	// ALS is).
+	// question; below it, the ranking decides ("can als be cured or only
+	// slowed, my uncle want to know" covers little, but asks whether ALS
+	// can be cured). Chosen on the training sets: 0.3 refused 39 such
+	// questions, 0.15 answered 14 out-of-scope ones.
 	FacetMinCoverage float64
 }
 
