@@ -188,13 +188,22 @@ type Options struct {
 }
 
 // DefaultSweep varies the least coverage and the clarify ratio of base,
-// the two settings that trade answering against refusing.
+// the two settings that trade answering against refusing, then, at base's
+// own two, the least coverage of an entry the facets choose within ALS in
+// general.
 func DefaultSweep(base bot.Thresholds) []bot.Thresholds {
 	var out []bot.Thresholds
 	for _, cov := range []float64{0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8} {
 		for _, ratio := range []float64{0.75, 0.85, 0.95} {
 			t := base
 			t.MinCoverage, t.ClarifyRatio = cov, ratio
+			out = append(out, t)
+		}
+	}
+	for _, facet := range []float64{0.1, 0.15, 0.25, 0.3, 0.4} {
+		if facet != base.FacetMinCoverage {
+			t := base
+			t.FacetMinCoverage = facet
 			out = append(out, t)
 		}
 	}

@@ -98,13 +98,13 @@ func (rep *Report) WriteText(w io.Writer) error {
 	if len(rep.Sweep) > 0 {
 		fmt.Fprintln(ew, "\nThreshold sweep (all languages): how in-scope top-1 and out-of-scope refusal trade off")
 		tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "coverage\tclarify ratio\ttop-1\tclarified\trefused (out of scope)\t")
+		fmt.Fprintln(tw, "coverage\tclarify ratio\tfacet coverage\ttop-1\tclarified\trefused (out of scope)\t")
 		for _, p := range rep.Sweep {
 			mark := ""
 			if p.Current {
 				mark = "  ← current"
 			}
-			fmt.Fprintf(tw, "%.2f\t%.2f\t%s\t%s\t%s\t%s\n", p.Thresholds.MinCoverage, p.Thresholds.ClarifyRatio,
+			fmt.Fprintf(tw, "%.2f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\n", p.Thresholds.MinCoverage, p.Thresholds.ClarifyRatio, p.Thresholds.FacetMinCoverage,
 				pct(p.Top1), pct(p.Clarified), pct(p.Refusal), mark)
 		}
 		tw.Flush()
