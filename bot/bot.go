@@ -1088,6 +1088,10 @@ func (b *Bot) Check(ctx context.Context) error {
 				if len(rd.Words) > 0 {
 					why += fmt.Sprintf(", reading topics %v and facets %v from the words %q", rd.Topics, rd.Facets, rd.Words)
 				}
+				if r.Reason == ReasonNoFacet {
+					// An entry answers only the facets it lists.
+					why += "; if its answer gives what the question asks, list that facet in the entry's facets, or else drop the question"
+				}
 				errs = append(errs, &knowledge.Problem{Pos: e.Pos,
 					Msg: fmt.Sprintf("entry %q: example question %q gets %s instead (%s)", e.ID, q, got, why)})
 			}

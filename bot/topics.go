@@ -395,11 +395,14 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	}
 	if len(topics) == 1 && !slices.ContainsFunc(cands, func(e *knowledge.Entry) bool { return tr.coversAny(e, strong) }) &&
 		slices.ContainsFunc(strong, func(f int) bool { return !tr.facets[f].Shared }) {
-		if b.rankingAnswers(ms) && tr.topicOf[ms[0].Entry.ID] == topics[0] && ms[0].Coverage >= wholeCoverage {
+		if len(tr.byTopic[topics[0]]) > 1 && b.rankingAnswers(ms) && tr.topicOf[ms[0].Entry.ID] == topics[0] && ms[0].Coverage >= wholeCoverage {
 			// A cue read out of its sense ("iPS細胞から作った細胞を
 			// 移植する研究": from is not asked), and an entry of the
 			// topic that the whole question bears out: the ranking
-			// decides.
+			// decides. Not for a topic of one entry, which every word
+			// of the topic's name bears out: its entry answers only
+			// the facets it lists ("ロピニロールは効くの？" is told
+			// that the sources give no results, not the entry).
 			return Reply{}, false
 		}
 		// Nothing of the topic answers what is asked, and a general

@@ -60,6 +60,11 @@ func TestAFacetTheSourcesDoNotAnswerIsSaidSo(t *testing.T) {
 		{"Is there a conditioned medium trial running in the US?", "en", "other countries", "cm-human"},
 		{"U-Factorと連携してるクリニックの名前を教えて", "ja", "施設の名前", "trial-ufactor"},
 		{"Muse細胞を発見したのは誰ですか？", "ja", "発見", "muse-trial-design"},
+		// A topic of one entry, whose answer says that the results
+		// are not given: the honest reply, offering that entry.
+		{"ロピニロールって結局効果あったの？", "ja", "効果や結果", "ropinirole-trial"},
+		{"Does bosutinib work for ALS?", "en", "results", "bosutinib-trial"},
+		{"STR03の結果はもう出た？", "ja", "STR03", "trial-str03"},
 	} {
 		r := ask(b, tt.q)
 		if r.Kind != bot.KindFallback || r.Reason != bot.ReasonNoFacet {

@@ -59,6 +59,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-ah.yaml", 0.94},
 		{"fresh/set-ap.yaml", 0.94},
 		{"fresh/set-ar.yaml", 0.90},
+		{"fresh/set-as.yaml", 0.94},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.99},
