@@ -428,6 +428,10 @@ func (b *Bot) retrieve(lang string, m message, conv *Conversation) Reply {
 	}
 	ms := b.ix.search(parsed, 8)
 	rd := b.tr.read(m.text, m.norm, m.alt)
+	if !b.tr.namesATherapy(rd) && (b.unknownRemedy(m.read) || b.unknownRemedyEN(read)) {
+		// "ケトン食はALSに効きますか": no source speaks of it.
+		return b.fallbackFor(lang, ReasonUnknownRemedy)
+	}
 	if r, ok := b.byTopic(lang, rd, ms, conv); ok {
 		return r
 	}

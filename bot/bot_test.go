@@ -230,6 +230,44 @@ func TestAConditionNoEntrySpeaksOfIsRefused(t *testing.T) {
 	}
 }
 
+// Whether a treatment no entry speaks of works is refused, not answered
+// with what the sources say of ALS in general; a therapy the entries know
+// is answered, however it is asked.
+func TestARemedyNoEntrySpeaksOfIsRefused(t *testing.T) {
+	b := shippedBot(t)
+	for _, q := range []string{"ケトン食はALSに効きますか", "鍼とかお灸ってALSに効果ある？", "ALSにサプリとかハーブって効く？", "can ozone therapy slow ALS?", "Does turmeric really help ALS?"} {
+		if r := ask(b, q); r.Kind != bot.KindFallback {
+			t.Errorf("%q: got %s %s (%s), want a refusal", q, r.Kind, r.Entry, r.Reason)
+		}
+	}
+	for q, want := range map[string]string{
+		"ミューズ細胞ってALSに効くの？":         "muse-trial-efficacy",
+		"結局Muse細胞って効いたの？":          "muse-trial-efficacy",
+		"実際に患者さんに上清液使って効果あったんですか？": "cm-human",
+		"does muse work for als":   "muse-trial-efficacy",
+	} {
+		if r := ask(b, q); r.Entry != want {
+			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
+		}
+	}
+}
+
+// A question that names ALS and asks what one general entry answers is
+// answered, however much of it is the asker's own situation in words no
+// entry has.
+func TestTheAskersSituationDoesNotCountAgainstTheAnswer(t *testing.T) {
+	b := shippedBot(t)
+	for q, want := range map[string]string{
+		"pt's family wants a plain-language explanation of ALS, what do we tell them it is?": "als-what",
+		"any curative tx for ALS at this point or only stuff that slows it?":                 "als-cure",
+		"als curable y/n? pt's son asking at reception":                                      "als-cure",
+	} {
+		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
+			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
+		}
+	}
+}
+
 // Cancer is a word the entries know, as a risk: whether these therapies
 // treat it is still refused, and the risk still answered.
 func TestAConditionSpokenOfOnlyAsARiskIsRefused(t *testing.T) {

@@ -10,15 +10,21 @@ import (
 )
 
 // vocabulary is every text of the knowledge base (entries' questions,
-// keywords, readings, titles and answers, and the synonyms), normalized
-// with katakana folded, one per line: what the bot knows the words of.
-type vocabulary string
+// keywords, readings, titles and answers, and the synonyms), normalized,
+// one per line: what the bot knows the words of. folded has katakana
+// folded to hiragana, as messages are read; written keeps katakana as
+// written, so that a katakana name is looked up as a name (ハーブ is not
+// found in the は and ぶ of other words).
+type vocabulary struct{ folded, written string }
 
 func newVocabulary(kb *knowledge.KB) vocabulary {
-	var sb strings.Builder
+	var folded, written strings.Builder
 	add := func(s string) {
-		sb.WriteString(string(foldKana(appendNormalized(nil, s, false))))
-		sb.WriteByte('\n')
+		n := appendNormalized(nil, s, false)
+		written.WriteString(string(n))
+		written.WriteByte('\n')
+		folded.WriteString(string(foldKana(n)))
+		folded.WriteByte('\n')
 	}
 	for _, e := range kb.Entries {
 		for _, lang := range []string{knowledge.JA, knowledge.EN} {
@@ -40,11 +46,41 @@ func newVocabulary(kb *knowledge.KB) vocabulary {
 			add(f)
 		}
 	}
-	return vocabulary(sb.String())
+	return vocabulary{folded: folded.String(), written: written.String()}
 }
 
 // knows reports whether a normalized, folded word is in the vocabulary.
-func (v vocabulary) knows(word string) bool { return strings.Contains(string(v), word) }
+func (v vocabulary) knows(word string) bool { return strings.Contains(v.folded, word) }
+
+// knowsName reports whether a word as written (kanji, katakana, Latin) is
+// in the vocabulary: katakana is looked up as katakana.
+func (v vocabulary) knowsName(word string) bool {
+	n := appendNormalized(nil, word, false)
+	if slices.ContainsFunc(n, isKatakana) {
+		return strings.Contains(v.written, string(n))
+	}
+	return v.knows(string(foldKana(n)))
+}
+
+// knowsWord reports whether a Latin word is in the vocabulary as a word
+// of its own, or the start of one ("cells" for "cell"), not inside another
+// ("cbd" is not in "abcd").
+func (v vocabulary) knowsWord(word string) bool {
+	s := v.folded
+	for off := 0; ; {
+		i := strings.Index(s[off:], word)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if i == 0 || !isLatinLetter(s[i-1]) {
+			return true
+		}
+		off = i + 1
+	}
+}
+
+func isLatinLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
 // helpsWith are the endings of a Japanese question asking whether
 // something helps with a condition: 「アトピーに効く？」, 「肌荒れにいい？」.
@@ -132,4 +168,76 @@ func wordBefore(rs []rune) string {
 		start--
 	}
 	return string(rs[start:])
+}
+
+// worksJA are the words of a Japanese question asking whether something
+// works: 「ケトン食はALSに効きますか」.
+var worksJA = []string{"効く", "効き", "効果", "効いた", "きく", "きき", "有効"}
+
+// beforeWorks are what may stand between the thing asked about and the
+// word that asks whether it works, trimmed from the end until the thing
+// itself is reached: 「鍼とかお灸って(ALSに)(本当に)効果」.
+var beforeWorks = []string{"って", "は", "が", "も", "とか", "なんか", "なんて", "本当に", "ほんとに", "ほんとうに", "実際", "じっさい", "に", "には", "にも", "als", " "}
+
+// unknownRemedy reports whether the message asks whether something works
+// that no entry speaks of ("ケトン食はALSに効きますか", "鍼とかお灸って
+// ALSに効果ある？"): the sources cannot say, and an answer about ALS in
+// general would not be an answer. The thing must be written in kanji,
+// katakana or Latin letters, as most names of treatments are.
+func (b *Bot) unknownRemedy(read []rune) bool {
+	text := string(read)
+	for _, w := range worksJA {
+		for off := 0; ; {
+			i := strings.Index(text[off:], w)
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + len(w)
+			before := trimAll(strings.ToLower(text[:i]), beforeWorks)
+			if before == text[:i] {
+				continue // no particle: 「効果」 of something else
+			}
+			word := wordBefore([]rune(before))
+			if word == "" || len([]rune(word)) < 2 && !isKanji([]rune(word)[0]) {
+				continue
+			}
+			if !b.vocab.knowsName(word) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// worksEN finds an English question asking whether something works:
+// "does acupuncture help with ALS?", "is CBD oil effective for ALS".
+var worksEN = regexp.MustCompile(`\b(?:does|do|can|could|will|would|is|are|did)\s+(?:the\s+|a\s+|an\s+|taking\s+|using\s+|eating\s+|doing\s+)?([a-z][a-z0-9-]{2,})(?:\s+[a-z]+)?\s+(?:really\s+|actually\s+)?(?:work|works|help|helps|slow|slows|stop|stops|cure|cures|treat|treats|effective|good|benefit)\b`)
+
+// unknownRemedyEN is unknownRemedy for English: the word the question
+// asks about, after "does", "can", "is".
+func (b *Bot) unknownRemedyEN(norm string) bool {
+	if !strings.ContainsAny(norm, "abcdefghijklmnopqrstuvwxyz") {
+		return false
+	}
+	for _, m := range worksEN.FindAllStringSubmatch(norm, -1) {
+		if !b.vocab.knowsWord(m[1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// trimAll trims any of the suffixes from the end of s until none is left.
+func trimAll(s string, suffixes []string) string {
+	for changed := true; changed; {
+		changed = false
+		for _, x := range suffixes {
+			if strings.HasSuffix(s, x) {
+				s = strings.TrimSuffix(s, x)
+				changed = true
+			}
+		}
+	}
+	return s
 }

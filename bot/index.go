@@ -92,6 +92,9 @@ type Match struct {
 	// question is known to the entry, low when the question is mostly
 	// about something else.
 	Coverage float64
+	// Known is the coverage of the words some entry has: the words no
+	// entry knows do not count against it.
+	Known float64
 	// Similarity is the weighted overlap (Jaccard) of the question with the
 	// entry's closest example question or title, from 0 to 1.
 	Similarity float64
@@ -454,6 +457,8 @@ type query struct {
 	// and are not soft. A good match covers most of the hard weight; soft
 	// terms only help, except in a question written in kana alone.
 	hard, soft float64
+	// unknown is the part of hard that no entry has.
+	unknown float64
 }
 
 // weight is the weight of a perfect match, for the similarity.
@@ -642,6 +647,14 @@ func (q *query) coverage(hard, soft float64) float64 {
 	return (hard + soft) / (q.hard + soft)
 }
 
+// known is coverage without the words no entry has.
+func (q *query) known(hard, soft float64) float64 {
+	if q.hard-q.unknown <= 0 || hard == 0 {
+		return q.coverage(hard, soft)
+	}
+	return (hard + soft) / (q.hard - q.unknown + soft)
+}
+
 // unknownYear reports whether the question names a year (1900–2099) that
 // no entry mentions.
 func (ix *index) unknownYear(q query) bool {
@@ -695,6 +708,9 @@ func (q *query) add(t qterm, idf float64) {
 		q.soft += t.idf
 	} else {
 		q.hard += t.idf
+		if t.id == noTerm {
+			q.unknown += t.idf
+		}
 	}
 	q.terms = append(q.terms, t)
 }
@@ -767,6 +783,7 @@ func (ix *index) search(q query, k int) []Match {
 			Entry:      ix.entries[d],
 			Score:      s.score[d] * (1 + ix.simWeight*s.sim[d]),
 			Coverage:   q.coverage(s.hard[d], s.soft[d]),
+			Known:      q.known(s.hard[d], s.soft[d]),
 			Similarity: s.sim[d],
 			Matched:    s.hard[d],
 		}

@@ -217,6 +217,13 @@ func (b *Bot) Read(text string) Reading {
 	return out
 }
 
+// namesATherapy reports whether the reading names a topic of its own, not
+// only ALS and its treatment in general: what is asked whether it works is
+// then that topic ("結局Muse細胞って効いたの？").
+func (tr *topicReader) namesATherapy(rd topicReading) bool {
+	return slices.ContainsFunc(rd.topics, func(t int) bool { return !tr.topics[t].General })
+}
+
 // facetIDs are the ids of the reading's facets.
 func (tr *topicReader) facetIDs(rd topicReading) []string {
 	out := make([]string, len(rd.facets))
@@ -235,6 +242,7 @@ const (
 	ReasonCompare          = "compare"           // which is better, across topics: not compared, not recommended
 	ReasonUnknownYear      = "unknown-year"      // a year no source speaks of
 	ReasonUnknownCondition = "unknown-condition" // whether it helps with a condition no entry speaks of
+	ReasonUnknownRemedy    = "unknown-remedy"    // whether something no entry speaks of works
 	ReasonTopicFacet       = "topic-facet"       // the topic named and the facet asked chose the entry
 	ReasonOnlyEntry        = "topic-one-entry"   // the topic named has one entry
 	ReasonTopicAlone       = "topic-alone"       // the topic named and nothing else asked: what it is
@@ -339,7 +347,7 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 		switch {
 		case best == nil:
 			return b.noFacet(lang, topics[0], rd, ms), true
-		case runner != nil || coverageOf(ms, best) < b.th.FacetMinCoverage:
+		case runner != nil || b.bornOut(rd, matchOf(ms, best)) < b.th.FacetMinCoverage:
 			// A choice, or an entry the rest of the question does not
 			// bear out ("MS stem cell trial results"): the ranking
 			// decides.
@@ -432,6 +440,18 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	r := b.answer(lang, best, coverageOf(ms, best))
 	r.Reason = ReasonTopicFacet
 	return r, true
+}
+
+// bornOut is how much of the question an entry bears out. When the
+// question names its topic, the words no entry knows do not count against
+// the entry ("pt's family wants a plain-language explanation of ALS": the
+// family and the plain language are the asker's, not the question's); a
+// question that names none must be borne out by its own words.
+func (b *Bot) bornOut(rd topicReading, m Match) float64 {
+	if len(rd.topics) > 0 {
+		return m.Known
+	}
+	return m.Coverage
 }
 
 // firstRanked returns the topic, of those named, of the ranking's first

@@ -184,7 +184,7 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 				fmt.Fprintf(w, "# rule %s %s %s (in %q)\n", t.Rule, how, t.By, t.Form)
 			}
 			for _, m := range b.Search(q, 4) {
-				fmt.Fprintf(w, "# %-22s score %6.2f  coverage %.2f  similarity %.2f  evidence %.1f\n", m.Entry.ID, m.Score, m.Coverage, m.Similarity, m.Matched)
+				fmt.Fprintf(w, "# %-22s score %6.2f  coverage %.2f (known words %.2f)  similarity %.2f  evidence %.1f\n", m.Entry.ID, m.Score, m.Coverage, m.Known, m.Similarity, m.Matched)
 			}
 			what := strings.TrimSpace(r.Rule + " " + r.Entry)
 			if r.Rule != "" && r.Entry != "" {
