@@ -65,6 +65,10 @@ func TestAFacetTheSourcesDoNotAnswerIsSaidSo(t *testing.T) {
 		{"ロピニロールって結局効果あったの？", "ja", "効果や結果", "ropinirole-trial"},
 		{"Does bosutinib work for ALS?", "en", "results", "bosutinib-trial"},
 		{"STR03の結果はもう出た？", "ja", "STR03", "trial-str03"},
+		// Whether a study is recruiting now: no source says.
+		{"Muse細胞の治験って今も患者募集してますか", "ja", "募集状況", "muse-trial-design"},
+		{"Is the ropinirole trial still recruiting?", "en", "recruitment", "ropinirole-trial"},
+		{"Muse trial 3-year follow-up results?", "en", "the long term", "muse-trial-efficacy"},
 	} {
 		r := ask(b, tt.q)
 		if r.Kind != bot.KindFallback || r.Reason != bot.ReasonNoFacet {
