@@ -69,6 +69,9 @@ func TestAFacetTheSourcesDoNotAnswerIsSaidSo(t *testing.T) {
 		{"Muse細胞の治験って今も患者募集してますか", "ja", "募集状況", "muse-trial-design"},
 		{"Is the ropinirole trial still recruiting?", "en", "recruitment", "ropinirole-trial"},
 		{"Muse trial 3-year follow-up results?", "en", "the long term", "muse-trial-efficacy"},
+		// When what comes next will come: no source gives a date.
+		{"Muse細胞はいつ承認されるの？何年後？", "ja", "これから先の時期", "muse-next-steps"},
+		{"When will iPS cell therapy for ALS be available?", "en", "future dates", "ips-als"},
 	} {
 		r := ask(b, tt.q)
 		if r.Kind != bot.KindFallback || r.Reason != bot.ReasonNoFacet {
