@@ -313,7 +313,7 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 			// the question also asks what a general entry answers
 			// for every topic (how to take part, and what it costs).
 			if !sharedAsked && tr.facets[f].Decides && !slices.ContainsFunc(b.kb.Entries, func(e *knowledge.Entry) bool { return e.Covers(tr.facets[f].ID) }) {
-				return b.noFacetOf(lang, topics[0], f, ms), true
+				return b.noFacetOf(lang, topics[0], f, rd, ms), true
 			}
 		}
 		if b.rankingAnswers(ms) {
@@ -365,11 +365,11 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	if len(topics) == 1 && len(tr.byTopic[topics[0]]) == 1 {
 		e := tr.byTopic[topics[0]][0]
 		if f, ok := tr.unanswered(topics, rd.facets); ok && len(strong) == 0 {
-			return b.noFacetOf(lang, topics[0], f, ms), true
+			return b.noFacetOf(lang, topics[0], f, rd, ms), true
 		}
 		for _, f := range strong {
 			if tr.facets[f].Decides && !e.Covers(tr.facets[f].ID) {
-				return b.noFacetOf(lang, topics[0], f, ms), true
+				return b.noFacetOf(lang, topics[0], f, rd, ms), true
 			}
 		}
 		if len(strong) == 0 || tr.coversAny(e, strong) {
@@ -381,7 +381,7 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 		if f, ok := tr.unanswered(topics, rd.facets); ok {
 			// Asked in passing, but what it asks ("山中先生がノーベル
 			// 賞をとったのは何年？"): the sources give no date.
-			return b.noFacetOf(lang, topics[0], f, ms), true
+			return b.noFacetOf(lang, topics[0], f, rd, ms), true
 		}
 		// Only facets asked in passing ("ってなに", "where"): they
 		// choose when one entry alone of the topic answers them.
@@ -398,7 +398,7 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 			// scale and the Muse trial that used it): say so, of
 			// the topic the ranking puts first, rather than answer
 			// the rest.
-			return b.noFacetOf(lang, b.firstRanked(topics, ms), f, ms), true
+			return b.noFacetOf(lang, b.firstRanked(topics, ms), f, rd, ms), true
 		}
 	}
 	if len(topics) == 1 && !slices.ContainsFunc(cands, func(e *knowledge.Entry) bool { return tr.coversAny(e, strong) }) &&
@@ -788,9 +788,10 @@ func (b *Bot) noTopicAnswer(lang string, topic int, r Reply) Reply {
 	return r
 }
 
-// noFacetOf is noFacet about facet f.
-func (b *Bot) noFacetOf(lang string, topic, f int, ms []Match) Reply {
-	return b.noFacet(lang, topic, topicReading{facets: []int{f}}, ms)
+// noFacetOf is noFacet about facet f, of the facets read.
+func (b *Bot) noFacetOf(lang string, topic, f int, rd topicReading, ms []Match) Reply {
+	facets := append([]int{f}, slices.DeleteFunc(slices.Clone(rd.facets), func(g int) bool { return g == f })...)
+	return b.noFacet(lang, topic, topicReading{facets: facets}, ms)
 }
 
 // noFacet is the honest reply to a facet no entry of the topic answers:
@@ -812,12 +813,18 @@ func (b *Bot) noFacet(lang string, topic int, rd topicReading, ms []Match) Reply
 		msg = s
 	}
 	r.Text = b.fill(strings.NewReplacer("{topic}", t.Title.In(lang), "{facet}", facet.Title.In(lang)).Replace(msg), lang)
-	// What the sources do say: the topic's entries the ranking puts
-	// first ("How long does each Muse infusion take?" offers how it is
-	// given), then the others in their order.
+	// What the sources do say: the topic's entries that answer the rest
+	// of what is asked ("minor AEs in the Muse trial?" offers its safety),
+	// then those the ranking puts first ("How long does each Muse infusion
+	// take?" offers how it is given), then the others in their order.
 	offered := make([]*knowledge.Entry, 0, len(tr.byTopic[topic]))
+	for _, e := range tr.byTopic[topic] {
+		if tr.coversAny(e, tr.strong(rd.facets)) {
+			offered = append(offered, e)
+		}
+	}
 	for _, m := range ms {
-		if tr.topicOf[m.Entry.ID] == topic {
+		if tr.topicOf[m.Entry.ID] == topic && !slices.Contains(offered, m.Entry) {
 			offered = append(offered, m.Entry)
 		}
 	}
