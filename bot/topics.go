@@ -330,7 +330,12 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 				// Nor does an entry of a topic the question does not
 				// name ("what does ALS do to the nerves" is not iPS
 				// cells' motor neurons): the facets choose, below.
-			case tr.topics[i].General || namesStudy || !tr.coversAny(e, ofAStudy):
+			case tr.topics[i].General:
+				if f, ok := tr.decidingGap(general, e, strong); ok && !sharedAsked {
+					return b.noFacetOf(lang, topics[0], f, rd, ms), true
+				}
+				return Reply{}, false
+			case namesStudy || !tr.coversAny(e, ofAStudy):
 				return Reply{}, false
 			default:
 				// The best entry is about a topic the question does not
@@ -357,6 +362,9 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 			// that the whole question bears out better (how to take
 			// part in a new treatment, told at length): the ranking's.
 			best = ms[0].Entry
+		}
+		if f, ok := tr.decidingGap(general, best, strong); ok && !sharedAsked {
+			return b.noFacetOf(lang, topics[0], f, rd, ms), true
 		}
 		r := b.answer(lang, best, coverageOf(ms, best))
 		r.Reason = ReasonTopicFacet
@@ -440,6 +448,22 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	r := b.answer(lang, best, coverageOf(ms, best))
 	r.Reason = ReasonTopicFacet
 	return r, true
+}
+
+// decidingGap returns a facet asked that decides the answer, which the
+// general entry e does not give and no general entry does: e answers part
+// of what is asked, but not what decides it ("which drugs slow ALS down?
+// names pls": that some do, not their names). A facet of a study (how many
+// took part) is not one: the general entries speak of no study.
+func (tr *topicReader) decidingGap(general []*knowledge.Entry, e *knowledge.Entry, strong []int) (int, bool) {
+	for _, f := range strong {
+		id := tr.facets[f].ID
+		if tr.facets[f].Decides && !tr.facets[f].OfAStudy && !e.Covers(id) &&
+			!slices.ContainsFunc(general, func(g *knowledge.Entry) bool { return g.Covers(id) }) {
+			return f, true
+		}
+	}
+	return 0, false
 }
 
 // bornOut is how much of the question an entry bears out. When the

@@ -69,6 +69,11 @@ func TestAFacetTheSourcesDoNotAnswerIsSaidSo(t *testing.T) {
 		{"Muse細胞の治験って今も患者募集してますか", "ja", "募集状況", "muse-trial-design"},
 		{"Is the ropinirole trial still recruiting?", "en", "recruitment", "ropinirole-trial"},
 		{"Muse trial 3-year follow-up results?", "en", "the long term", "muse-trial-efficacy"},
+		// A name, a cost or a count that decides what is asked, and
+		// that no entry gives.
+		{"which drugs slow ALS down right now? names pls", "en", "ALS", "als-cure"},
+		{"Muse細胞の治療費はどれくらい？", "ja", "費用", "muse-trial-efficacy"},
+		{"Muse細胞って1回に何個くらいの細胞を入れるの？", "ja", "投与する量", "muse-how-given"},
 		// When what comes next will come: no source gives a date.
 		{"Muse細胞はいつ承認されるの？何年後？", "ja", "これから先の時期", "muse-next-steps"},
 		{"When will iPS cell therapy for ALS be available?", "en", "future dates", "ips-als"},
