@@ -697,6 +697,14 @@ func (b *Bot) bestCovering(cands []*knowledge.Entry, rd topicReading, ms []Match
 		if !strong {
 			return 0
 		}
+		if len(rd.topics) > 1 && tr.topics[tr.topicOf[e.ID]].General &&
+			slices.ContainsFunc(rd.facets, func(f int) bool { return tr.facets[f].Across && e.Covers(tr.facets[f].ID) }) &&
+			!slices.ContainsFunc(tr.strong(rd.facets), func(f int) bool { return !e.Covers(tr.facets[f].ID) }) {
+			// A question naming several topics, asking only what a
+			// general entry answers for every topic ("上清液とか
+			// iPSとか、まとめて"): the general entry answers for all.
+			n++
+		}
 		return n
 	}
 	bestN := 0

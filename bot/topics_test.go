@@ -28,6 +28,9 @@ func TestTheFacetChoosesTheSibling(t *testing.T) {
 		{"へその緒から取った上清液のマウス実験は？", "cm-umbilical"},
 		// Two kinds asked together: the entry on both, not either one's.
 		{"歯髄由来も臍帯由来も、幹細胞の上清液なんですか？", "cm-pulp-vs-cord"},
+		// An overview of several topics at once: the general overview,
+		// not one topic's.
+		{"CMとiPSの研究、ざっくりまとめて教えて", "stem-cell-overview"},
 	} {
 		r := ask(b, tt.q)
 		if r.Kind != bot.KindAnswer || r.Entry != tt.entry {

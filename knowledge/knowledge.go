@@ -190,6 +190,10 @@ type Facet struct {
 	// Shared marks a facet the general topics' entries answer for every
 	// topic (how to take part, whether it is standard treatment).
 	Shared bool `yaml:"shared"`
+	// Across marks a shared facet that, asked of several topics at once,
+	// the general entry answers for all of them: an overview of
+	// conditioned medium and iPS cells is the overview's, not iPS cells'.
+	Across bool `yaml:"across"`
 	// Narrows marks a facet that narrows its topic to one kind (the
 	// dental-pulp kind of conditioned medium): an entry listing it
 	// answers only the questions that ask it.
