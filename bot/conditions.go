@@ -104,7 +104,9 @@ func (b *Bot) unknownCondition(read []rune) bool {
 				return true
 			}
 			word := wordBefore([]rune(text[:i]))
-			if len([]rune(word)) < 2 {
+			if len([]rune(word)) < 2 || strings.ContainsAny(word, "何人") {
+				// Not a condition but people, or a question: 「5人中
+				// 何人に効果あったの？」.
 				continue
 			}
 			if !b.vocab.knows(string(foldKana(appendNormalized(nil, word, false)))) {
