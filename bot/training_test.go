@@ -72,6 +72,7 @@ func TestTrainingSets(t *testing.T) {
 		{"safety-aj.yaml", 0.99},
 		{"safety-al.yaml", 0.99},
 		{"safety-aq.yaml", 0.99},
+		{"safety-au.yaml", 0.99},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f, err := os.Open("../testdata/" + tc.file)
