@@ -272,6 +272,17 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 			topics = []int{i}
 		}
 	}
+	if len(topics) == 0 && conv == nil && b.rankingAnswers(ms) {
+		// The ranking's general entry, for a question naming no topic,
+		// may answer all but what decides it ("Is riluzole covered by
+		// insurance?" is not whether it is standard treatment).
+		strong := tr.strong(rd.facets)
+		if t, ok := tr.topicOf[ms[0].Entry.ID]; ok && tr.topics[t].General && !tr.anyShared(strong) {
+			if f, ok := tr.decidingGap(tr.generalEntries(), ms[0].Entry, strong); ok {
+				return b.noFacetOf(lang, t, f, rd, ms), true
+			}
+		}
+	}
 	if len(topics) == 0 && len(tr.strong(rd.facets)) > 0 && conv == nil && !b.rankingAnswers(ms) {
 		// A question naming no topic, out of the blue, that the ranking
 		// cannot answer, is about ALS and its treatment, this bot's
@@ -448,6 +459,17 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	r := b.answer(lang, best, coverageOf(ms, best))
 	r.Reason = ReasonTopicFacet
 	return r, true
+}
+
+// generalEntries are the entries of the general topics.
+func (tr *topicReader) generalEntries() []*knowledge.Entry {
+	var out []*knowledge.Entry
+	for i, t := range tr.topics {
+		if t.General {
+			out = append(out, tr.byTopic[i]...)
+		}
+	}
+	return out
 }
 
 // decidingGap returns a facet asked that decides the answer, which the
