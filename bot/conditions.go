@@ -216,11 +216,14 @@ func (b *Bot) unknownRemedy(read []rune) bool {
 // "does acupuncture help with ALS?", "is CBD oil effective for ALS".
 var worksEN = regexp.MustCompile(`\b(?:does|do|can|could|will|would|is|are|did)\s+(?:the\s+|a\s+|an\s+|taking\s+|using\s+|eating\s+|doing\s+)?([a-z][a-z0-9-]{2,})(?:\s+[a-z]+)?\s+(?:really\s+|actually\s+)?(?:work|works|help|helps|slow|slows|stop|stops|cure|cures|treat|treats|effective|good|benefit)\b`)
 
+// worksWords are the words one of which worksEN needs.
+var worksWords = []string{"work", "help", "slow", "stop", "cure", "treat", "effective", "good", "benefit"}
+
 // unknownRemedyEN is unknownRemedy for English: the word the question
 // asks about, after "does", "can", "is".
 func (b *Bot) unknownRemedyEN(norm string) bool {
-	if !strings.ContainsAny(norm, "abcdefghijklmnopqrstuvwxyz") {
-		return false
+	if !strings.ContainsAny(norm, "abcdefghijklmnopqrstuvwxyz") || !containsAny(norm, worksWords) {
+		return false // most messages: the expression need not run
 	}
 	for _, m := range worksEN.FindAllStringSubmatch(norm, -1) {
 		if !b.vocab.knowsWord(m[1]) {
