@@ -345,6 +345,14 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 				if f, ok := tr.decidingGap(general, e, strong); ok && !sharedAsked {
 					return b.noFacetOf(lang, topics[0], f, rd, ms), true
 				}
+				if best, runner := b.bestCovering(general, rd, ms); best == e && runner == nil {
+					// The facets choose the ranking's own entry: no
+					// choice is needed, however close the next one
+					// ("ALSとはなんですか、父が診断されました").
+					r := b.answer(lang, e, ms[0].Coverage)
+					r.Reason = ReasonTopicFacet
+					return r, true
+				}
 				return Reply{}, false
 			case namesStudy || !tr.coversAny(e, ofAStudy):
 				return Reply{}, false
