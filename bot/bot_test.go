@@ -261,6 +261,8 @@ func TestTheAskersSituationDoesNotCountAgainstTheAnswer(t *testing.T) {
 		"pt's family wants a plain-language explanation of ALS, what do we tell them it is?": "als-what",
 		"any curative tx for ALS at this point or only stuff that slows it?":                 "als-cure",
 		"als curable y/n? pt's son asking at reception":                                      "als-cure",
+		"What is ALS exactly? My mom's neurologist mentioned it today":                       "als-what",
+		"ALSとはなんですか、父が診断されました":                                                               "als-what",
 	} {
 		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
 			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
