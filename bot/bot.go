@@ -428,9 +428,15 @@ func (b *Bot) retrieve(lang string, m message, conv *Conversation) Reply {
 	}
 	ms := b.ix.search(parsed, 8)
 	rd := b.tr.read(m.text, m.norm, m.alt)
-	if !b.tr.namesATherapy(rd) && (b.unknownRemedy(m.read) || b.unknownRemedyEN(read)) {
-		// "ケトン食はALSに効きますか": no source speaks of it.
-		return b.fallbackFor(lang, ReasonUnknownRemedy)
+	if !b.tr.namesATherapy(rd) {
+		remedy, ok := b.unknownRemedy(m.read)
+		if !ok {
+			remedy, ok = b.unknownRemedyEN(read)
+		}
+		if ok {
+			// "ケトン食はALSに効きますか": no source speaks of it.
+			return b.unknownRemedyReply(lang, asWritten(m.text, remedy))
+		}
 	}
 	if r, ok := b.byTopic(lang, rd, ms, conv); ok {
 		return r
@@ -940,6 +946,16 @@ func (b *Bot) fill(text, lang string) string {
 func (b *Bot) fallbackFor(lang, reason string) Reply {
 	r := b.fallback(lang, 0)
 	r.Reason = reason
+	return r
+}
+
+// unknownRemedyReply says that the sources do not speak of the remedy
+// asked about, by the name the question gave it.
+func (b *Bot) unknownRemedyReply(lang, remedy string) Reply {
+	r := b.fallbackFor(lang, ReasonUnknownRemedy)
+	if msg := b.kb.Messages.UnknownRemedy.In(lang); msg != "" {
+		r.Text = b.fill(strings.ReplaceAll(msg, "{remedy}", remedy), lang)
+	}
 	return r
 }
 

@@ -235,9 +235,18 @@ func TestAConditionNoEntrySpeaksOfIsRefused(t *testing.T) {
 // is answered, however it is asked.
 func TestARemedyNoEntrySpeaksOfIsRefused(t *testing.T) {
 	b := shippedBot(t)
-	for _, q := range []string{"ケトン食はALSに効きますか", "鍼とかお灸ってALSに効果ある？", "ALSにサプリとかハーブって効く？", "can ozone therapy slow ALS?", "Does turmeric really help ALS?"} {
-		if r := ask(b, q); r.Kind != bot.KindFallback {
+	for q, says := range map[string]string{
+		"ケトン食はALSに効きますか":                 "「ケトン食」",
+		"鍼とかお灸ってALSに効果ある？":               "「お灸」",
+		"ALSにサプリとかハーブって効く？":              "「ハーブ」",
+		"can ozone therapy slow ALS?":    "whether ozone therapy helps",
+		"Does turmeric really help ALS?": "whether turmeric helps",
+	} {
+		r := ask(b, q)
+		if r.Kind != bot.KindFallback {
 			t.Errorf("%q: got %s %s (%s), want a refusal", q, r.Kind, r.Entry, r.Reason)
+		} else if !strings.Contains(r.Text, says) {
+			t.Errorf("%q: the refusal does not name what was asked (%q):\n%s", q, says, r.Text)
 		}
 	}
 	for q, want := range map[string]string{

@@ -186,7 +186,7 @@ var beforeWorks = []string{"って", "は", "が", "も", "とか", "なんか",
 // ALSに効果ある？"): the sources cannot say, and an answer about ALS in
 // general would not be an answer. The thing must be written in kanji,
 // katakana or Latin letters, as most names of treatments are.
-func (b *Bot) unknownRemedy(read []rune) bool {
+func (b *Bot) unknownRemedy(read []rune) (string, bool) {
 	text := string(read)
 	for _, w := range worksJA {
 		for off := 0; ; {
@@ -205,32 +205,39 @@ func (b *Bot) unknownRemedy(read []rune) bool {
 				continue
 			}
 			if !b.vocab.knowsName(word) {
-				return true
+				if p := strings.TrimSuffix(before, word); strings.HasSuffix(p, "お") || strings.HasSuffix(p, "ご") {
+					word = p[len(p)-len("お"):] + word // 「お灸」, as it was asked
+				}
+				return word, true
 			}
 		}
 	}
-	return false
+	return "", false
 }
 
 // worksEN finds an English question asking whether something works:
 // "does acupuncture help with ALS?", "is CBD oil effective for ALS".
-var worksEN = regexp.MustCompile(`\b(?:does|do|can|could|will|would|is|are|did)\s+(?:the\s+|a\s+|an\s+|taking\s+|using\s+|eating\s+|doing\s+)?([a-z][a-z0-9-]{2,})(?:\s+[a-z]+)?\s+(?:really\s+|actually\s+)?(?:work|works|help|helps|slow|slows|stop|stops|cure|cures|treat|treats|effective|good|benefit)\b`)
+var worksEN = regexp.MustCompile(`\b(?:does|do|can|could|will|would|is|are|did)\s+(?:the\s+|a\s+|an\s+|taking\s+|using\s+|eating\s+|doing\s+)?([a-z][a-z0-9-]{2,})(\s+[a-z]+)?\s+(?:really\s+|actually\s+)?(?:work|works|help|helps|slow|slows|stop|stops|cure|cures|treat|treats|effective|good|benefit)\b`)
 
 // worksWords are the words one of which worksEN needs.
 var worksWords = []string{"work", "help", "slow", "stop", "cure", "treat", "effective", "good", "benefit"}
 
 // unknownRemedyEN is unknownRemedy for English: the word the question
 // asks about, after "does", "can", "is".
-func (b *Bot) unknownRemedyEN(norm string) bool {
+func (b *Bot) unknownRemedyEN(norm string) (string, bool) {
 	if !strings.ContainsAny(norm, "abcdefghijklmnopqrstuvwxyz") || !containsAny(norm, worksWords) {
-		return false // most messages: the expression need not run
+		return "", false // most messages: the expression need not run
 	}
 	for _, m := range worksEN.FindAllStringSubmatch(norm, -1) {
 		if !b.vocab.knowsWord(m[1]) {
-			return true
+			switch strings.TrimSpace(m[2]) {
+			case "really", "actually", "even", "ever", "just":
+				return m[1], true
+			}
+			return m[1] + m[2], true // "ozone therapy"
 		}
 	}
-	return false
+	return "", false
 }
 
 // trimAll trims any of the suffixes from the end of s until none is left.
@@ -245,4 +252,44 @@ func trimAll(s string, suffixes []string) string {
 		}
 	}
 	return s
+}
+
+// asWritten finds word, as read (long-vowel marks dropped, full-width made
+// half-width), in the message as sent, and returns it as the asker wrote
+// it: 「ハーブ」, not 「ハブ」. It returns word when it is not found.
+func asWritten(text, word string) string {
+	prefix := ""
+	for _, p := range []string{"お", "ご"} {
+		if w, ok := strings.CutPrefix(word, p); ok && w != "" {
+			prefix, word = p, w
+		}
+	}
+	rs := []rune(text)
+	for start := 0; start < len(rs); {
+		if !inName(rs[start]) {
+			start++
+			continue
+		}
+		end := start
+		for end < len(rs) && inName(rs[end]) {
+			end++
+		}
+		run := rs[start:end]
+		if len(run) > 64 {
+			run = run[len(run)-64:] // a name is short; bound the work
+		}
+		for i := range run {
+			if string(appendNormalized(nil, string(run[i:]), false)) == word {
+				return prefix + string(run[i:])
+			}
+		}
+		start = end
+	}
+	return prefix + word
+}
+
+// inName reports whether r may be part of a name written in kanji,
+// katakana (with its long-vowel mark) or Latin letters.
+func inName(r rune) bool {
+	return isKanji(r) || isKatakana(r) || r == 'ー' || r == 'ｰ' || unicode.IsLetter(r) && !isHiragana(r) || unicode.IsDigit(r)
 }

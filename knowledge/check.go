@@ -313,7 +313,11 @@ func (l *loader) checkMessages() {
 		{"fallback", m.Fallback}, {"clarify", m.Clarify}, {"disclaimer", m.Disclaimer},
 		{"menu", m.Menu}, {"welcome", m.Welcome}, {"text_only", m.TextOnly}, {"about", m.About},
 		{"no_facet", m.NoFacet}, {"no_topic_answer", m.NoTopicAnswer}, {"compare", m.Compare},
+		{"unknown_remedy", m.UnknownRemedy},
 	} {
+		if f.name == "unknown_remedy" && f.t.JA == "" && f.t.EN == "" {
+			continue // optional: the fallback is given instead
+		}
 		if len(l.kb.Topics) == 0 && (f.name == "no_facet" || f.name == "no_topic_answer" || f.name == "compare") {
 			continue // needed only to reply by topic
 		}

@@ -420,6 +420,10 @@ type Messages struct {
 	// Compare is the reply to "which is better?" across topics: {topics}
 	// is replaced by their titles.
 	Compare Text `yaml:"compare"`
+	// UnknownRemedy is the reply to whether a treatment no entry speaks
+	// of works ("ケトン食はALSに効きますか"): {remedy} is replaced by it,
+	// as the question wrote it. When empty, the fallback is given.
+	UnknownRemedy Text `yaml:"unknown_remedy"`
 }
 
 // OtherUses are subjects refused unless the question also names one of
