@@ -130,6 +130,7 @@ type exportMessages struct {
 	NoFacet    exportText `json:"no_facet" yaml:"no_facet"`
 	NoTopic    exportText `json:"no_topic_answer" yaml:"no_topic_answer"`
 	Compare    exportText `json:"compare" yaml:"compare"`
+	Remedy     exportText `json:"unknown_remedy,omitempty" yaml:"unknown_remedy,omitempty"`
 }
 
 type exportSource struct {
@@ -183,6 +184,7 @@ func newExport(kb *knowledge.KB) exportKB {
 			Fallback: text(kb.Messages.Fallback), Clarify: text(kb.Messages.Clarify), Disclaimer: text(kb.Messages.Disclaimer),
 			Menu: text(kb.Messages.Menu), Welcome: text(kb.Messages.Welcome), TextOnly: text(kb.Messages.TextOnly), About: text(kb.Messages.About),
 			NoFacet: text(kb.Messages.NoFacet), NoTopic: text(kb.Messages.NoTopicAnswer), Compare: text(kb.Messages.Compare),
+			Remedy: text(kb.Messages.UnknownRemedy),
 		},
 	}
 	for _, e := range kb.Entries {
