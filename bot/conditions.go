@@ -196,8 +196,9 @@ func (b *Bot) unknownRemedy(read []rune) (string, bool) {
 			}
 			i += off
 			off = i + len(w)
-			before := trimAll(strings.ToLower(text[:i]), beforeWorks)
-			if before == text[:i] {
+			lower := strings.ToLower(text[:i])
+			before := trimAll(lower, beforeWorks)
+			if before == lower {
 				continue // no particle: 「効果」 of something else
 			}
 			word := wordBefore([]rune(before))

@@ -880,8 +880,9 @@ func (b *Bot) noFacet(lang string, topic int, rd topicReading, ms []Match) Reply
 	// then those the ranking puts first ("How long does each Muse infusion
 	// take?" offers how it is given), then the others in their order.
 	offered := make([]*knowledge.Entry, 0, len(tr.byTopic[topic]))
+	strong := tr.strong(rd.facets)
 	for _, e := range tr.byTopic[topic] {
-		if tr.coversAny(e, tr.strong(rd.facets)) {
+		if tr.coversAny(e, strong) {
 			offered = append(offered, e)
 		}
 	}
