@@ -303,91 +303,7 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	}
 	strong := tr.strong(rd.facets)
 	if tr.topics[topics[0]].General {
-		// The broad topics are named by words most questions have
-		// (ALS, trial, treatment): the ranking decides when it can;
-		// when it cannot, the facet asked chooses among the general
-		// entries, or the reply says the sources are silent on it.
-		var general []*knowledge.Entry
-		for _, t := range topics {
-			general = append(general, tr.byTopic[t]...)
-		}
-		if len(strong) == 0 {
-			return Reply{}, false
-		}
-		sharedAsked := slices.ContainsFunc(strong, func(f int) bool {
-			return tr.facets[f].Shared && slices.ContainsFunc(general, func(e *knowledge.Entry) bool { return e.Covers(tr.facets[f].ID) })
-		})
-		for _, f := range strong {
-			// A detail no entry gives, of the disease or of any
-			// therapy ("ALSの進行を遅らせる薬って何という名前？"):
-			// the honest reply, whatever the ranking finds, unless
-			// the question also asks what a general entry answers
-			// for every topic (how to take part, and what it costs).
-			if !sharedAsked && tr.facets[f].Decides && !slices.ContainsFunc(b.kb.Entries, func(e *knowledge.Entry) bool { return e.Covers(tr.facets[f].ID) }) {
-				return b.noFacetOf(lang, topics[0], f, rd, ms), true
-			}
-		}
-		if b.rankingAnswers(ms) {
-			e := ms[0].Entry
-			ofAStudy := slices.DeleteFunc(slices.Clone(strong), func(f int) bool { return !tr.facets[f].OfAStudy })
-			namesStudy := slices.ContainsFunc(rd.facets, func(f int) bool { return tr.facets[f].NamesAStudy })
-			i := tr.topicOf[e.ID]
-			switch {
-			case tr.topics[i].General && !tr.coversAny(e, strong) && ms[0].Coverage < wholeCoverage:
-				// The ranking's entry answers none of what is asked
-				// ("ホーキング博士は何歳で亡くなったの？" is not what
-				// ALS is): the facets choose, below.
-			case !tr.topics[i].General && !slices.Contains(topics, i) && !tr.coversAny(e, strong):
-				// Nor does an entry of a topic the question does not
-				// name ("what does ALS do to the nerves" is not iPS
-				// cells' motor neurons): the facets choose, below.
-			case tr.topics[i].General:
-				if f, ok := tr.decidingGap(general, e, strong); ok && !sharedAsked {
-					return b.noFacetOf(lang, topics[0], f, rd, ms), true
-				}
-				if best, runner := b.bestCovering(general, rd, ms); best == e && runner == nil {
-					// The facets choose the ranking's own entry: no
-					// choice is needed, however close the next one
-					// ("ALSとはなんですか、父が診断されました").
-					r := b.answer(lang, e, ms[0].Coverage)
-					r.Reason = ReasonTopicFacet
-					return r, true
-				}
-				return Reply{}, false
-			case namesStudy || !tr.coversAny(e, ofAStudy):
-				return Reply{}, false
-			default:
-				// The best entry is about a topic the question does not
-				// name, and answers a point only that topic speaks of
-				// ("日本にALSの人は何人くらい？" is not the Muse trial's 5
-				// patients): not a guess, but offered.
-				r := b.fallback(lang, ms[0].Coverage)
-				r.Reason = ReasonUnnamedTopic
-				r.Suggestions = append([]Suggestion{suggest(e, lang)}, slices.DeleteFunc(r.Suggestions, func(s Suggestion) bool { return s.Entry == e.ID })...)
-				return r, true
-			}
-		}
-		best, runner := b.bestCovering(general, rd, ms)
-		switch {
-		case best == nil:
-			return b.noFacet(lang, topics[0], rd, ms), true
-		case runner != nil || b.bornOut(rd, matchOf(ms, best)) < b.th.FacetMinCoverage:
-			// A choice, or an entry the rest of the question does not
-			// bear out ("MS stem cell trial results"): the ranking
-			// decides.
-			return Reply{}, false
-		case best != ms[0].Entry && slices.Contains(general, ms[0].Entry) && tr.coversAny(ms[0].Entry, strong) && ms[0].Coverage > coverageOf(ms, best):
-			// Another general entry, answering part of what is asked,
-			// that the whole question bears out better (how to take
-			// part in a new treatment, told at length): the ranking's.
-			best = ms[0].Entry
-		}
-		if f, ok := tr.decidingGap(general, best, strong); ok && !sharedAsked {
-			return b.noFacetOf(lang, topics[0], f, rd, ms), true
-		}
-		r := b.answer(lang, best, coverageOf(ms, best))
-		r.Reason = ReasonTopicFacet
-		return r, true
+		return b.byGeneralTopic(lang, topics, strong, rd, ms)
 	}
 	if len(topics) == 1 && len(tr.byTopic[topics[0]]) == 1 {
 		e := tr.byTopic[topics[0]][0]
@@ -463,6 +379,95 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 		r := b.clarify(lang, []Match{matchOf(ms, best), matchOf(ms, runner)})
 		r.Reason = ReasonClose
 		return r, true
+	}
+	r := b.answer(lang, best, coverageOf(ms, best))
+	r.Reason = ReasonTopicFacet
+	return r, true
+}
+
+// byGeneralTopic decides for the broad topics, which are named by words
+// most questions have (ALS, trial, treatment): the ranking decides when it
+// can; when it cannot, the facet asked chooses among the general entries,
+// or the reply says the sources are silent on it.
+func (b *Bot) byGeneralTopic(lang string, topics, strong []int, rd topicReading, ms []Match) (Reply, bool) {
+	tr := b.tr
+	var general []*knowledge.Entry
+	for _, t := range topics {
+		general = append(general, tr.byTopic[t]...)
+	}
+	if len(strong) == 0 {
+		return Reply{}, false
+	}
+	sharedAsked := slices.ContainsFunc(strong, func(f int) bool {
+		return tr.facets[f].Shared && slices.ContainsFunc(general, func(e *knowledge.Entry) bool { return e.Covers(tr.facets[f].ID) })
+	})
+	for _, f := range strong {
+		// A detail no entry gives, of the disease or of any
+		// therapy ("ALSの進行を遅らせる薬って何という名前？"):
+		// the honest reply, whatever the ranking finds, unless
+		// the question also asks what a general entry answers
+		// for every topic (how to take part, and what it costs).
+		if !sharedAsked && tr.facets[f].Decides && !slices.ContainsFunc(b.kb.Entries, func(e *knowledge.Entry) bool { return e.Covers(tr.facets[f].ID) }) {
+			return b.noFacetOf(lang, topics[0], f, rd, ms), true
+		}
+	}
+	if b.rankingAnswers(ms) {
+		e := ms[0].Entry
+		ofAStudy := slices.DeleteFunc(slices.Clone(strong), func(f int) bool { return !tr.facets[f].OfAStudy })
+		namesStudy := slices.ContainsFunc(rd.facets, func(f int) bool { return tr.facets[f].NamesAStudy })
+		i := tr.topicOf[e.ID]
+		switch {
+		case tr.topics[i].General && !tr.coversAny(e, strong) && ms[0].Coverage < wholeCoverage:
+			// The ranking's entry answers none of what is asked
+			// ("ホーキング博士は何歳で亡くなったの？" is not what
+			// ALS is): the facets choose, below.
+		case !tr.topics[i].General && !slices.Contains(topics, i) && !tr.coversAny(e, strong):
+			// Nor does an entry of a topic the question does not
+			// name ("what does ALS do to the nerves" is not iPS
+			// cells' motor neurons): the facets choose, below.
+		case tr.topics[i].General:
+			if f, ok := tr.decidingGap(general, e, strong); ok && !sharedAsked {
+				return b.noFacetOf(lang, topics[0], f, rd, ms), true
+			}
+			if best, runner := b.bestCovering(general, rd, ms); best == e && runner == nil {
+				// The facets choose the ranking's own entry: no
+				// choice is needed, however close the next one
+				// ("ALSとはなんですか、父が診断されました").
+				r := b.answer(lang, e, ms[0].Coverage)
+				r.Reason = ReasonTopicFacet
+				return r, true
+			}
+			return Reply{}, false
+		case namesStudy || !tr.coversAny(e, ofAStudy):
+			return Reply{}, false
+		default:
+			// The best entry is about a topic the question does not
+			// name, and answers a point only that topic speaks of
+			// ("日本にALSの人は何人くらい？" is not the Muse trial's 5
+			// patients): not a guess, but offered.
+			r := b.fallback(lang, ms[0].Coverage)
+			r.Reason = ReasonUnnamedTopic
+			r.Suggestions = append([]Suggestion{suggest(e, lang)}, slices.DeleteFunc(r.Suggestions, func(s Suggestion) bool { return s.Entry == e.ID })...)
+			return r, true
+		}
+	}
+	best, runner := b.bestCovering(general, rd, ms)
+	switch {
+	case best == nil:
+		return b.noFacet(lang, topics[0], rd, ms), true
+	case runner != nil || b.bornOut(rd, matchOf(ms, best)) < b.th.FacetMinCoverage:
+		// A choice, or an entry the rest of the question does not
+		// bear out ("MS stem cell trial results"): the ranking
+		// decides.
+		return Reply{}, false
+	case best != ms[0].Entry && slices.Contains(general, ms[0].Entry) && tr.coversAny(ms[0].Entry, strong) && ms[0].Coverage > coverageOf(ms, best):
+		// Another general entry, answering part of what is asked,
+		// that the whole question bears out better (how to take
+		// part in a new treatment, told at length): the ranking's.
+		best = ms[0].Entry
+	}
+	if f, ok := tr.decidingGap(general, best, strong); ok && !sharedAsked {
+		return b.noFacetOf(lang, topics[0], f, rd, ms), true
 	}
 	r := b.answer(lang, best, coverageOf(ms, best))
 	r.Reason = ReasonTopicFacet
