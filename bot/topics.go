@@ -398,16 +398,16 @@ func (b *Bot) byGeneralTopic(lang string, topics, strong []int, rd topicReading,
 	if len(strong) == 0 {
 		return Reply{}, false
 	}
-	sharedAsked := slices.ContainsFunc(strong, func(f int) bool {
-		return tr.facets[f].Shared && slices.ContainsFunc(general, func(e *knowledge.Entry) bool { return e.Covers(tr.facets[f].ID) })
-	})
 	for _, f := range strong {
 		// A detail no entry gives, of the disease or of any
 		// therapy ("ALSの進行を遅らせる薬って何という名前？"):
-		// the honest reply, whatever the ranking finds, unless
-		// the question also asks what a general entry answers
-		// for every topic (how to take part, and what it costs).
-		if !sharedAsked && tr.facets[f].Decides && !slices.ContainsFunc(b.kb.Entries, func(e *knowledge.Entry) bool { return e.Covers(tr.facets[f].ID) }) {
+		// the honest reply, whatever the ranking finds, unless a
+		// general entry says itself that the sources do not give
+		// it (how to take part says they give no cost), and the
+		// entry is told.
+		id := tr.facets[f].ID
+		if tr.facets[f].Decides && !slices.ContainsFunc(b.kb.Entries, func(e *knowledge.Entry) bool { return e.Covers(id) }) &&
+			!slices.ContainsFunc(general, func(e *knowledge.Entry) bool { return e.Addresses(id) }) {
 			return b.noFacetOf(lang, topics[0], f, rd, ms), true
 		}
 	}
@@ -426,7 +426,7 @@ func (b *Bot) byGeneralTopic(lang string, topics, strong []int, rd topicReading,
 			// name ("what does ALS do to the nerves" is not iPS
 			// cells' motor neurons): the facets choose, below.
 		case tr.topics[i].General:
-			if f, ok := tr.decidingGap(general, e, strong); ok && !sharedAsked {
+			if f, ok := tr.decidingGap(general, e, strong); ok {
 				return b.noFacetOf(lang, topics[0], f, rd, ms), true
 			}
 			if best, runner := b.bestCovering(general, rd, ms); best == e && runner == nil {
@@ -466,7 +466,7 @@ func (b *Bot) byGeneralTopic(lang string, topics, strong []int, rd topicReading,
 		// part in a new treatment, told at length): the ranking's.
 		best = ms[0].Entry
 	}
-	if f, ok := tr.decidingGap(general, best, strong); ok && !sharedAsked {
+	if f, ok := tr.decidingGap(general, best, strong); ok {
 		return b.noFacetOf(lang, topics[0], f, rd, ms), true
 	}
 	r := b.answer(lang, best, coverageOf(ms, best))
@@ -489,11 +489,12 @@ func (tr *topicReader) generalEntries() []*knowledge.Entry {
 // general entry e does not give and no general entry does: e answers part
 // of what is asked, but not what decides it ("which drugs slow ALS down?
 // names pls": that some do, not their names). A facet of a study (how many
-// took part) is not one: the general entries speak of no study.
+// took part) is not one: the general entries speak of no study. Nor is a
+// facet e says itself the sources do not give.
 func (tr *topicReader) decidingGap(general []*knowledge.Entry, e *knowledge.Entry, strong []int) (int, bool) {
 	for _, f := range strong {
 		id := tr.facets[f].ID
-		if tr.facets[f].Decides && !tr.facets[f].OfAStudy && !e.Covers(id) &&
+		if tr.facets[f].Decides && !tr.facets[f].OfAStudy && !e.Addresses(id) &&
 			!slices.ContainsFunc(general, func(g *knowledge.Entry) bool { return g.Covers(id) }) {
 			return f, true
 		}

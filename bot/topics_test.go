@@ -80,6 +80,10 @@ func TestAFacetTheSourcesDoNotAnswerIsSaidSo(t *testing.T) {
 		// When what comes next will come: no source gives a date.
 		{"Muse細胞はいつ承認されるの？何年後？", "ja", "これから先の時期", "muse-next-steps"},
 		{"When will iPS cell therapy for ALS be available?", "en", "future dates", "ips-als"},
+		// A general entry that says the sources give no cost does not
+		// answer for a clinic abroad.
+		{"How much does stem cell therapy cost at clinics in Mexico?", "en", "other countries", "how-to-join"},
+		{"ALSFRS-Rが何点になったら重症なん？", "ja", "重症の目安", "alsfrs-r"},
 	} {
 		r := ask(b, tt.q)
 		if r.Kind != bot.KindFallback || r.Reason != bot.ReasonNoFacet {
@@ -105,6 +109,10 @@ func TestADetailTheSourcesGiveIsAnswered(t *testing.T) {
 		"How old was the patient treated with dental pulp CM?": "cm-dental-pulp",
 		"Muse細胞の治験はどこの病院でやったの？":                                "muse-trial-design",
 		"iPS細胞を見つけたのは誰？":                                       "ips-what",
+		// What a general entry says itself the sources do not give:
+		// the entry, which says so, with the rest of what is asked.
+		"母を治験に参加させたいです。費用はどのくらい？": "how-to-join",
+		"再生医療は保険きくの？":             "standard-treatment",
 	} {
 		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
 			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)

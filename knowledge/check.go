@@ -166,6 +166,14 @@ func (l *loader) checkEntry(e *Entry) {
 			l.addf(at(fmt.Sprintf("facets.%d", i)), "entry %q: facet %q is not declared under facets:", e.ID, f)
 		}
 	}
+	for i, f := range e.SilentOn {
+		switch _, ok := l.facets[f]; {
+		case !ok:
+			l.addf(at(fmt.Sprintf("silent_on.%d", i)), "entry %q: silent_on facet %q is not declared under facets:", e.ID, f)
+		case e.Covers(f):
+			l.addf(at(fmt.Sprintf("silent_on.%d", i)), "entry %q both answers facet %q and is silent on it: keep it in one of facets and silent_on", e.ID, f)
+		}
+	}
 }
 
 // checkTopics checks the topics and facets, and indexes them for the

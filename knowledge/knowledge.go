@@ -62,7 +62,11 @@ type Entry struct {
 	// safety, who, …), from the closed list in topics.yaml; AnyFacet
 	// means whatever is asked about the topic, as for a study the
 	// sources only name.
-	Facets    []string `yaml:"facets"`
+	Facets []string `yaml:"facets"`
+	// SilentOn are facets the answer says the sources do not give ("the
+	// sources say nothing about cost"): asked one of them, the entry
+	// answers, for its answer says so itself, with what it does give.
+	SilentOn  []string `yaml:"silent_on"`
 	Title     Text     `yaml:"title"`
 	Questions Texts    `yaml:"questions"`
 	Keywords  []string `yaml:"keywords"`
@@ -233,6 +237,12 @@ func (e *Entry) Covers(f string) bool {
 		}
 	}
 	return false
+}
+
+// Addresses reports whether e answers facet f of its topic, or says that
+// the sources do not give it.
+func (e *Entry) Addresses(f string) bool {
+	return e.Covers(f) || slices.Contains(e.SilentOn, f)
 }
 
 // Rule is a safety or small-talk rule, checked in order before retrieval.

@@ -76,6 +76,17 @@ menu: [one]
 `
 )
 
+// topicsAndCost declares a topic and a facet, for the entries' checks.
+const topicsAndCost = `topics:
+  - id: muse
+    title: {ja: ミューズ細胞, en: Muse cells}
+    anchors: [muse, ミューズ]
+facets:
+  - id: cost
+    title: {ja: 費用, en: cost}
+    cues: {ja: [費用], en: [cost]}
+`
+
 func load(t *testing.T, entries, rest, source string) error {
 	t.Helper()
 	kb := fstest.MapFS{
@@ -123,6 +134,10 @@ func TestProblemsNameFileAndLine(t *testing.T) {
 		{"source without facts", goodEntries, goodRest, strings.Replace(goodSource, "facts:\n  - 5 patients took part.\n", "", 1), `seeds/press.yaml:1: source "press" lists no facts`},
 		{"menu names unknown entry", goodEntries, strings.Replace(goodRest, "menu: [one]", "menu: [nine]", 1), goodSource, `kb/rest.yaml:13: menu names unknown entry "nine"`},
 		{"filler listed twice", goodEntries, goodRest + "fillers:\n  - 母が\n  - explain\n  - Explain\n", goodSource, `kb/rest.yaml:17: fillers: "Explain" is listed twice (first at kb/rest.yaml:16)`},
+		{"silent on a facet it answers", strings.Replace(goodEntries, "    sources: [press]\n    reviewed: 2026-11-21\n  - id: two", "    topic: muse\n    facets: [cost]\n    silent_on: [cost]\n    sources: [press]\n    reviewed: 2026-11-21\n  - id: two", 1), goodRest + topicsAndCost, goodSource,
+			`kb/entries.yaml:10: entry "one" both answers facet "cost" and is silent on it`},
+		{"silent on an unknown facet", strings.Replace(goodEntries, "    sources: [press]\n    reviewed: 2026-11-21\n  - id: two", "    topic: muse\n    facets: [cost]\n    silent_on: [price]\n    sources: [press]\n    reviewed: 2026-11-21\n  - id: two", 1), goodRest + topicsAndCost, goodSource,
+			`kb/entries.yaml:10: entry "one": silent_on facet "price" is not declared`},
 		{"missing message", goodEntries, strings.Replace(goodRest, "  welcome: {ja: ようこそ, en: Welcome}\n", "", 1), goodSource, `kb/rest.yaml:`},
 	}
 	for _, tt := range tests {

@@ -88,6 +88,7 @@ type exportEntry struct {
 	Questions exportTexts `json:"questions" yaml:"questions"`
 	Keywords  []string    `json:"keywords" yaml:"keywords"`
 	Facets    []string    `json:"facets" yaml:"facets"`
+	SilentOn  []string    `json:"silent_on,omitempty" yaml:"silent_on,omitempty"`
 	Readings  []string    `json:"readings" yaml:"readings"`
 	Answer    exportText  `json:"answer" yaml:"answer"`
 	Sources   []string    `json:"sources" yaml:"sources"`
@@ -189,7 +190,7 @@ func newExport(kb *knowledge.KB) exportKB {
 	}
 	for _, e := range kb.Entries {
 		out.Entries = append(out.Entries, exportEntry{
-			ID: e.ID, Topic: e.Topic, Title: text(e.Title), Questions: texts(e.Questions), Keywords: e.Keywords, Facets: e.Facets,
+			ID: e.ID, Topic: e.Topic, Title: text(e.Title), Questions: texts(e.Questions), Keywords: e.Keywords, Facets: e.Facets, SilentOn: e.SilentOn,
 			Readings: e.Readings, Answer: text(e.Answer), Sources: e.Sources, Related: e.Related, Reviewed: e.Reviewed, AsOf: e.AsOf, Quotes: e.Quotes,
 		})
 	}
