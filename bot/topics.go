@@ -390,21 +390,21 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 // can; when it cannot, the facet asked chooses among the general entries,
 // or the reply says the sources are silent on it.
 func (b *Bot) byGeneralTopic(lang string, topics, strong []int, rd topicReading, ms []Match) (Reply, bool) {
+	if len(strong) == 0 {
+		return Reply{}, false
+	}
 	tr := b.tr
 	var general []*knowledge.Entry
 	for _, t := range topics {
 		general = append(general, tr.byTopic[t]...)
 	}
-	if len(strong) == 0 {
-		return Reply{}, false
-	}
 	for _, f := range strong {
 		// A detail no entry gives, of the disease or of any
 		// therapy ("ALSの進行を遅らせる薬って何という名前？"):
 		// the honest reply, whatever the ranking finds, unless a
-		// general entry says itself that the sources do not give
-		// it (how to take part says they give no cost), and the
-		// entry is told.
+		// general entry named says itself that the sources do
+		// not give it (how to take part says they give no cost):
+		// that entry says so, with the rest of what is asked.
 		id := tr.facets[f].ID
 		if tr.facets[f].Decides && !slices.ContainsFunc(b.kb.Entries, func(e *knowledge.Entry) bool { return e.Covers(id) }) &&
 			!slices.ContainsFunc(general, func(e *knowledge.Entry) bool { return e.Addresses(id) }) {
