@@ -236,11 +236,13 @@ func TestAConditionNoEntrySpeaksOfIsRefused(t *testing.T) {
 func TestARemedyNoEntrySpeaksOfIsRefused(t *testing.T) {
 	b := shippedBot(t)
 	for q, says := range map[string]string{
-		"ケトン食はALSに効きますか":                 "「ケトン食」",
-		"鍼とかお灸ってALSに効果ある？":               "「お灸」",
-		"ALSにサプリとかハーブって効く？":              "「ハーブ」",
-		"can ozone therapy slow ALS?":    "whether ozone therapy helps",
-		"Does turmeric really help ALS?": "whether turmeric helps",
+		"ケトン食はALSに効きますか":                       "「ケトン食」",
+		"鍼とかお灸ってALSに効果ある？":                     "「お灸」",
+		"ALSにサプリとかハーブって効く？":                    "「ハーブ」",
+		"can ozone therapy slow ALS?":          "whether ozone therapy helps",
+		"Does turmeric really help ALS?":       "whether turmeric helps",
+		"hyperbaric oxygen for ALS, any good?": "whether hyperbaric oxygen helps",
+		"turmeric for als?":                    "whether turmeric helps",
 	} {
 		r := ask(b, q)
 		if r.Kind != bot.KindFallback {
@@ -250,10 +252,32 @@ func TestARemedyNoEntrySpeaksOfIsRefused(t *testing.T) {
 		}
 	}
 	for q, want := range map[string]string{
-		"ミューズ細胞ってALSに効くの？":         "muse-trial-efficacy",
-		"結局Muse細胞って効いたの？":          "muse-trial-efficacy",
-		"実際に患者さんに上清液使って効果あったんですか？": "cm-human",
-		"does muse work for als":   "muse-trial-efficacy",
+		"ミューズ細胞ってALSに効くの？":                                                         "muse-trial-efficacy",
+		"結局Muse細胞って効いたの？":                                                          "muse-trial-efficacy",
+		"実際に患者さんに上清液使って効果あったんですか？":                                                 "cm-human",
+		"does muse work for als":                                                   "muse-trial-efficacy",
+		"new treatments for ALS?":                                                  "stem-cell-overview",
+		"overview of the regenerative-medicine approaches being explored for ALS?": "stem-cell-overview",
+	} {
+		if r := ask(b, q); r.Entry != want {
+			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
+		}
+	}
+}
+
+// A question naming no topic, whose subject is words no entry knows, is
+// refused, however well a facet's cue matches; asked of the sources or of
+// taking part, which are the same for any subject, it is answered.
+func TestASubjectNoEntryKnowsIsNotReadAsALS(t *testing.T) {
+	b := shippedBot(t)
+	for _, q := range []string{"hospice options in Tokyo?"} {
+		if r := ask(b, q); r.Kind != bot.KindFallback {
+			t.Errorf("%q: got %s %s (%s), want a refusal", q, r.Kind, r.Entry, r.Reason)
+		}
+	}
+	for q, want := range map[string]string{
+		"which documents are you answering from": "about-sources",
+		"なおるびょうきですか":                             "als-cure",
 	} {
 		if r := ask(b, q); r.Entry != want {
 			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)

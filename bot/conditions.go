@@ -226,8 +226,8 @@ var worksWords = []string{"work", "help", "slow", "stop", "cure", "treat", "effe
 // unknownRemedyEN is unknownRemedy for English: the word the question
 // asks about, after "does", "can", "is".
 func (b *Bot) unknownRemedyEN(norm string) (string, bool) {
-	if !strings.ContainsAny(norm, "abcdefghijklmnopqrstuvwxyz") || !containsAny(norm, worksWords) {
-		return "", false // most messages: the expression need not run
+	if !strings.ContainsAny(norm, "abcdefghijklmnopqrstuvwxyz") || !containsAny(norm, worksWords) && !strings.Contains(norm, "for als") && !strings.Contains(norm, "against als") {
+		return "", false // most messages: the expressions need not run
 	}
 	for _, m := range worksEN.FindAllStringSubmatch(norm, -1) {
 		if !b.vocab.knowsWord(m[1]) {
@@ -238,8 +238,26 @@ func (b *Bot) unknownRemedyEN(norm string) (string, bool) {
 			return m[1] + m[2], true // "ozone therapy"
 		}
 	}
+	for _, m := range forALSEN.FindAllStringSubmatch(norm, -1) {
+		if !b.vocab.knowsWord(m[2]) && !notARemedy(m[2]) {
+			if m[1] != "" && !b.vocab.knowsWord(m[1]) {
+				return m[1] + " " + m[2], true // "hyperbaric oxygen"
+			}
+			return m[2], true
+		}
+	}
 	return "", false
 }
+
+// notARemedy reports whether a word before "for ALS" names no remedy: a
+// verb done ("explored for ALS") or a thing unnamed ("a thing for ALS").
+func notARemedy(word string) bool {
+	return strings.HasSuffix(word, "ed") || strings.HasSuffix(word, "thing") || strings.HasSuffix(word, "things")
+}
+
+// forALSEN finds what an English question names as a remedy for ALS, and
+// the word before it: "hyperbaric oxygen for ALS, any good?".
+var forALSEN = regexp.MustCompile(`\b(?:([a-z][a-z0-9-]{2,})\s+)?([a-z][a-z0-9-]{2,})\s+(?:for|against)\s+(?:als|mnd)\b`)
 
 // trimAll trims any of the suffixes from the end of s until none is left.
 func trimAll(s string, suffixes []string) string {
