@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -342,5 +343,21 @@ func TestSmallTalkIsItsPhrasesInARow(t *testing.T) {
 		if r := ask(b, q); r.Kind != bot.KindAnswer {
 			t.Errorf("%q: got %s %s, want an answer", q, r.Kind, r.Rule)
 		}
+	}
+}
+
+// A facet's cue in kana that a message has only across the end of a
+// sentence is not asked: the end of one word and the start of the next.
+func TestACueAcrossSentencesIsNotAsked(t *testing.T) {
+	b := shippedBot(t)
+	rd := b.Read("ひょうじゅんちりょうってまだなん？さいぼうのやつ")
+	if slices.Contains(rd.Facets, "age") {
+		t.Errorf("read facets %v: 「なん？さい」 asks no age", rd.Facets)
+	}
+	if r := ask(b, "ひょうじゅんちりょうってまだなん？さいぼうのやつ"); r.Entry != "standard-treatment" {
+		t.Errorf("got %s %s (%s), want standard-treatment", r.Kind, r.Entry, r.Reason)
+	}
+	if rd := b.Read("ちちは なんさい まで いきられますか"); !slices.Contains(rd.Facets, "age") {
+		t.Errorf("read facets %v: なんさい across a space still asks an age", rd.Facets)
 	}
 }

@@ -168,6 +168,13 @@ func (tr *topicReader) read(text string, forms ...string) topicReading {
 				// きんいしゅくせいそくさくこうかしょう is not 効果.
 				return n[0] <= sp[0] && sp[1] <= n[1] && n[1]-n[0] > sp[1]-sp[0]
 			})
+			if w := f[sp[0]:sp[1]]; !inside && onlyHiragana(w) && acrossSentences(text, w) {
+				// Nor is a cue in kana that the message has only
+				// across the end of a sentence, where it is the end of
+				// one word and the start of the next: 「まだなん？さい
+				// ぼう」 asks no age (なんさい).
+				inside = true
+			}
 			if !inside && !slices.Contains(facets, sp[2]) {
 				facets = append(facets, sp[2])
 			}
@@ -191,6 +198,16 @@ func (tr *topicReader) read(text string, forms ...string) topicReading {
 		specific = general
 	}
 	return topicReading{topics: specific, facets: facets, words: words, broad: broad}
+}
+
+// acrossSentences reports whether the message has word, folded, only
+// across the end of a sentence (？, ！, 。).
+func acrossSentences(text, word string) bool {
+	sentences := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune("?？!！。", r) })
+	if len(sentences) < 2 || !strings.Contains(Normalize(text), word) {
+		return false
+	}
+	return !slices.ContainsFunc(sentences, func(s string) bool { return strings.Contains(Normalize(s), word) })
 }
 
 // Reading is what the bot reads in a message before it ranks entries:
