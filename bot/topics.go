@@ -116,6 +116,7 @@ func (tr *topicReader) read(text string, forms ...string) topicReading {
 	var specific, general, facets, affiliated []int
 	var words []string
 	paused := sync.OnceValue(func() string { return spaced(text) })
+	sentences := sync.OnceValue(func() []string { return sentencesOf(text) })
 	for _, f := range forms {
 		if f == "" {
 			continue
@@ -168,7 +169,7 @@ func (tr *topicReader) read(text string, forms ...string) topicReading {
 				// きんいしゅくせいそくさくこうかしょう is not 効果.
 				return n[0] <= sp[0] && sp[1] <= n[1] && n[1]-n[0] > sp[1]-sp[0]
 			})
-			if w := f[sp[0]:sp[1]]; !inside && onlyHiragana(w) && acrossSentences(text, w) {
+			if w := f[sp[0]:sp[1]]; !inside && onlyHiragana(w) && acrossSentences(sentences(), w) {
 				// Nor is a cue in kana that the message has only
 				// across the end of a sentence, where it is the end of
 				// one word and the start of the next: 「まだなん？さい
@@ -200,14 +201,27 @@ func (tr *topicReader) read(text string, forms ...string) topicReading {
 	return topicReading{topics: specific, facets: facets, words: words, broad: broad}
 }
 
-// acrossSentences reports whether the message has word, folded, only
-// across the end of a sentence (？, ！, 。).
-func acrossSentences(text, word string) bool {
-	sentences := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune("?？!！。", r) })
-	if len(sentences) < 2 || !strings.Contains(Normalize(text), word) {
+// sentencesOf returns the message, normalized, followed by its sentences
+// (ended by ？, ！ or 。), normalized: nil for a message of one sentence.
+func sentencesOf(text string) []string {
+	parts := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune("?？!！。", r) })
+	if len(parts) < 2 {
+		return nil
+	}
+	out := []string{Normalize(text)}
+	for _, p := range parts {
+		out = append(out, Normalize(p))
+	}
+	return out
+}
+
+// acrossSentences reports whether the message has word only across the
+// end of a sentence; sentences are as sentencesOf returns them.
+func acrossSentences(sentences []string, word string) bool {
+	if len(sentences) == 0 || !strings.Contains(sentences[0], word) {
 		return false
 	}
-	return !slices.ContainsFunc(sentences, func(s string) bool { return strings.Contains(Normalize(s), word) })
+	return !slices.ContainsFunc(sentences[1:], func(s string) bool { return strings.Contains(s, word) })
 }
 
 // Reading is what the bot reads in a message before it ranks entries:
