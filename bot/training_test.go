@@ -63,6 +63,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-at.yaml", 0.935},
 		{"fresh/set-av.yaml", 0.955},
 		{"fresh/set-aw.yaml", 0.965},
+		{"fresh/set-ax.yaml", 0.945},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.995},
