@@ -393,9 +393,20 @@ func (b *Bot) respond(q Question, lang string, langAsked bool, conv *Conversatio
 		if ru.Then == "answer" || ru.Then == "answer-if-asked" && asksSomething(q.Text) {
 			// The facts may follow the rule's reply, decided as any
 			// question is: never a guess.
-			if a := b.retrieve(lang, m, nil); a.Kind == KindAnswer {
+			switch a := b.retrieve(lang, m, nil); {
+			case a.Kind == KindAnswer:
 				r.Text += "\n\n" + a.Text
 				r.Entry, r.Sources, r.Suggestions, r.Notice, r.Reviewed = a.Entry, a.Sources, a.Suggestions, a.Notice, a.Reviewed
+				r.Then = KindAnswer
+			case a.Kind == KindFallback && saysWhatIsUnknown(a.Reason):
+				// "ALSって遺伝するの？子供が心配で": the kind word, then
+				// the honest "the sources do not say", not silence on
+				// what was asked.
+				r.Text += "\n\n" + a.Text
+				if len(r.Suggestions) == 0 {
+					r.Suggestions = a.Suggestions
+				}
+				r.Then = KindFallback
 			}
 		}
 		return r
@@ -461,6 +472,19 @@ func (b *Bot) retrieve(lang string, m message, conv *Conversation) Reply {
 		r = b.noTopicAnswer(lang, rd.topics[0], r)
 	}
 	return r
+}
+
+// saysWhatIsUnknown reports whether a fallback, given for reason, rests
+// on positive evidence of what the sources lack: what was asked of a
+// topic, the remedy, condition or year named, a subject they do not
+// cover. The weak fallback says only that nothing fitted well enough,
+// which after a rule's reply would be noise.
+func saysWhatIsUnknown(reason string) bool {
+	switch reason {
+	case ReasonNoFacet, ReasonUnknownRemedy, ReasonUnknownCondition, ReasonUnknownYear, ReasonOffTopic:
+		return true
+	}
+	return false
 }
 
 // asksSomething reports whether a message asks a question: a question

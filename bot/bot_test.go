@@ -181,6 +181,29 @@ func TestMedicalDecisionGoesToTheDoctorThenFacts(t *testing.T) {
 	}
 }
 
+// A worried asker's question that the sources cannot answer gets the kind
+// word and then the honest reply it would get alone, not the kind word in
+// place of an answer.
+func TestAKindWordIsFollowedByWhatTheSourcesDoNotSay(t *testing.T) {
+	b := shippedBot(t)
+	for _, tt := range []struct{ q, alone, rule string }{
+		{"ALSって遺伝するんですか？子供が心配で", "ALSって遺伝するんですか？", "distress"},
+		{"ketogenic diet for ALS, worth trying?", "ketogenic diet for ALS?", "medical-decision"},
+	} {
+		r, alone := ask(b, tt.q), ask(b, tt.alone)
+		if alone.Kind != bot.KindFallback {
+			t.Fatalf("%q alone: got %s %s, want the honest fallback", tt.alone, alone.Kind, alone.Entry)
+		}
+		if r.Rule != tt.rule || r.Then != bot.KindFallback || !strings.HasSuffix(r.Text, alone.Text) {
+			t.Errorf("%q: got rule %q then %q:\n%s\nwant the %s reply, then:\n%s", tt.q, r.Rule, r.Then, r.Text, tt.rule, alone.Text)
+		}
+	}
+	// Nothing fitting well enough is not worth saying after the kind word.
+	if r := ask(b, "不安で眠れません"); r.Then != "" {
+		t.Errorf("不安で眠れません: followed by %s:\n%s", r.Then, r.Text)
+	}
+}
+
 func TestOtherDiseasesAndChatterAreRefused(t *testing.T) {
 	b := shippedBot(t)
 	for _, q := range []string{"アルツハイマーの治験結果", "Parkinson's new treatment", "今日の天気は？", "おすすめのラーメン",

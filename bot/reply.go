@@ -30,6 +30,10 @@ type Reply struct {
 	Entry string `json:"entry"`
 	// Rule is the id of the rule that fired (kind rule).
 	Rule string `json:"rule"`
+	// Then is what follows a rule's reply in the same message: an answer
+	// (KindAnswer, with Entry set) or the honest reply that the sources
+	// do not give what was asked (KindFallback); empty when nothing does.
+	Then Kind `json:"then,omitempty"`
 	// Score is the confidence of the best match, from 0 to 1.
 	Score float64 `json:"score"`
 	// Sources are the documents the answer comes from.

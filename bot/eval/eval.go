@@ -377,6 +377,11 @@ func ask(ctx context.Context, b *bot.Bot, q Question, depth int) Result {
 		// word for a worried asker, then the facts) answers the question.
 		res.Got = r.Entry
 	}
+	if r.Kind == bot.KindRule && r.Then == bot.KindFallback && q.Group() == OutOfScope {
+		// A kind word, then "the sources do not say": the question
+		// is refused as it should be, and the asker cared for.
+		res.Got = Fallback
+	}
 	if q.ReplyLang != "" && r.Lang != q.ReplyLang {
 		res.Got += WrongLanguage + r.Lang
 	}
