@@ -439,6 +439,12 @@ func (b *Bot) retrieve(lang string, m message, conv *Conversation) Reply {
 	}
 	ms := b.ix.search(parsed, 8)
 	rd := b.tr.read(m.text, m.norm, m.alt)
+	if b.anotherDisease(m) {
+		// "脊髄小脳変性症の新しい治療ある？", 「多系統萎縮症にもミューズ
+		// 細胞は使える？」: another disease, which no source speaks of,
+		// as written and as read (the reader mends 「側策硬化症」).
+		return b.fallbackFor(lang, ReasonUnknownCondition)
+	}
 	if !b.tr.namesATherapy(rd) {
 		remedy, ok := b.unknownRemedy(m.read)
 		if !ok {

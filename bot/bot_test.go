@@ -254,6 +254,34 @@ func TestAConditionNoEntrySpeaksOfIsRefused(t *testing.T) {
 	}
 }
 
+// A question about another disease, which no source speaks of, is
+// refused, however ALS's own words surround it; ALS's name with a slip,
+// and the words of illness in general (発症, 闘病), are not another disease.
+func TestAnotherDiseaseIsRefused(t *testing.T) {
+	b := shippedBot(t)
+	for _, q := range []string{
+		"脊髄小脳変性症の新しい治療ってある？",
+		"多系統萎縮症にもミューズ細胞は使える？",
+		"is there a stem cell trial for Kennedy's disease?",
+		"does conditioned medium work for pompe disease",
+	} {
+		if r := ask(b, q); r.Kind != bot.KindFallback || r.Reason != bot.ReasonUnknownCondition {
+			t.Errorf("%q: got %s %s (%s), want the refusal of another disease", q, r.Kind, r.Entry, r.Reason)
+		}
+	}
+	for q, want := range map[string]string{
+		"筋委縮性側策硬化症ってどんな病気？":                 "als-what",
+		"闘病中の父にミューズ細胞の治験の結果を教えたい":           "muse-trial-efficacy",
+		"what is lou gehrig's disease":      "als-what",
+		"motor neuron disease, what is it?": "als-what",
+		"what is lou gerhig's disease":      "als-what",
+	} {
+		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
+			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
+		}
+	}
+}
+
 // Whether a treatment no entry speaks of works is refused, not answered
 // with what the sources say of ALS in general; a therapy the entries know
 // is answered, however it is asked.

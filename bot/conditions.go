@@ -117,6 +117,124 @@ func (b *Bot) unknownCondition(read []rune) bool {
 	return false
 }
 
+// anotherDisease reports whether the message names a disease no entry
+// speaks of, as written, and the reader did not mend that name into one
+// the entries know: 「筋委縮性側策硬化症」 is read as ALS's name and "lou
+// gerhig" as Gehrig, but 「多系統萎縮症」, read as 「多系統萎縮性」, is still
+// unknown, and "pompe" read as kana is no mend.
+func (b *Bot) anotherDisease(m message) bool {
+	if !b.unknownDisease(m.norm) {
+		return false
+	}
+	read := string(m.read)
+	if b.unknownDisease(read) {
+		return true
+	}
+	for _, w := range wordRuns(read) {
+		if strings.Contains(m.norm, w) {
+			continue
+		}
+		if isLatinLetter(w[0]) && b.vocab.knowsWord(w) || isKanji([]rune(w)[0]) && b.knowsAnEnding([]rune(w)) {
+			return false
+		}
+	}
+	return true
+}
+
+// wordRuns splits s into its runs of kanji and its runs of Latin letters
+// and digits.
+func wordRuns(s string) []string {
+	var runs []string
+	start, kind := -1, 0
+	for i, r := range s + " " {
+		k := 0
+		switch {
+		case r < 0x80 && isLatinLetter(byte(r)):
+			k = 1
+		case isKanji(r):
+			k = 2
+		}
+		if k != kind {
+			if kind != 0 {
+				runs = append(runs, s[start:i])
+			}
+			start, kind = i, k
+		}
+	}
+	return runs
+}
+
+// unknownDisease reports whether the message names a disease that no entry speaks
+// of: a kanji word ending in 症, 病 or 症候群 (「脊髄小脳変性症の新しい治療
+// ある？」), or an English word before disease, syndrome, atrophy and the
+// like when ALS is not named ("treatment for Kennedy's disease?"). A word
+// is known when it, or an ending of it of four letters or more, is in the
+// vocabulary: 「筋委縮性側索硬化症」, with a slip, still ends in ALS's name.
+// The other uses of the sources' drugs (白血病) are known too: whether
+// the question is about ALS decides those.
+func (b *Bot) unknownDisease(norm string) bool {
+	rs := []rune(norm)
+	for i := 0; i < len(rs); {
+		if !isKanji(rs[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && isKanji(rs[j]) {
+			j++
+		}
+		if w := rs[i:j]; len(w) >= 3 && namesADisease(string(w)) && !b.knowsAnEnding(w) && !b.otherUse.any(string(w)) {
+			return true
+		}
+		i = j
+	}
+	if strings.Contains(norm, "als") || strings.Contains(norm, "mnd") || strings.Contains(norm, "gehrig") {
+		return false
+	}
+	for _, m := range diseaseEN.FindAllStringSubmatch(norm, -1) {
+		// "hawking's disease", or "hawkings disease" as normalized.
+		if w := strings.TrimSuffix(strings.TrimSuffix(m[1], "s"), "'"); !b.vocab.knowsWord(w) && !slices.Contains(notADiseaseEN, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// knowsAnEnding reports whether the vocabulary knows the kanji word, or
+// an ending of it of four letters or more.
+func (b *Bot) knowsAnEnding(w []rune) bool {
+	for i := 0; i == 0 || len(w)-i >= 4; i++ {
+		if b.vocab.knows(string(w[i:])) {
+			return true
+		}
+	}
+	return false
+}
+
+// namesADisease reports whether a kanji word ends as the name of a
+// disease does, and is not one of the words of illness in general (発症,
+// 闘病, 後遺症…) that an asker uses of ALS itself.
+func namesADisease(w string) bool {
+	if !strings.HasSuffix(w, "症") && !strings.HasSuffix(w, "病") && !strings.HasSuffix(w, "症候群") {
+		return false
+	}
+	for _, x := range illnessWords {
+		if strings.HasSuffix(w, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// illnessWords end in 症 or 病 but name no disease.
+var illnessWords = []string{"発症", "重症", "軽症", "後遺症", "合併症", "既往症", "併存症", "闘病", "看病", "持病", "発病", "重病", "大病", "難病", "仮病", "急病", "疾病", "同病", "罹病", "炎症"}
+
+// diseaseEN finds the word before an English disease's kind.
+var diseaseEN = regexp.MustCompile(`\b([a-z][a-z'-]{2,})\s+(?:disease|syndrome|dystrophy|atrophy|ataxia|palsy)\b`)
+
+// notADiseaseEN are words before "disease" that name none of their own.
+var notADiseaseEN = []string{"the", "this", "that", "his", "her", "their", "my", "rare", "other", "another", "same", "similar", "neurological", "neurodegenerative", "degenerative", "progressive", "terminal", "chronic", "fatal", "incurable", "serious", "nerve", "neuron", "neurone", "muscle", "related", "any", "some", "which", "what"}
+
 // helpsWithEN finds an English question asking whether something helps
 // with a condition: "does conditioned medium help with eczema?"
 var helpsWithEN = regexp.MustCompile(`\b(?:(?:help|helps|helpful|good|work|works|effective|used|use it)\s+(?:with|for|on|against)|treat|treats|cure|cures)\s+(?:(?:my|his|her|their|our|the|a|an|people with|patients with|someone with)\s+)*([a-z]{4,})`)
