@@ -534,9 +534,23 @@ type message struct {
 	text string
 }
 
+// withoutCommand drops the slash command a staff member types out of
+// habit in a message ("/als which docs is this built on"): Slack takes it
+// off a real command, and it names no topic of its own.
+func withoutCommand(text string) string {
+	t := strings.TrimLeft(text, " \t\u3000")
+	for _, c := range []string{"/als", "／als", "/ALS", "／ＡＬＳ", "/ＡＬＳ", "／ALS"} {
+		if rest, ok := strings.CutPrefix(t, c); ok && (rest == "" || strings.IndexAny(rest[:1], " \t:") == 0 || strings.HasPrefix(rest, "\u3000")) {
+			return rest
+		}
+	}
+	return text
+}
+
 // readMessage reads text once for every stage after it; false when
 // nothing is left of it once normalized.
 func (b *Bot) readMessage(text string) (message, bool) {
+	text = withoutCommand(text)
 	raw := appendNormalized(nil, text, false)
 	if len(raw) == 0 {
 		return message{}, false

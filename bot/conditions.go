@@ -331,8 +331,22 @@ func (b *Bot) unknownRemedy(read []rune) (string, bool) {
 			}
 		}
 	}
+	for _, m := range slowsJA.FindAllStringSubmatch(strings.ToLower(text), -1) {
+		// 「ケトン食でALSの進行は遅くなる？」: asked by what it would do.
+		if w := m[1]; (len([]rune(w)) >= 2 || isKanji([]rune(w)[0])) && !b.vocab.knowsName(w) && !slices.ContainsFunc(meansJA, func(x string) bool { return strings.HasSuffix(w, x) }) {
+			return w, true
+		}
+	}
 	return "", false
 }
+
+// meansJA are what a disease may be slowed or mended by that names no
+// remedy of its own: 「今の医学で治せる？」 asks whether ALS is curable.
+var meansJA = []string{"医学", "医療", "科学", "技術", "研究", "治療", "手術", "病院", "日本", "海外", "世界", "今", "現在", "将来", "方法", "何か", "なにか", "何"}
+
+// slowsJA finds a Japanese question asking whether something slows,
+// stops or mends the disease: the thing, then で, then what it would do.
+var slowsJA = regexp.MustCompile(`([\p{Han}\p{Katakana}ーa-z0-9]+)で(?:als|えーえるえす)?の?(?:進行|しんこう|症状|しょうじょう|筋力|きんりょく|病気|びょうき)?(?:が|は|を|も)?(?:遅く|おそく|遅ら|おくら|ゆっくりに|緩やかに|ゆるやかに|止ま|とま|止め|とめ|良くな|よくな|改善|かいぜん|治る|治ら|治せ|治り|なおる|なおら|なおせ|回復|かいふく)`)
 
 // worksEN finds an English question asking whether something works:
 // "does acupuncture help with ALS?", "is CBD oil effective for ALS".
