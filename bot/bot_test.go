@@ -295,6 +295,7 @@ func TestARemedyNoEntrySpeaksOfIsRefused(t *testing.T) {
 		"Does turmeric really help ALS?":       "whether turmeric helps",
 		"hyperbaric oxygen for ALS, any good?": "whether hyperbaric oxygen helps",
 		"turmeric for als?":                    "whether turmeric helps",
+		"ケトン食でALSの進行は遅くなる？":                    "「ケトン食」",
 	} {
 		r := ask(b, q)
 		if r.Kind != bot.KindFallback {
@@ -305,6 +306,7 @@ func TestARemedyNoEntrySpeaksOfIsRefused(t *testing.T) {
 	}
 	for q, want := range map[string]string{
 		"ミューズ細胞ってALSに効くの？":                                                         "muse-trial-efficacy",
+		"ALSって今の医学で治せるようになりましたか？":                                                  "als-cure",
 		"結局Muse細胞って効いたの？":                                                          "muse-trial-efficacy",
 		"実際に患者さんに上清液使って効果あったんですか？":                                                 "cm-human",
 		"does muse work for als":                                                   "muse-trial-efficacy",
@@ -410,5 +412,18 @@ func TestACueAcrossSentencesIsNotAsked(t *testing.T) {
 	}
 	if rd := b.Read("ちちは なんさい まで いきられますか"); !slices.Contains(rd.Facets, "age") {
 		t.Errorf("read facets %v: なんさい across a space still asks an age", rd.Facets)
+	}
+}
+
+// A slash command typed into a message out of habit is not read as the
+// question's subject: "/als" names no topic.
+func TestASlashCommandInAMessageIsDropped(t *testing.T) {
+	b := shippedBot(t)
+	with, without := ask(b, "/als who's on call this weekend?"), ask(b, "who's on call this weekend?")
+	if with.Kind != without.Kind || with.Entry != without.Entry {
+		t.Errorf("with /als: %s %s; without: %s %s", with.Kind, with.Entry, without.Kind, without.Entry)
+	}
+	if r := ask(b, "/als which docs is this KB built on"); r.Entry != "about-sources" {
+		t.Errorf("got %s %s (%s), want about-sources", r.Kind, r.Entry, r.Reason)
 	}
 }
