@@ -84,6 +84,10 @@ func TestAFacetTheSourcesDoNotAnswerIsSaidSo(t *testing.T) {
 		// answer for a clinic abroad.
 		{"How much does stem cell therapy cost at clinics in Mexico?", "en", "other countries", "how-to-join"},
 		{"ALSFRS-Rが何点になったら重症なん？", "ja", "重症の目安", "alsfrs-r"},
+		// Tumours are spoken of for conditioned medium only, not for
+		// the cells themselves.
+		{"Can Muse cells form tumours?", "en", "the risk of tumours", "muse-trial-safety"},
+		{"ミューズ細胞入れたらがんになったりせんの？", "ja", "腫瘍（がん）", "muse-trial-safety"},
 	} {
 		r := ask(b, tt.q)
 		if r.Kind != bot.KindFallback || r.Reason != bot.ReasonNoFacet {
