@@ -24,6 +24,9 @@ type topicReader struct {
 	byTopic    [][]*knowledge.Entry
 	topicOf    map[string]int // entry id → index in topics
 	facetIndex map[string]int // facet id → index in facets; -1 for any
+	// speaksOf lists, for each entry, the topics its answer or its
+	// example questions name: what a comparison it makes can be of.
+	speaksOf map[string][]int
 }
 
 func newTopicReader(kb *knowledge.KB) *topicReader {
@@ -69,7 +72,31 @@ func newTopicReader(kb *knowledge.KB) *topicReader {
 	for i, f := range kb.Facets {
 		add(&tr.cues, f.Cues.All(), i, false)
 	}
+	tr.speaksOf = map[string][]int{}
+	for _, e := range kb.Entries {
+		for _, text := range append([]string{e.Answer.JA, e.Answer.EN}, e.Questions.All()...) {
+			for _, t := range tr.read(text, Normalize(text)).topics {
+				if !slices.Contains(tr.speaksOf[e.ID], t) {
+					tr.speaksOf[e.ID] = append(tr.speaksOf[e.ID], t)
+				}
+			}
+		}
+	}
 	return tr
+}
+
+// compares reports whether entry e can answer a comparison of the topics:
+// its answer or its example questions speak of all of them but its own. The
+// difference between dental pulp and cord blood is no answer to 「上清液と
+// Muse細胞、どっちが効くん？」.
+func (tr *topicReader) compares(e *knowledge.Entry, topics []int) bool {
+	own := tr.topicOf[e.ID]
+	for _, t := range topics {
+		if t != own && !tr.topics[t].General && !slices.Contains(tr.speaksOf[e.ID], t) {
+			return false
+		}
+	}
+	return true
 }
 
 // shortKana reports whether a form is two letters of kana or fewer: がん
@@ -411,6 +438,10 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 		return b.noFacet(lang, topics[0], rd, ms), true
 	case best == nil:
 		return Reply{}, false
+	case len(topics) > 1 && slices.ContainsFunc(strong, func(f int) bool { return tr.facets[f].ID == "comparison" }) && !tr.compares(best, topics):
+		// No entry compares the therapies named: say so, rather than
+		// answer a comparison of something else.
+		return b.compare(lang, topics), true
 	case runner != nil:
 		r := b.clarify(lang, []Match{matchOf(ms, best), matchOf(ms, runner)})
 		r.Reason = ReasonClose

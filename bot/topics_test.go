@@ -202,6 +202,10 @@ func TestWhichIsBetterAcrossTopics(t *testing.T) {
 		{"上清液とミューズどっちがいい？", []string{"cm-what", "muse-what"}},
 		{"which is better, conditioned medium or Muse cells?", []string{"cm-what", "muse-what"}},
 		{"iPSと上清液、どっちがおすすめ？", []string{"ips-what", "cm-what"}},
+		// Which works better, or how they differ, where no entry
+		// speaks of both: not the difference between pulp and cord.
+		{"上清液とMuse細胞、どっちが効くん？", []string{"cm-what", "muse-what"}},
+		{"Is Muse therapy more effective than conditioned medium?", []string{"cm-what", "muse-what"}},
 	} {
 		r := ask(b, tc.q)
 		var got []string
@@ -219,6 +223,9 @@ func TestWhichIsBetterAcrossTopics(t *testing.T) {
 	}
 	if r := ask(b, "歯髄と臍帯どっちがいいの？"); r.Entry != "cm-pulp-vs-cord" {
 		t.Errorf("pulp or cord: got %s %s, want the entry comparing them", r.Kind, r.Entry)
+	}
+	if r := ask(b, "ミューズ細胞とiPS細胞の違いは？"); r.Entry != "stem-vs-ips" {
+		t.Errorf("Muse and iPS: got %s %s, want the entry that speaks of both", r.Kind, r.Entry)
 	}
 }
 
