@@ -393,7 +393,7 @@ func (b *Bot) respond(q Question, lang string, langAsked bool, conv *Conversatio
 		if ru.Then == "answer" || ru.Then == "answer-if-asked" && asksSomething(q.Text) {
 			// The facts may follow the rule's reply, decided as any
 			// question is: never a guess.
-			switch a := b.retrieve(lang, m, nil); {
+			switch a := b.retrieveBuried(lang, m, nil); {
 			case a.Kind == KindAnswer:
 				r.Text += "\n\n" + a.Text
 				r.Entry, r.Sources, r.Suggestions, r.Notice, r.Reviewed = a.Entry, a.Sources, a.Suggestions, a.Notice, a.Reviewed
@@ -411,7 +411,65 @@ func (b *Bot) respond(q Question, lang string, langAsked bool, conv *Conversatio
 		}
 		return r
 	}
-	return b.retrieve(lang, m, conv)
+	return b.retrieveBuried(lang, m, conv)
+}
+
+// retrieveBuried answers the message as a whole or, when nothing fits the
+// whole of a message of several sentences well enough, the one sentence
+// that an answer fits: the question buried in a story ("What is ALS
+// exactly? my uncle just got diagnosed and honestly i don't get what's
+// happening to him"). The sentence must name its topic and be answered by
+// what it asks of it; not when another sentence asks something too, or is
+// a rule's (thanks, a worry): which was asked, or what the answer would
+// leave out, is a guess.
+func (b *Bot) retrieveBuried(lang string, m message, conv *Conversation) Reply {
+	r := b.retrieve(lang, m, conv)
+	if r.Kind != KindFallback || r.Reason != ReasonWeak {
+		return r
+	}
+	var found Reply
+	for _, s := range sentencesIn(m.text) {
+		sm, ok := b.readMessage(s)
+		if !ok {
+			continue
+		}
+		if b.rules.first(sm.forms...) != nil {
+			return r // a sentence a rule is for: thanks, a worry
+		}
+		a := b.retrieve(lang, sm, conv)
+		rd := b.tr.read(sm.text, sm.norm, sm.alt)
+		asks := len(rd.topics) > 0 || len(b.tr.strong(rd.facets)) > 0
+		switch {
+		case a.Kind == KindAnswer && len(rd.topics) > 0 && readAsAsked(a.Reason):
+			if found.Entry != "" {
+				return r // two sentences, two questions
+			}
+			found = a
+		case asks:
+			return r // another sentence asks what no answer fits
+		}
+	}
+	if found.Entry == "" {
+		return r
+	}
+	found.Reason = ReasonBuried
+	return found
+}
+
+// readAsAsked reports whether a reply was chosen by the topic named and
+// the facet asked, not by the ranking alone.
+func readAsAsked(reason string) bool {
+	return reason == ReasonTopicFacet || reason == ReasonOnlyEntry || reason == ReasonTopicAlone
+}
+
+// sentencesIn splits a message into its sentences: nil for a message of
+// one.
+func sentencesIn(text string) []string {
+	parts := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune("?？!！。\n", r) })
+	if len(parts) < 2 {
+		return nil
+	}
+	return parts
 }
 
 // retrieve answers a message from the knowledge base: refusals on

@@ -427,3 +427,23 @@ func TestASlashCommandInAMessageIsDropped(t *testing.T) {
 		t.Errorf("got %s %s (%s), want about-sources", r.Kind, r.Entry, r.Reason)
 	}
 }
+
+// The one question of a message that tells a story around it is answered
+// when nothing fits the whole; a story whose other sentences ask something
+// too is not cut down to one of them.
+func TestAQuestionBuriedInAStoryIsAnswered(t *testing.T) {
+	b := shippedBot(t)
+	q := "What is ALS exactly? my uncle just got diagnosed and honestly i don't get what's happening to him"
+	if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != "als-what" {
+		t.Errorf("%q: got %s %s (%s), want als-what", q, r.Kind, r.Entry, r.Reason)
+	}
+	for _, q := range []string{
+		"ALSで亡くなる人って、日本で年間どれくらい？",
+		"人工呼吸器のアラームって、どういう時に鳴るんですか？仕組みを知りたいです",
+		"ブログ読んで胸がいっぱいになりました。ありがとうございます",
+	} {
+		if r := ask(b, q); r.Reason == bot.ReasonBuried {
+			t.Errorf("%q: answered %s from one sentence", q, r.Entry)
+		}
+	}
+}

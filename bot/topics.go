@@ -312,6 +312,7 @@ const (
 	ReasonClose            = "close-runner-up"   // two or three entries fit about as well: a choice
 	ReasonShortUnclear     = "short-unclear"     // a short question with nothing before it
 	ReasonWeak             = "weak-evidence"     // nothing fits well enough: the fallback
+	ReasonBuried           = "one-sentence"      // one sentence of the message, and only one, gets an answer
 	ReasonEmpty            = "empty"             // nothing left once normalized
 )
 
