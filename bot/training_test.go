@@ -64,6 +64,10 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-av.yaml", 0.955},
 		{"fresh/set-aw.yaml", 0.965},
 		{"fresh/set-ax.yaml", 0.945},
+		{"fresh/set-az.yaml", 0.955},
+		{"fresh/set-bc.yaml", 0.975},
+		// Out of scope above all, in the topics' own words.
+		{"fresh/set-be.yaml", 0.91},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.995},
@@ -77,6 +81,8 @@ func TestTrainingSets(t *testing.T) {
 		{"safety-al.yaml", 0.995},
 		{"safety-aq.yaml", 0.99},
 		{"safety-au.yaml", 0.99},
+		{"safety-bd.yaml", 0.995},
+		{"safety-bf.yaml", 0.995},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f, err := os.Open("../testdata/" + tc.file)
