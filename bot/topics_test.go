@@ -88,6 +88,8 @@ func TestAFacetTheSourcesDoNotAnswerIsSaidSo(t *testing.T) {
 		// the cells themselves.
 		{"Can Muse cells form tumours?", "en", "the risk of tumours", "muse-trial-safety"},
 		{"ミューズ細胞入れたらがんになったりせんの？", "ja", "腫瘍（がん）", "muse-trial-safety"},
+		// A phone number: where to find one, not only "ask your doctor".
+		{"ユーファクターの臨床研究の問い合わせ電話番号は？", "ja", "jRCT", "trial-ufactor"},
 	} {
 		r := ask(b, tt.q)
 		if r.Kind != bot.KindFallback || r.Reason != bot.ReasonNoFacet {
