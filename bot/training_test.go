@@ -70,6 +70,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-be.yaml", 0.91},
 		{"fresh/set-bg.yaml", 0.945},
 		{"fresh/set-bb.yaml", 0.94},
+		{"fresh/set-bh.yaml", 0.96},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.995},
