@@ -495,14 +495,14 @@ func (b *Bot) retrieve(lang string, m message, conv *Conversation) Reply {
 		// cannot answer it.
 		return b.fallbackFor(lang, ReasonUnknownYear)
 	}
-	ms := b.ix.search(parsed, 8)
-	rd := b.tr.read(m.text, m.norm, m.alt)
 	if b.anotherDisease(m) {
 		// "脊髄小脳変性症の新しい治療ある？", 「多系統萎縮症にもミューズ
 		// 細胞は使える？」: another disease, which no source speaks of,
 		// as written and as read (the reader mends 「側策硬化症」).
 		return b.fallbackFor(lang, ReasonUnknownCondition)
 	}
+	ms := b.ix.search(parsed, 8)
+	rd := b.tr.read(m.text, m.norm, m.alt)
 	if !b.tr.namesATherapy(rd) {
 		remedy, ok := b.unknownRemedy(m.read)
 		if !ok {
@@ -597,12 +597,17 @@ type message struct {
 // off a real command, and it names no topic of its own.
 func withoutCommand(text string) string {
 	t := strings.TrimLeft(text, " \t\u3000")
-	for _, c := range []string{"/als", "／als", "/ALS", "／ＡＬＳ", "/ＡＬＳ", "／ALS"} {
-		if rest, ok := strings.CutPrefix(t, c); ok && (rest == "" || strings.IndexAny(rest[:1], " \t:") == 0 || strings.HasPrefix(rest, "\u3000")) {
-			return rest
-		}
+	rest, ok := strings.CutPrefix(t, "/")
+	if !ok {
+		rest, ok = strings.CutPrefix(t, "／")
 	}
-	return text
+	if !ok || len(rest) < 3 || !strings.EqualFold(rest[:3], "als") {
+		return text
+	}
+	if rest = rest[3:]; rest == "" || strings.ContainsAny(rest[:1], " \t:") || strings.HasPrefix(rest, "\u3000") {
+		return rest
+	}
+	return text // "/alsbot", a word of its own
 }
 
 // readMessage reads text once for every stage after it; false when
