@@ -173,20 +173,10 @@ func wordRuns(s string) []string {
 // The other uses of the sources' drugs (白血病) are known too: whether
 // the question is about ALS decides those.
 func (b *Bot) unknownDisease(norm string) bool {
-	rs := []rune(norm)
-	for i := 0; i < len(rs); {
-		if !isKanji(rs[i]) {
-			i++
-			continue
-		}
-		j := i
-		for j < len(rs) && isKanji(rs[j]) {
-			j++
-		}
-		if w := rs[i:j]; len(w) >= 3 && namesADisease(string(w)) && !b.knowsAnEnding(w) && !b.otherUse.any(string(w)) {
+	for _, run := range wordRuns(norm) {
+		if w := []rune(run); isKanji(w[0]) && len(w) >= 3 && namesADisease(run) && !b.knowsAnEnding(w) && !b.otherUse.any(run) {
 			return true
 		}
-		i = j
 	}
 	if strings.Contains(norm, "als") || strings.Contains(norm, "mnd") || strings.Contains(norm, "gehrig") {
 		return false
