@@ -254,6 +254,26 @@ func TestAConditionNoEntrySpeaksOfIsRefused(t *testing.T) {
 	}
 }
 
+// A question naming no topic, that asks what the sources follow in one
+// therapy alone (results in people, studies in animals), is about that
+// therapy, whatever entry of another the ranking puts first; a question
+// the ranking cannot answer is not made one by a word.
+func TestAFacetOfOneTherapyNamesIt(t *testing.T) {
+	b := shippedBot(t)
+	for q, want := range map[string]string{
+		"ヒトでの試験はどこまで進んでる？":    "cm-human",
+		"人での試験って大きい規模でやっとるん？": "cm-human",
+		"患者さん何人で試したの？":        "muse-trial-design",
+	} {
+		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
+			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
+		}
+	}
+	if r := ask(b, "ハムスターとマウスどっちが飼いやすい？"); r.Kind != bot.KindFallback {
+		t.Errorf("a pet question: got %s %s (%s), want the fallback", r.Kind, r.Entry, r.Reason)
+	}
+}
+
 // A question about another disease, which no source speaks of, is
 // refused, however ALS's own words surround it; ALS's name with a slip,
 // and the words of illness in general (発症, 闘病), are not another disease.

@@ -27,6 +27,7 @@ type topicReader struct {
 	// speaksOf lists, for each entry, the topics its answer or its
 	// example questions name: what a comparison it makes can be of.
 	speaksOf map[string][]int
+	index    map[string]int // topic id → index in topics
 }
 
 func newTopicReader(kb *knowledge.KB) *topicReader {
@@ -38,6 +39,7 @@ func newTopicReader(kb *knowledge.KB) *topicReader {
 	for i, t := range kb.Topics {
 		index[t.ID] = i
 	}
+	tr.index = index
 	tr.byTopic = make([][]*knowledge.Entry, len(kb.Topics))
 	for _, e := range kb.Entries {
 		if i, ok := index[e.Topic]; ok {
@@ -329,6 +331,16 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 		// "副作用は？" after an answer about the Muse trial.
 		if i, ok := tr.topicOf[conv.Entry]; ok {
 			topics = []int{i}
+		}
+	}
+	if len(topics) == 0 && conv == nil && b.rankingAnswers(ms) {
+		// "人での試験って大きい規模でやっとるん？" names no topic, but
+		// results in people are asked of conditioned medium alone: not
+		// of the Muse trial the ranking puts first. A question the
+		// ranking cannot answer ("ハムスターとマウスどっちが飼いやすい？")
+		// is not made one of the topic by a word.
+		if implied := tr.implied(tr.strong(rd.facets)); len(implied) == 1 && tr.topicOf[ms[0].Entry.ID] != implied[0] {
+			topics = implied
 		}
 	}
 	if len(topics) == 0 && conv == nil && b.rankingAnswers(ms) {
@@ -743,6 +755,21 @@ func (tr *topicReader) strong(facets []int) []int {
 		}
 	}
 	return out
+}
+
+// implied returns the topic the facets asked imply, when they imply one
+// and no other: nil when there is none.
+func (tr *topicReader) implied(facets []int) []int {
+	var topics []int
+	for _, f := range facets {
+		if t, ok := tr.index[tr.facets[f].Implies]; ok && !slices.Contains(topics, t) {
+			topics = append(topics, t)
+		}
+	}
+	if len(topics) != 1 {
+		return nil
+	}
+	return topics
 }
 
 func (tr *topicReader) anyShared(facets []int) bool {

@@ -166,6 +166,11 @@ func (l *loader) checkEntry(e *Entry) {
 			l.addf(at(fmt.Sprintf("facets.%d", i)), "entry %q: facet %q is not declared under facets:", e.ID, f)
 		}
 	}
+	for i, f := range e.Facets {
+		if fc, ok := l.facets[f]; ok && fc.Implies != "" && fc.Implies != e.Topic {
+			l.addf(at(fmt.Sprintf("facets.%d", i)), "entry %q answers facet %q, which implies topic %q: file the entry under that topic, or drop implies", e.ID, f, fc.Implies)
+		}
+	}
 	for i, f := range e.SilentOn {
 		switch _, ok := l.facets[f]; {
 		case !ok:
@@ -204,6 +209,9 @@ func (l *loader) checkTopics() {
 		l.bothLanguages(f.Title, at("title"), fmt.Sprintf("facet %q: title", f.ID))
 		if f.NoAnswer.JA != "" || f.NoAnswer.EN != "" {
 			l.bothLanguages(f.NoAnswer, at("no_answer"), fmt.Sprintf("facet %q: no_answer", f.ID))
+		}
+		if _, ok := l.topics[f.Implies]; f.Implies != "" && !ok {
+			l.addf(at("implies"), "facet %q implies topic %q, which is not declared under topics:", f.ID, f.Implies)
 		}
 		if len(f.Cues.JA) == 0 || len(f.Cues.EN) == 0 {
 			l.addf(at("cues"), "facet %q needs cues in both ja and en", f.ID)

@@ -219,6 +219,11 @@ type Facet struct {
 	// topics or more, the reply says the sources do not compare them and
 	// the bot recommends none, and offers what is known of each.
 	Recommends bool `yaml:"recommends"`
+	// Implies names the one topic this facet is asked of: a question
+	// asking it and naming no topic is about that one ("人での試験って
+	// 大きい規模でやっとるん？" is of conditioned medium, the only
+	// therapy the sources follow from animals into people).
+	Implies string `yaml:"implies"`
 	// NoAnswer, when set, is the honest reply to this facet asked of a
 	// topic whose entries do not answer it, instead of the no_facet
 	// message: what a careful answer says when the sources are silent

@@ -138,6 +138,10 @@ func TestProblemsNameFileAndLine(t *testing.T) {
 			`kb/entries.yaml:10: entry "one" both answers facet "cost" and is silent on it`},
 		{"silent on an unknown facet", strings.Replace(goodEntries, "    sources: [press]\n    reviewed: 2026-11-21\n  - id: two", "    topic: muse\n    facets: [cost]\n    silent_on: [price]\n    sources: [press]\n    reviewed: 2026-11-21\n  - id: two", 1), goodRest + topicsAndCost, goodSource,
 			`kb/entries.yaml:10: entry "one": silent_on facet "price" is not declared`},
+		{"a facet implying an unknown topic", strings.Replace(goodEntries, "    sources: [press]\n    reviewed: 2026-11-21\n  - id: two", "    topic: muse\n    facets: [cost]\n    sources: [press]\n    reviewed: 2026-11-21\n  - id: two", 1), goodRest + strings.Replace(topicsAndCost, "  - id: cost\n", "  - id: cost\n    implies: cm\n", 1), goodSource,
+			`facet "cost" implies topic "cm", which is not declared`},
+		{"an entry answering a facet another topic implies", strings.Replace(goodEntries, "    sources: [press]\n    reviewed: 2026-11-21\n  - id: two", "    topic: muse\n    facets: [cost]\n    sources: [press]\n    reviewed: 2026-11-21\n  - id: two", 1), goodRest + strings.NewReplacer("  - id: cost\n", "  - id: cost\n    implies: cm\n", "facets:\n", "  - id: cm\n    title: {ja: 上清液, en: CM}\n    anchors: [上清液]\nfacets:\n").Replace(topicsAndCost), goodSource,
+			`entry "one" answers facet "cost", which implies topic "cm"`},
 		{"missing message", goodEntries, strings.Replace(goodRest, "  welcome: {ja: ようこそ, en: Welcome}\n", "", 1), goodSource, `kb/rest.yaml:`},
 	}
 	for _, tt := range tests {
