@@ -274,6 +274,26 @@ func TestAFacetOfOneTherapyNamesIt(t *testing.T) {
 	}
 }
 
+// A therapy named only as part of a study's name (「乳歯の上清液の研究」)
+// is not asked of: a point of the study the sources do not give is said to
+// be missing, not answered with the therapy's other studies; asked what
+// only the therapy's entries give, it is the therapy's.
+func TestAStudyNamedWithinATherapyIsWhatIsAsked(t *testing.T) {
+	b := shippedBot(t)
+	if r := ask(b, "乳歯の上清液の研究って何人参加してるの？"); r.Kind != bot.KindFallback || r.Reason != bot.ReasonNoFacet {
+		t.Errorf("how many take part in the baby-tooth study: got %s %s (%s), want the sources' silence", r.Kind, r.Entry, r.Reason)
+	}
+	for q, want := range map[string]string{
+		"上清液の研究の論文を教えて":        "blog-references",
+		"人での上清液の研究は大規模なの？":     "cm-human",
+		"乳歯から取れる上清液ってALSにええの？": "cm-dental-pulp",
+	} {
+		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
+			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
+		}
+	}
+}
+
 // A question about another disease, which no source speaks of, is
 // refused, however ALS's own words surround it; ALS's name with a slip,
 // and the words of illness in general (発症, 闘病), are not another disease.

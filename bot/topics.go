@@ -144,9 +144,10 @@ type topicReading struct {
 func (tr *topicReader) read(text string, forms ...string) topicReading {
 	var specific, general, facets, affiliated []int
 	var words []string
+	var spans []anchorSpan
 	paused := sync.OnceValue(func() string { return spaced(text) })
 	sentences := sync.OnceValue(func() []string { return sentencesOf(text) })
-	for _, f := range forms {
+	for form, f := range forms {
 		if f == "" {
 			continue
 		}
@@ -175,6 +176,8 @@ func (tr *topicReader) read(text string, forms ...string) topicReading {
 			list := &specific
 			if tr.topics[id].General {
 				list = &general
+			} else {
+				spans = append(spans, anchorSpan{form, start, end, id})
 			}
 			if !slices.Contains(*list, id) {
 				*list = append(*list, id)
@@ -223,11 +226,71 @@ func (tr *topicReader) read(text string, forms ...string) topicReading {
 			}
 		}
 	}
+	specific = slices.DeleteFunc(specific, func(t int) bool {
+		by, ok := subsumed(t, spans)
+		return ok && !tr.asksOfItself(t, by, facets)
+	})
 	broad := len(specific) > 0 && len(general) > 0
 	if len(specific) == 0 {
 		specific = general
 	}
 	return topicReading{topics: specific, facets: facets, words: words, broad: broad}
+}
+
+// anchorSpan is where an anchor of a specific topic was found: in which
+// of the message's forms, and at what bytes.
+type anchorSpan struct{ form, start, end, topic int }
+
+// subsumed reports whether topic t is named only by words that are part of
+// another topic's names, one of them longer than t's own there: 「乳歯の上清液の研究」
+// names the baby-tooth study, and conditioned medium only as part of it,
+// while 「乳歯から取れる上清液」 names both.
+func subsumed(t int, spans []anchorSpan) (by int, ok bool) {
+	for _, by := range spans {
+		if by.topic == t {
+			continue
+		}
+		within := func(s, o anchorSpan) bool {
+			return o.topic == by.topic && o.form == s.form && o.start <= s.start && s.end <= o.end
+		}
+		all, longer := true, false
+		for _, s := range spans {
+			if s.topic != t || slices.ContainsFunc(spans, func(o anchorSpan) bool {
+				return o.topic == t && o.form == s.form && o.start <= s.start && s.end <= o.end && o.end-o.start > s.end-s.start
+			}) {
+				continue // only the longest of t's words in one place
+			}
+			if !slices.ContainsFunc(spans, func(o anchorSpan) bool { return within(s, o) }) {
+				all = false
+				break
+			}
+			longer = longer || slices.ContainsFunc(spans, func(o anchorSpan) bool { return within(s, o) && o.end-o.start > s.end-s.start })
+		}
+		if all && longer {
+			return by.topic, true
+		}
+	}
+	return 0, false
+}
+
+// asksOfItself reports whether a topic named only as part of another's
+// name (by) is asked something of its own all the same: a facet that only
+// it answers of the two (「上清液の研究の論文」 asks for the blog's
+// references, which conditioned medium's entries give), or one that
+// implies it (「人での上清液の研究は大規模なの？」). Not a point of a
+// particular study, which is the study named's: 「乳歯の上清液の研究、
+// 何人参加してるの？」 asks of the baby-tooth study, not of conditioned
+// medium's one patient.
+func (tr *topicReader) asksOfItself(t, by int, facets []int) bool {
+	return slices.ContainsFunc(facets, func(f int) bool {
+		fc := tr.facets[f]
+		if fc.Weak {
+			return false
+		}
+		covers := func(e *knowledge.Entry) bool { return e.Covers(fc.ID) }
+		return fc.Implies == tr.topics[t].ID ||
+			!fc.OfAStudy && slices.ContainsFunc(tr.byTopic[t], covers) && !slices.ContainsFunc(tr.byTopic[by], covers)
+	})
 }
 
 // sentencesOf returns the message, normalized, followed by its sentences
