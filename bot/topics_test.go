@@ -59,6 +59,11 @@ func TestAFacetTheSourcesDoNotAnswerIsSaidSo(t *testing.T) {
 		{"What were the Muse trial results at 24 months?", "en", "the long term", "muse-trial-efficacy"},
 		{"How long is the waiting list for the STR03 trial?", "en", "waiting", "trial-str03"},
 		{"ミューズの治験に参加した人って何歳くらいやったん？", "ja", "年齢", "muse-trial-design"},
+		// The lowest age one study gives is no answer to the highest.
+		{"乳歯の上清液の臨床研究は何歳まで入れる？", "ja", "年齢の上限", "trial-ufactor"},
+		{"Upper age limit for the U-Factor study?", "en", "no upper age", "trial-ufactor"},
+		{"When will the next Muse trial start?", "en", "future dates", "muse-next-steps"},
+		{"STR03の参加人数は？どこの病院でやっとるん？", "ja", "STR03", "trial-str03"},
 		{"ALSFRS-Rの満点は何点？", "ja", "満点", "alsfrs-r"},
 		{"Is there a conditioned medium trial running in the US?", "en", "other countries", "cm-human"},
 		{"U-Factorと連携してるクリニックの名前を教えて", "ja", "施設の名前", "trial-ufactor"},
