@@ -483,6 +483,12 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 			return b.noFacetOf(lang, b.firstRanked(topics, ms), f, rd, ms), true
 		}
 	}
+	if f, ok := tr.unframed(cands, rd.facets); ok {
+		// "How many pts will the double-blind Muse study enrol?": the
+		// count asked is the next trial's, which no entry gives, not
+		// the finished trial's five.
+		return b.noFacetOf(lang, b.firstRanked(topics, ms), f, rd, ms), true
+	}
 	if len(topics) == 1 && !slices.ContainsFunc(cands, func(e *knowledge.Entry) bool { return tr.coversAny(e, strong) }) &&
 		slices.ContainsFunc(strong, func(f int) bool { return !tr.facets[f].Shared }) {
 		if len(tr.byTopic[topics[0]]) > 1 && b.rankingAnswers(ms) && tr.topicOf[ms[0].Entry.ID] == topics[0] && ms[0].Coverage >= wholeCoverage {
@@ -818,6 +824,28 @@ func (tr *topicReader) strong(facets []int) []int {
 		}
 	}
 	return out
+}
+
+// unframed returns a deciding facet asked with a framing one (what comes
+// next) that no candidate answers together with it, or says the sources
+// do not give.
+func (tr *topicReader) unframed(cands []*knowledge.Entry, facets []int) (int, bool) {
+	for _, frame := range facets {
+		if !tr.facets[frame].Frames {
+			continue
+		}
+		for _, f := range facets {
+			if f == frame || !tr.facets[f].Decides {
+				continue
+			}
+			if !slices.ContainsFunc(cands, func(e *knowledge.Entry) bool {
+				return e.Covers(tr.facets[frame].ID) && e.Addresses(tr.facets[f].ID)
+			}) {
+				return f, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // implied returns the topic the facets asked imply, when they imply one

@@ -63,6 +63,9 @@ func TestAFacetTheSourcesDoNotAnswerIsSaidSo(t *testing.T) {
 		{"乳歯の上清液の臨床研究は何歳まで入れる？", "ja", "年齢の上限", "trial-ufactor"},
 		{"Upper age limit for the U-Factor study?", "en", "no upper age", "trial-ufactor"},
 		{"When will the next Muse trial start?", "en", "future dates", "muse-next-steps"},
+		// A count asked of what comes next is not the finished trial's.
+		{"How many patients will the next Muse trial have?", "en", "how many people", "muse-next-steps"},
+		{"次のミューズの二重盲検の試験は何人でやるん？", "ja", "人数", "muse-next-steps"},
 		{"STR03の参加人数は？どこの病院でやっとるん？", "ja", "STR03", "trial-str03"},
 		{"ALSFRS-Rの満点は何点？", "ja", "満点", "alsfrs-r"},
 		{"Is there a conditioned medium trial running in the US?", "en", "other countries", "cm-human"},

@@ -219,6 +219,11 @@ type Facet struct {
 	// topics or more, the reply says the sources do not compare them and
 	// the bot recommends none, and offers what is known of each.
 	Recommends bool `yaml:"recommends"`
+	// Frames marks a facet that says what the others asked are of: asked
+	// with it, a deciding facet is of what it frames, and only an entry
+	// answering both answers ("how many will the next trial enrol?" is
+	// not the finished trial's five patients).
+	Frames bool `yaml:"frames"`
 	// Implies names the one topic this facet is asked of: a question
 	// asking it and naming no topic is about that one ("人での試験って
 	// 大きい規模でやっとるん？" is of conditioned medium, the only
