@@ -87,6 +87,7 @@ func TestTrainingSets(t *testing.T) {
 		{"safety-au.yaml", 0.99},
 		{"safety-bd.yaml", 0.995},
 		{"safety-bf.yaml", 0.995},
+		{"safety-bl.yaml", 0.995},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f, err := os.Open("../testdata/" + tc.file)
