@@ -399,10 +399,12 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	if len(topics) == 0 && conv == nil && b.rankingAnswers(ms) {
 		// "人での試験って大きい規模でやっとるん？" names no topic, but
 		// results in people are asked of conditioned medium alone: not
-		// of the Muse trial the ranking puts first. A question the
+		// of the Muse trial the ranking puts first; and within it, what
+		// is asked decides (「ﾏｳｽの実験で寿命は何日くらい延びたん？」
+		// asks a figure the mouse studies do not give). A question the
 		// ranking cannot answer ("ハムスターとマウスどっちが飼いやすい？")
 		// is not made one of the topic by a word.
-		if implied := tr.implied(tr.strong(rd.facets)); len(implied) == 1 && tr.topicOf[ms[0].Entry.ID] != implied[0] {
+		if implied := tr.implied(tr.strong(rd.facets)); len(implied) == 1 {
 			topics = implied
 		}
 	}
