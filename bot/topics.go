@@ -475,8 +475,15 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	for _, t := range topics {
 		cands = append(cands, tr.byTopic[t]...)
 	}
+	answering := cands
+	if tr.asksOfAnySubject(strong) {
+		// Where the information comes from is the general entries' to
+		// answer, and what they answer with it too: 「この答え、岡山大学
+		// の発表がもとになってるの？」 asks the references it rests on.
+		answering = append(slices.Clip(cands), tr.generalEntries()...)
+	}
 	for _, f := range strong {
-		if tr.facets[f].Decides && !slices.ContainsFunc(cands, func(e *knowledge.Entry) bool { return e.Covers(tr.facets[f].ID) }) {
+		if tr.facets[f].Decides && !slices.ContainsFunc(answering, func(e *knowledge.Entry) bool { return e.Covers(tr.facets[f].ID) }) {
 			// What it asks above all, the sources of every topic
 			// named are silent on ("ALSFRS-Rの満点は？" names the
 			// scale and the Muse trial that used it): say so, of
@@ -491,7 +498,7 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 		// the finished trial's five.
 		return b.noFacetOf(lang, b.firstRanked(topics, ms), f, rd, ms), true
 	}
-	if len(topics) == 1 && !slices.ContainsFunc(cands, func(e *knowledge.Entry) bool { return tr.coversAny(e, strong) }) &&
+	if len(topics) == 1 && !slices.ContainsFunc(answering, func(e *knowledge.Entry) bool { return tr.coversAny(e, strong) }) &&
 		slices.ContainsFunc(strong, func(f int) bool { return !tr.facets[f].Shared }) {
 		if len(tr.byTopic[topics[0]]) > 1 && b.rankingAnswers(ms) && tr.topicOf[ms[0].Entry.ID] == topics[0] && ms[0].Coverage >= wholeCoverage {
 			// A cue read out of its sense ("iPS細胞から作った細胞を

@@ -24,6 +24,11 @@ func TestTheFacetChoosesTheSibling(t *testing.T) {
 		{"muse trial dosing schedule - how many infusions total?", "muse-how-given"},
 		{"who funded the Muse trial?", "muse-funding"},
 		{"what is STR03 made from", "trial-str03"},
+		// Where the information comes from is the general entry's,
+		// whichever document the asker names.
+		{"What are your sources? press release or a blog?", "about-sources"},
+		{"この答え、岡山大学の発表がもとになってるの？", "about-sources"},
+		{"is this from a real paper or just some clinic blog?", "about-sources"},
 		{"歯髄と臍帯、どっちの上清液が効くの？", "cm-pulp-vs-cord"},
 		{"へその緒から取った上清液のマウス実験は？", "cm-umbilical"},
 		// Two kinds asked together: the entry on both, not either one's.
