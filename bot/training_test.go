@@ -72,6 +72,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-bb.yaml", 0.94},
 		{"fresh/set-bh.yaml", 0.96},
 		{"fresh/set-bi.yaml", 0.99},
+		{"fresh/set-bj.yaml", 0.97},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.995},
