@@ -261,13 +261,17 @@ func TestAConditionNoEntrySpeaksOfIsRefused(t *testing.T) {
 func TestAFacetOfOneTherapyNamesIt(t *testing.T) {
 	b := shippedBot(t)
 	for q, want := range map[string]string{
-		"ヒトでの試験はどこまで進んでる？":    "cm-human",
-		"人での試験って大きい規模でやっとるん？": "cm-human",
-		"患者さん何人で試したの？":        "muse-trial-design",
+		"ヒトでの試験はどこまで進んでる？":                     "cm-human",
+		"人での試験って大きい規模でやっとるん？":                  "cm-human",
+		"患者さん何人で試したの？":                         "muse-trial-design",
+		"how big are the human studies so far": "cm-human",
 	} {
 		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
 			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
 		}
+	}
+	if r := ask(b, "what was the ice bucket challenge?"); r.Kind != bot.KindFallback {
+		t.Errorf("the ice bucket challenge (read as mice): got %s %s (%s), want the fallback", r.Kind, r.Entry, r.Reason)
 	}
 	if r := ask(b, "ハムスターとマウスどっちが飼いやすい？"); r.Kind != bot.KindFallback {
 		t.Errorf("a pet question: got %s %s (%s), want the fallback", r.Kind, r.Entry, r.Reason)
