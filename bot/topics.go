@@ -246,28 +246,25 @@ type anchorSpan struct{ form, start, end, topic int }
 // names the baby-tooth study, and conditioned medium only as part of it,
 // while 「乳歯から取れる上清液」 names both.
 func subsumed(t int, spans []anchorSpan) (by int, ok bool) {
-	for _, by := range spans {
-		if by.topic == t {
+	inside := func(s, o anchorSpan) bool { return o.form == s.form && o.start <= s.start && s.end <= o.end }
+	longer := func(s, o anchorSpan) bool { return o.end-o.start > s.end-s.start }
+	for _, outer := range spans {
+		if outer.topic == t {
 			continue
 		}
-		within := func(s, o anchorSpan) bool {
-			return o.topic == by.topic && o.form == s.form && o.start <= s.start && s.end <= o.end
-		}
-		all, longer := true, false
+		all, anyLonger := true, false
 		for _, s := range spans {
-			if s.topic != t || slices.ContainsFunc(spans, func(o anchorSpan) bool {
-				return o.topic == t && o.form == s.form && o.start <= s.start && s.end <= o.end && o.end-o.start > s.end-s.start
-			}) {
+			if s.topic != t || slices.ContainsFunc(spans, func(o anchorSpan) bool { return o.topic == t && inside(s, o) && longer(s, o) }) {
 				continue // only the longest of t's words in one place
 			}
-			if !slices.ContainsFunc(spans, func(o anchorSpan) bool { return within(s, o) }) {
+			if !slices.ContainsFunc(spans, func(o anchorSpan) bool { return o.topic == outer.topic && inside(s, o) }) {
 				all = false
 				break
 			}
-			longer = longer || slices.ContainsFunc(spans, func(o anchorSpan) bool { return within(s, o) && o.end-o.start > s.end-s.start })
+			anyLonger = anyLonger || slices.ContainsFunc(spans, func(o anchorSpan) bool { return o.topic == outer.topic && inside(s, o) && longer(s, o) })
 		}
-		if all && longer {
-			return by.topic, true
+		if all && anyLonger {
+			return outer.topic, true
 		}
 	}
 	return 0, false
