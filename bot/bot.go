@@ -98,6 +98,9 @@ type Bot struct {
 	otherUse, aboutALS phraseSet
 	replyIn            phraseSet // id: index in replyLangs
 	switches           phraseSet // topic switches: ところで, by the way
+	// symbols reads a message of symbols alone as its words: 🙏 as
+	// ありがとう.
+	symbols *strings.Replacer
 	vocab              vocabulary
 	// untreated are the conditions the sources never speak of as treated
 	// (OtherUses.Treated), normalized.
@@ -158,6 +161,11 @@ func New(kb *knowledge.KB, opts ...Option) (*Bot, error) {
 	for _, w := range kb.TopicSwitches {
 		b.switches.add(Normalize(w), 0, false)
 	}
+	var symbols []string
+	for _, sym := range slices.Sorted(maps.Keys(kb.Symbols)) {
+		symbols = append(symbols, sym, " "+kb.Symbols[sym]+" ")
+	}
+	b.symbols = strings.NewReplacer(symbols...)
 	for id, lang := range replyLangs {
 		for _, w := range kb.ReplyIn.In(lang) {
 			b.replyIn.add(Normalize(w), id, false)
@@ -622,10 +630,15 @@ func withoutCommand(text string) string {
 }
 
 // readMessage reads text once for every stage after it; false when
-// nothing is left of it once normalized.
+// nothing is left of it once normalized. A message of symbols alone is
+// read as what they say.
 func (b *Bot) readMessage(text string) (message, bool) {
 	text = withoutCommand(text)
 	raw := appendNormalized(nil, text, false)
+	if len(raw) == 0 {
+		text = b.symbols.Replace(text)
+		raw = appendNormalized(nil, text, false)
+	}
 	if len(raw) == 0 {
 		return message{}, false
 	}

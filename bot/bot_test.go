@@ -443,6 +443,31 @@ func TestSmallTalkIsItsPhrasesInARow(t *testing.T) {
 	}
 }
 
+// An emoji sent alone is read as what it says: folded hands thank, tears
+// get a kind word, and neither gets the cold "I have no information".
+// Within words, an emoji is a pause and changes nothing.
+func TestASymbolAloneIsReadAsItsWord(t *testing.T) {
+	b := shippedBot(t)
+	for q, want := range map[string]string{
+		"🙏":    "thanks",
+		"👍🏻":   "thanks",
+		"🙇‍♀️": "thanks",
+		"😭😭":   "distress",
+		"👋":    "greeting",
+		"？":    "help",
+	} {
+		if r := ask(b, q); r.Kind != bot.KindRule || r.Rule != want {
+			t.Errorf("%q: got %s %s %s, want the %s rule", q, r.Kind, r.Rule, r.Entry, want)
+		}
+	}
+	if r := ask(b, "ミューズ細胞ってなに🙏"); r.Entry != "muse-what" {
+		t.Errorf("a question with an emoji: got %s %s %s, want muse-what", r.Kind, r.Rule, r.Entry)
+	}
+	if r := ask(b, "🌸"); r.Kind != bot.KindFallback {
+		t.Errorf("an emoji that says nothing listed: got %s %s, want the fallback", r.Kind, r.Rule)
+	}
+}
+
 // A facet's cue in kana that a message has only across the end of a
 // sentence is not asked: the end of one word and the start of the next.
 func TestACueAcrossSentencesIsNotAsked(t *testing.T) {

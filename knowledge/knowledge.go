@@ -548,6 +548,9 @@ type KB struct {
 	// the last of them is not read for the answer, though the safety rules
 	// read the whole message.
 	TopicSwitches []string
+	// Symbols say what a message of symbols alone means: 🙏 sent by
+	// itself is read as ありがとう.
+	Symbols map[string]string
 	// ReplyIn are the phrases that ask for a reply language: JA lists
 	// those asking for Japanese (日本語で, "in Japanese please"), EN
 	// those asking for English (英語で, "in English").

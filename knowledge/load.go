@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"reflect"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 )
@@ -77,6 +79,8 @@ type fileYAML struct {
 	// TopicSwitches are the phrases that leave small talk for the
 	// question ("ところで", "by the way").
 	TopicSwitches []string `yaml:"topic_switches"`
+	// Symbols say what a message of symbols alone means (🙏: ありがとう).
+	Symbols map[string]string `yaml:"symbols"`
 	// Lexicons are the words the file's rules combine in concepts.
 	Lexicons []Lexicon `yaml:"lexicons"`
 	// ReplyIn are the phrases that ask for a reply language.
@@ -487,6 +491,7 @@ func (l *loader) loadKB(d Dir, files []decoded[fileYAML]) {
 		}
 		l.kb.Fillers = append(l.kb.Fillers, f.Fillers...)
 		l.kb.TopicSwitches = append(l.kb.TopicSwitches, f.TopicSwitches...)
+		l.symbols(file, root, f.Symbols)
 		l.kb.Lexicons = append(l.kb.Lexicons, f.Lexicons...)
 		l.kb.Topics = append(l.kb.Topics, placed(l, file, root, "topics", "topic", f.Topics, func(t *Topic) *Pos { return &t.Pos })...)
 		l.kb.Facets = append(l.kb.Facets, placed(l, file, root, "facets", "facet", f.Facets, func(t *Facet) *Pos { return &t.Pos })...)
@@ -502,6 +507,34 @@ func (l *loader) loadKB(d Dir, files []decoded[fileYAML]) {
 		l.noRepeats("off_topic", file, root)
 		l.noRepeats("fillers", file, root)
 		l.noRepeats("topic_switches", file, root)
+	}
+}
+
+// symbols adds a file's symbols to the knowledge base. A symbol is made
+// of symbols only, for a message with a letter in it is read by its
+// letters; and it is read one way, in one file.
+func (l *loader) symbols(file string, root *yaml.Node, symbols map[string]string) {
+	for _, sym := range slices.Sorted(maps.Keys(symbols)) {
+		word := symbols[sym]
+		pos := Pos{File: file}
+		if n := mapValue(mapValue(root, "symbols"), sym); n != nil {
+			pos.Line = n.Line
+		}
+		switch _, twice := l.kb.Symbols[sym]; {
+		case twice:
+			l.addf(pos, "symbols: %q is read twice", sym)
+			continue
+		case strings.IndexFunc(sym, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0:
+			l.addf(pos, "symbols: %q has a letter or digit in it; a message with one is read by its words", sym)
+			continue
+		case strings.TrimSpace(word) == "":
+			l.addf(pos, "symbols: %q is read as nothing", sym)
+			continue
+		}
+		if l.kb.Symbols == nil {
+			l.kb.Symbols = map[string]string{}
+		}
+		l.kb.Symbols[sym] = word
 	}
 }
 

@@ -133,6 +133,8 @@ func TestProblemsNameFileAndLine(t *testing.T) {
 		{"reading not kana", strings.Replace(goodEntries, "    reviewed: 2026-11-21\n  - id: two", "    readings: [Muse]\n    reviewed: 2026-11-21\n  - id: two", 1), goodRest, goodSource, `kb/entries.yaml:9: entry "one": reading "Muse" is not written in hiragana`},
 		{"source without facts", goodEntries, goodRest, strings.Replace(goodSource, "facts:\n  - 5 patients took part.\n", "", 1), `seeds/press.yaml:1: source "press" lists no facts`},
 		{"menu names unknown entry", goodEntries, strings.Replace(goodRest, "menu: [one]", "menu: [nine]", 1), goodSource, `kb/rest.yaml:13: menu names unknown entry "nine"`},
+		{"symbol with a letter", goodEntries, goodRest + "symbols:\n  \"🙏\": ありがとう\n  \"ok👍\": わかりました\n", goodSource, `kb/rest.yaml:16: symbols: "ok👍" has a letter or digit in it`},
+		{"symbol read as nothing", goodEntries, goodRest + "symbols:\n  \"🙏\": \" \"\n", goodSource, `kb/rest.yaml:15: symbols: "🙏" is read as nothing`},
 		{"filler listed twice", goodEntries, goodRest + "fillers:\n  - 母が\n  - explain\n  - Explain\n", goodSource, `kb/rest.yaml:17: fillers: "Explain" is listed twice (first at kb/rest.yaml:16)`},
 		{"silent on a facet it answers", strings.Replace(goodEntries, "    sources: [press]\n    reviewed: 2026-11-21\n  - id: two", "    topic: muse\n    facets: [cost]\n    silent_on: [cost]\n    sources: [press]\n    reviewed: 2026-11-21\n  - id: two", 1), goodRest + topicsAndCost, goodSource,
 			`kb/entries.yaml:10: entry "one" both answers facet "cost" and is silent on it`},

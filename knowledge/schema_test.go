@@ -27,7 +27,7 @@ type schema struct {
 	Ref                  string             `json:"$ref"`
 	Type                 any                `json:"type"` // a name or a list of names
 	Properties           map[string]*schema `json:"properties"`
-	AdditionalProperties *bool              `json:"additionalProperties"`
+	AdditionalProperties *additional        `json:"additionalProperties"`
 	Required             []string           `json:"required"`
 	Items                *schema            `json:"items"`
 	Enum                 []any              `json:"enum"`
@@ -38,6 +38,25 @@ type schema struct {
 	AllOf                []*schema          `json:"allOf"`
 	Definitions          map[string]*schema `json:"definitions"`
 	Description          string             `json:"description"`
+}
+
+// additional is what additionalProperties says: false forbids keys the
+// properties do not list; a schema is what every value of a map is.
+type additional struct {
+	forbid bool
+	values *schema
+}
+
+func (a *additional) UnmarshalJSON(data []byte) error {
+	switch string(data) {
+	case "false":
+		a.forbid = true
+		return nil
+	case "true":
+		return nil
+	}
+	a.values = new(schema)
+	return json.Unmarshal(data, a.values)
 }
 
 func readSchema(t *testing.T, file string) *schema {
@@ -70,6 +89,8 @@ func goShape(t reflect.Type) string {
 		return goShape(t.Elem())
 	case reflect.Slice:
 		return "[]" + goShape(t.Elem())
+	case reflect.Map:
+		return "map[" + goShape(t.Key()) + "]" + goShape(t.Elem())
 	case reflect.Struct:
 		return t.Name()
 	case reflect.String:
@@ -104,6 +125,10 @@ func (root *schema) shapeOf(s *schema) string {
 			return "[]" + root.shapeOf(s.Items)
 		case "boolean":
 			return "bool"
+		case "object":
+			if ap := s.AdditionalProperties; ap != nil && ap.values != nil {
+				return "map[string]" + root.shapeOf(ap.values)
+			}
 		}
 		return types
 	case []any:
@@ -149,7 +174,7 @@ func TestSchemaMatchesGoTypes(t *testing.T) {
 			if tc.s == nil {
 				t.Fatal("the schema has no definition for it")
 			}
-			if tc.s.AdditionalProperties == nil || *tc.s.AdditionalProperties {
+			if tc.s.AdditionalProperties == nil || !tc.s.AdditionalProperties.forbid {
 				t.Error("the schema allows keys the loader rejects: set additionalProperties to false")
 			}
 			fields := yamlFields(tc.goT)
@@ -226,8 +251,11 @@ func (root *schema) validate(n *yaml.Node, s *schema, at string) []string {
 			seen[k] = true
 			prop, ok := s.Properties[k]
 			if !ok {
-				if s.AdditionalProperties != nil && !*s.AdditionalProperties {
+				switch ap := s.AdditionalProperties; {
+				case ap != nil && ap.forbid:
 					out = append(out, fmt.Sprintf("line %d: %s: unknown key %q", n.Content[i].Line, at, k))
+				case ap != nil && ap.values != nil:
+					out = append(out, root.validate(v, ap.values, at+"."+k)...)
 				}
 				continue
 			}
