@@ -73,6 +73,8 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-bh.yaml", 0.96},
 		{"fresh/set-bi.yaml", 0.99},
 		{"fresh/set-bj.yaml", 0.97},
+		{"fresh/set-bk.yaml", 0.97},
+		{"fresh/set-bm.yaml", 0.99},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.995},
@@ -89,6 +91,7 @@ func TestTrainingSets(t *testing.T) {
 		{"safety-bd.yaml", 0.995},
 		{"safety-bf.yaml", 0.995},
 		{"safety-bl.yaml", 0.995},
+		{"safety-bo.yaml", 0.995},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f, err := os.Open("../testdata/" + tc.file)
