@@ -101,7 +101,7 @@ type Bot struct {
 	// symbols reads a message of symbols alone as its words: 🙏 as
 	// ありがとう.
 	symbols *strings.Replacer
-	vocab              vocabulary
+	vocab   vocabulary
 	// untreated are the conditions the sources never speak of as treated
 	// (OtherUses.Treated), normalized.
 	untreated []string
@@ -522,17 +522,6 @@ func (b *Bot) retrieve(lang string, m message, conv *Conversation) Reply {
 		}
 	}
 	if r, ok := b.byTopic(lang, rd, ms, conv); ok {
-		if implied := b.tr.implied(b.tr.strong(rd.facets)); r.Reason == ReasonNoFacet && len(implied) == 1 && !b.tr.namesATherapy(rd) && len(ms) > 0 && b.tr.topicOf[ms[0].Entry.ID] == implied[0] {
-			// "how big are the human studies so far" names no therapy:
-			// the sources' silence is not said of ALS in general when
-			// the one therapy asked of, which the ranking puts first,
-			// has studies in people.
-			in := rd
-			in.topics = implied
-			if r2, ok := b.byTopic(lang, in, ms, conv); ok {
-				return r2
-			}
-		}
 		return r
 	}
 	if conv != nil && (conv.Entry != "" || len(conv.Choices) > 0) {

@@ -265,6 +265,10 @@ func TestAFacetOfOneTherapyNamesIt(t *testing.T) {
 		"人での試験って大きい規模でやっとるん？":                  "cm-human",
 		"患者さん何人で試したの？":                         "muse-trial-design",
 		"how big are the human studies so far": "cm-human",
+		"ひとでためしたけっかは？":                         "cm-human",
+		"どうぶつでためしたら うんどうのうりょく どうなった？":          "cm-animal",
+		// Asked of ALS, and answered from elsewhere: not the therapy's.
+		"前臨床段階ってことは、まだ実際の治療としては認められてないって意味？": "standard-treatment",
 	} {
 		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
 			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
@@ -272,6 +276,9 @@ func TestAFacetOfOneTherapyNamesIt(t *testing.T) {
 	}
 	if r := ask(b, "what was the ice bucket challenge?"); r.Kind != bot.KindFallback {
 		t.Errorf("the ice bucket challenge (read as mice): got %s %s (%s), want the fallback", r.Kind, r.Entry, r.Reason)
+	}
+	if r := ask(b, "ALS の ひと、ことば いえなくなる？なんで？"); r.Entry == "cm-human" {
+		t.Errorf("a person with ALS is not a study in people: got %s %s (%s)", r.Kind, r.Entry, r.Reason)
 	}
 	if r := ask(b, "ハムスターとマウスどっちが飼いやすい？"); r.Kind != bot.KindFallback {
 		t.Errorf("a pet question: got %s %s (%s), want the fallback", r.Kind, r.Entry, r.Reason)

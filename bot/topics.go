@@ -393,17 +393,9 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 			topics = []int{i}
 		}
 	}
-	if len(topics) == 0 && conv == nil && b.rankingAnswers(ms) {
-		// "人での試験って大きい規模でやっとるん？" names no topic, but
-		// results in people are asked of conditioned medium alone: not
-		// of the Muse trial the ranking puts first; and within it, what
-		// is asked decides (「ﾏｳｽの実験で寿命は何日くらい延びたん？」
-		// asks a figure the mouse studies do not give). A question the
-		// ranking cannot answer ("ハムスターとマウスどっちが飼いやすい？")
-		// is not made one of the topic by a word.
-		if implied := tr.implied(tr.strong(rd.facets)); len(implied) == 1 {
-			topics = implied
-		}
+	if b.impliesTheTherapy(rd, ms, conv) {
+		topics = tr.implied(tr.strong(rd.facets))
+		rd.topics = topics
 	}
 	if len(topics) == 0 && conv == nil && b.rankingAnswers(ms) {
 		// The ranking's general entry, for a question naming no topic,
@@ -886,7 +878,35 @@ func (tr *topicReader) coversAny(e *knowledge.Entry, facets []int) bool {
 	return slices.ContainsFunc(facets, func(f int) bool { return e.Covers(tr.facets[f].ID) })
 }
 
-// namesTheUnknown reports whether the best match leaves much of the
+// impliesTheTherapy reports whether a question that names no therapy asks
+// a facet of one therapy alone, and is read as asked of it.
+//
+// "人での試験って大きい規模でやっとるん？" names no topic, but results in
+// people are asked of conditioned medium alone: not of the Muse trial the
+// ranking puts first; and within it, what is asked decides (「ﾏｳｽの実験で
+// 寿命は何日くらい延びたん？」 asks a figure the mouse studies do not
+// give). So too when the ranking, unsure, puts that therapy first: "how
+// big are the human studies so far" is told the sources' silence of it,
+// not of ALS in general. A question about ALS that the ranking answers
+// from elsewhere (「前臨床段階ってことは、まだ治療として認められてないっ
+// て意味？」, 「ALS の ひと、ことば いえなくなる？」) keeps its answer;
+// and one naming nothing of ALS, whose subject is words no entry knows
+// ("ハムスターとマウスどっちが飼いやすい？"), is not made one of the
+// therapy by a word.
+func (b *Bot) impliesTheTherapy(rd topicReading, ms []Match, conv *Conversation) bool {
+	tr := b.tr
+	implied := tr.implied(tr.strong(rd.facets))
+	if len(implied) != 1 || conv != nil || tr.namesATherapy(rd) {
+		return false
+	}
+	ranksIt := len(ms) > 0 && tr.topicOf[ms[0].Entry.ID] == implied[0]
+	if len(rd.topics) > 0 {
+		return ranksIt // ALS itself, or the research overall
+	}
+	return b.rankingAnswers(ms) || ranksIt && !namesTheUnknown(ms)
+}
+
+// namesTheUnknown reports// namesTheUnknown reports whether the best match leaves much of the
 // question's weight to words no entry knows: its subject, when the
 // question names no topic.
 func namesTheUnknown(ms []Match) bool {
