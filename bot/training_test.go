@@ -75,6 +75,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-bj.yaml", 0.97},
 		{"fresh/set-bk.yaml", 0.97},
 		{"fresh/set-bm.yaml", 0.99},
+		{"fresh/set-bn.yaml", 0.95},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.995},
