@@ -76,6 +76,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-bk.yaml", 0.97},
 		{"fresh/set-bm.yaml", 0.99},
 		{"fresh/set-bn.yaml", 0.95},
+		{"fresh/set-bp.yaml", 0.96},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.995},
