@@ -77,6 +77,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-bm.yaml", 0.99},
 		{"fresh/set-bn.yaml", 0.95},
 		{"fresh/set-bp.yaml", 0.96},
+		{"fresh/set-bq.yaml", 0.955},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.995},
