@@ -906,7 +906,7 @@ func (b *Bot) impliesTheTherapy(rd topicReading, ms []Match, conv *Conversation)
 	return b.rankingAnswers(ms) || ranksIt && !namesTheUnknown(ms)
 }
 
-// namesTheUnknown reports// namesTheUnknown reports whether the best match leaves much of the
+// namesTheUnknown reports whether the best match leaves much of the
 // question's weight to words no entry knows: its subject, when the
 // question names no topic.
 func namesTheUnknown(ms []Match) bool {
