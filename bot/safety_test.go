@@ -89,12 +89,18 @@ func TestAQuestionAfterAnEmergencyDoesNotCancelIt(t *testing.T) {
 		"父が息ができない。リルゾールの副作用として起きることがありますか",
 		"He can't breathe. Is this normal for ALS?",
 		"My dad collapsed and isn't responding. why does this happen?",
+		// a scare told as over, then danger again: no exception may
+		// cancel it
+		"呼吸器のアラームが鳴って業者さんに直してもらったけど、また止まった。息できてない",
+		"けいれんが止まったけど、落ち着いてみたら呼吸してない",
+		"呼吸が止まった。落ち着いて、どうすればいい？",
 	} {
 		if r := ask(b, q); !r.Urgent {
 			t.Errorf("%q: got %s %s (%s), want an urgent reply", q, r.Kind, r.Rule, r.Reason)
 		}
 	}
-	for _, q := range []string{"ALSで息ができなくなるのはなぜですか", "ALSは呼吸が止まる病気ですか", "リルゾールの副作用として息ができなくなることはありますか"} {
+	for _, q := range []string{"ALSで息ができなくなるのはなぜですか", "ALSは呼吸が止まる病気ですか", "リルゾールの副作用として息ができなくなることはありますか",
+		"さっきのひきつけはおさまって、今はすやすや寝てます。Muse細胞の次の段階の試験っていつ？"} {
 		if r := ask(b, q); r.Rule == "emergency" {
 			t.Errorf("%q: a question about the disease got the emergency reply", q)
 		}
