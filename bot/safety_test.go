@@ -107,6 +107,22 @@ func TestAQuestionAfterAnEmergencyDoesNotCancelIt(t *testing.T) {
 	}
 }
 
+// How to take part is not whether to, and gets no treatment-decision
+// reply, unless a change to the treatment one has comes with it.
+func TestHowToTakePartIsADecisionOnlyWithAChange(t *testing.T) {
+	b := shippedBot(t)
+	for q, want := range map[string]string{
+		"ちけんにはいるにはどうしたらいいですか":             "",
+		"母を治験に入れてもらうには、どういう手順を踏めばいいんでしょう": "",
+		"薬をやめて上清液を受けるには、どうすればいい？":         "medical-decision",
+		"リルゾールを減らして治験に入るには、まず何をすればいいですか？": "medical-decision",
+	} {
+		if r := ask(b, q); r.Rule != want {
+			t.Errorf("%q: got the rule %q, want %q", q, r.Rule, want)
+		}
+	}
+}
+
 // Every emergency and every crisis keeps its urgent reply whatever
 // question follows it: about the disease, a drug, a trial, what to do.
 func TestAnUrgentMessageStaysUrgentWhateverFollows(t *testing.T) {

@@ -269,8 +269,10 @@ type Rule struct {
 	// in general ("ALSで息ができなくなるのはなぜ？") is not an emergency,
 	// but the same question after "父が息ができない" is.
 	ExceptInGeneral Texts `yaml:"except_in_general"`
-	// Someone are the words that name a person or a moment now (父が,
-	// my dad, 今, right now): they keep ExceptInGeneral from cancelling.
+	// Someone are the words that make the message about someone in
+	// particular, now: they keep ExceptInGeneral from cancelling. For an
+	// emergency, a person or a moment (父が, my dad, 今, right now); for a
+	// treatment decision, a change to the treatment one has (薬をやめて).
 	Someone Texts `yaml:"someone"`
 	// Whole makes the patterns match the whole message (punctuation and
 	// spaces aside) rather than any part of it; for greetings and thanks,
