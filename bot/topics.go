@@ -393,9 +393,8 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 			topics = []int{i}
 		}
 	}
-	if b.impliesTheTherapy(rd, ms, conv) {
-		topics = tr.implied(tr.strong(rd.facets))
-		rd.topics = topics
+	if implied := b.impliedTherapy(rd, ms, conv); implied != nil {
+		topics, rd.topics = implied, implied
 	}
 	if len(topics) == 0 && conv == nil && b.rankingAnswers(ms) {
 		// The ranking's general entry, for a question naming no topic,
@@ -878,8 +877,9 @@ func (tr *topicReader) coversAny(e *knowledge.Entry, facets []int) bool {
 	return slices.ContainsFunc(facets, func(f int) bool { return e.Covers(tr.facets[f].ID) })
 }
 
-// impliesTheTherapy reports whether a question that names no therapy asks
-// a facet of one therapy alone, and is read as asked of it.
+// impliedTherapy returns the one therapy a question that names none is
+// read as asked of, by a facet asked of that therapy alone; nil when there
+// is none.
 //
 // "人での試験って大きい規模でやっとるん？" names no topic, but results in
 // people are asked of conditioned medium alone: not of the Muse trial the
@@ -893,17 +893,18 @@ func (tr *topicReader) coversAny(e *knowledge.Entry, facets []int) bool {
 // and one naming nothing of ALS, whose subject is words no entry knows
 // ("ハムスターとマウスどっちが飼いやすい？"), is not made one of the
 // therapy by a word.
-func (b *Bot) impliesTheTherapy(rd topicReading, ms []Match, conv *Conversation) bool {
+func (b *Bot) impliedTherapy(rd topicReading, ms []Match, conv *Conversation) []int {
 	tr := b.tr
 	implied := tr.implied(tr.strong(rd.facets))
-	if len(implied) != 1 || conv != nil || tr.namesATherapy(rd) {
-		return false
+	if implied == nil || conv != nil || tr.namesATherapy(rd) {
+		return nil
 	}
 	ranksIt := len(ms) > 0 && tr.topicOf[ms[0].Entry.ID] == implied[0]
-	if len(rd.topics) > 0 {
-		return ranksIt // ALS itself, or the research overall
+	if len(rd.topics) > 0 && ranksIt || // ALS itself, or the research overall
+		len(rd.topics) == 0 && (b.rankingAnswers(ms) || ranksIt && !namesTheUnknown(ms)) {
+		return implied
 	}
-	return b.rankingAnswers(ms) || ranksIt && !namesTheUnknown(ms)
+	return nil
 }
 
 // namesTheUnknown reports whether the best match leaves much of the
