@@ -285,6 +285,28 @@ func TestAFacetOfOneTherapyNamesIt(t *testing.T) {
 	}
 }
 
+// A figure quoted from the sources is asked about where it is given:
+// 「0.47から0.25ってなんの数字？」 names no topic, and is the Muse trial's
+// results all the same. A figure no entry gives names nothing.
+func TestAQuotedFigureIsAskedOfItsEntry(t *testing.T) {
+	b := shippedBot(t)
+	for q, want := range map[string]string{
+		"0.47から0.25ってなんの数字？":               "muse-trial-efficacy",
+		"0.47が0.25になったってどういう意味？":           "muse-trial-efficacy",
+		"what do 0.47 and 0.25 stand for?": "muse-trial-efficacy",
+		"10.1177ってなに？":                     "muse-publication",
+	} {
+		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
+			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
+		}
+	}
+	for _, q := range []string{"0.8って何の数字？", "ミューズ細胞は0.5ミリリットル打つの？"} {
+		if r := ask(b, q); r.Reason == bot.ReasonQuoted {
+			t.Errorf("%q: a figure no source gives chose %s", q, r.Entry)
+		}
+	}
+}
+
 // A therapy named only as part of a study's name (「乳歯の上清液の研究」)
 // is not asked of: a point of the study the sources do not give is said to
 // be missing, not answered with the therapy's other studies; asked what

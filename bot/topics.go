@@ -28,6 +28,9 @@ type topicReader struct {
 	// example questions name: what a comparison it makes can be of.
 	speaksOf map[string][]int
 	index    map[string]int // topic id → index in topics
+	// figures maps each figure with a decimal point that one entry's
+	// answer alone gives (0.47) to that entry; nil when several give it.
+	figures map[string]*knowledge.Entry
 }
 
 func newTopicReader(kb *knowledge.KB) *topicReader {
@@ -73,6 +76,16 @@ func newTopicReader(kb *knowledge.KB) *topicReader {
 	}
 	for i, f := range kb.Facets {
 		add(&tr.cues, f.Cues.All(), i, false)
+	}
+	tr.figures = map[string]*knowledge.Entry{}
+	for _, e := range kb.Entries {
+		for _, n := range decimalsIn(Normalize(e.Answer.JA + " " + e.Answer.EN)) {
+			if o, ok := tr.figures[n]; ok && o != e {
+				tr.figures[n] = nil
+			} else {
+				tr.figures[n] = e
+			}
+		}
 	}
 	tr.speaksOf = map[string][]int{}
 	for _, e := range kb.Entries {
@@ -136,6 +149,10 @@ type topicReading struct {
 	// broad reports that the message also names a general topic besides
 	// its specific ones ("are iPS cells stem cells": stem cells).
 	broad bool
+	// quoted is the entry whose figures the message quotes, when one
+	// entry alone gives each of them: 「0.47から0.25ってなんの数字？」
+	// asks what the Muse trial's figures mean.
+	quoted *knowledge.Entry
 }
 
 // read finds the topics and facets of a message in its folded forms;
@@ -234,7 +251,38 @@ func (tr *topicReader) read(text string, forms ...string) topicReading {
 	if len(specific) == 0 {
 		specific = general
 	}
-	return topicReading{topics: specific, facets: facets, words: words, broad: broad}
+	return topicReading{topics: specific, facets: facets, words: words, broad: broad, quoted: tr.quotes(forms[0])}
+}
+
+// quotes returns the entry whose answer alone gives each figure with a
+// decimal point the folded message has, or nil.
+func (tr *topicReader) quotes(folded string) *knowledge.Entry {
+	var e *knowledge.Entry
+	for _, n := range decimalsIn(folded) {
+		o := tr.figures[n]
+		if o == nil || e != nil && o != e {
+			return nil
+		}
+		e = o
+	}
+	return e
+}
+
+// decimalsIn returns the figures with a decimal point in folded text, as
+// written: 0.47, 10.1177.
+func decimalsIn(folded string) []string {
+	var out []string
+	for i := 0; i < len(folded); {
+		j := i
+		for j < len(folded) && (isDigit(rune(folded[j])) || folded[j] == '.' && j > i && j+1 < len(folded) && isDigit(rune(folded[j+1]))) {
+			j++
+		}
+		if n := folded[i:j]; strings.Contains(n, ".") {
+			out = append(out, n)
+		}
+		i = max(j, i+1)
+	}
+	return out
 }
 
 // anchorSpan is where an anchor of a specific topic was found: in which
@@ -366,6 +414,7 @@ const (
 	ReasonTopicFacet       = "topic-facet"       // the topic named and the facet asked chose the entry
 	ReasonOnlyEntry        = "topic-one-entry"   // the topic named has one entry
 	ReasonTopicAlone       = "topic-alone"       // the topic named and nothing else asked: what it is
+	ReasonQuoted           = "figure-quoted"     // the message quotes a figure one entry alone gives
 	ReasonNoFacet          = "facet-not-covered" // no entry of the topic answers the facet asked
 	ReasonUnnamedTopic     = "topic-not-named"   // the best entry is about a topic the question does not name: offered, not answered
 	ReasonContext          = "conversation"      // a follow-up, in the topic of the answer before it
@@ -395,6 +444,13 @@ func (b *Bot) byTopic(lang string, rd topicReading, ms []Match, conv *Conversati
 	}
 	if implied := b.impliedTherapy(rd, ms, conv); implied != nil {
 		topics, rd.topics = implied, implied
+	}
+	if e := rd.quoted; e != nil && (len(topics) == 0 || slices.Contains(topics, tr.topicOf[e.ID])) {
+		// 「0.47から0.25ってなんの数字？」: the entry that gives the
+		// figures says what they are, whatever else is asked of them.
+		r := b.answer(lang, e, coverageOf(ms, e))
+		r.Reason = ReasonQuoted
+		return r, true
 	}
 	if len(topics) == 0 && conv == nil && b.rankingAnswers(ms) {
 		// The ranking's general entry, for a question naming no topic,
@@ -889,7 +945,8 @@ func (tr *topicReader) coversAny(e *knowledge.Entry, facets []int) bool {
 // big are the human studies so far" is told the sources' silence of it,
 // not of ALS in general. A question about ALS that the ranking answers
 // from elsewhere (「前臨床段階ってことは、まだ治療として認められてないっ
-// て意味？」, 「ALS の ひと、ことば いえなくなる？」) keeps its answer;
+// て意味？」), or puts the therapy first by a hair only (「ALS の ひと、
+// ことば いえなくなる？」, level with what ALS is), keeps its answer;
 // and one naming nothing of ALS, whose subject is words no entry knows
 // ("ハムスターとマウスどっちが飼いやすい？"), is not made one of the
 // therapy by a word.
@@ -900,7 +957,10 @@ func (b *Bot) impliedTherapy(rd topicReading, ms []Match, conv *Conversation) []
 		return nil
 	}
 	ranksIt := len(ms) > 0 && tr.topicOf[ms[0].Entry.ID] == implied[0]
-	if len(rd.topics) > 0 && ranksIt || // ALS itself, or the research overall
+	// With ALS named, the therapy must lead what else ranks by more than
+	// a hair: a tie with what ALS is is no reading of the therapy.
+	leads := ranksIt && (len(ms) < 2 || tr.topicOf[ms[1].Entry.ID] == implied[0] || ms[1].Score < ms[0].Score*b.th.ClarifyRatio)
+	if len(rd.topics) > 0 && leads || // ALS itself, or the research overall
 		len(rd.topics) == 0 && (b.rankingAnswers(ms) || ranksIt && !namesTheUnknown(ms)) {
 		return implied
 	}
