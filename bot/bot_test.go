@@ -307,6 +307,22 @@ func TestAQuotedFigureIsAskedOfItsEntry(t *testing.T) {
 	}
 }
 
+// A date asked with an approval is a date still to come, which no
+// source gives, whatever words lie between; a date in one sentence and
+// the stage in another are not.
+func TestADateWithAnApprovalIsADateToCome(t *testing.T) {
+	b := shippedBot(t)
+	for _, q := range []string{"ミューズ細胞はいつ国に承認される？", "Muse細胞はいつ国に承認される予定？", "muse cell product approval date in Japan?"} {
+		if r := ask(b, q); r.Kind != bot.KindFallback || r.Reason != bot.ReasonNoFacet {
+			t.Errorf("%q: got %s %s (%s), want the sources' silence on the date", q, r.Kind, r.Entry, r.Reason)
+		}
+	}
+	q := "2年前に父をALSで亡くしました。最近Muse細胞の記事を見て気になって。今はどの段階まで進んでるんですか？"
+	if r := ask(b, q); r.Kind != bot.KindAnswer {
+		t.Errorf("a date in the story, the stage asked: got %s %s (%s), want an answer", r.Kind, r.Entry, r.Reason)
+	}
+}
+
 // A therapy named only as part of a study's name (「乳歯の上清液の研究」)
 // is not asked of: a point of the study the sources do not give is said to
 // be missing, not answered with the therapy's other studies; asked what

@@ -243,6 +243,7 @@ func (tr *topicReader) read(text string, forms ...string) topicReading {
 			}
 		}
 	}
+	facets = tr.combined(facets, sentences())
 	specific = slices.DeleteFunc(specific, func(t int) bool {
 		by, ok := subsumed(t, spans)
 		return ok && !tr.asksOfItself(t, by, facets)
@@ -252,6 +253,37 @@ func (tr *topicReader) read(text string, forms ...string) topicReading {
 		specific = general
 	}
 	return topicReading{topics: specific, facets: facets, words: words, broad: broad, quoted: tr.quotes(forms[0])}
+}
+
+// combined adds to the facets asked each facet that a set of them asks
+// too (combines: in the facet), asked together in one sentence: in
+// 「2年前に父を亡くしました。今はどの段階？」 the date is the story's, not
+// the stage's. sentences are as sentencesOf returns them.
+func (tr *topicReader) combined(facets []int, sentences []string) []int {
+	inOne := func(set []string) bool {
+		for _, id := range set {
+			if i, ok := tr.facetIndex[id]; !ok || i < 0 || !slices.Contains(facets, i) {
+				return false
+			}
+		}
+		if len(sentences) == 0 {
+			return true
+		}
+		return slices.ContainsFunc(sentences[1:], func(s string) bool {
+			var in []int
+			tr.cues.each(s, func(_, _, id int) bool {
+				in = append(in, id)
+				return true
+			})
+			return !slices.ContainsFunc(set, func(id string) bool { return !slices.Contains(in, tr.facetIndex[id]) })
+		})
+	}
+	for i, f := range tr.facets {
+		if !slices.Contains(facets, i) && slices.ContainsFunc(f.Combines, inOne) {
+			facets = append(facets, i)
+		}
+	}
+	return facets
 }
 
 // quotes returns the entry whose answer alone gives each figure with a

@@ -217,6 +217,19 @@ func (l *loader) checkTopics() {
 			l.addf(at("cues"), "facet %q needs cues in both ja and en", f.ID)
 		}
 	}
+	for _, f := range l.kb.Facets {
+		for i, set := range f.Combines {
+			at := l.line(f, "combines", f.Pos)
+			if len(set) < 2 {
+				l.addf(at, "facet %q: combination %d names %d facet(s): it needs two or more, which asked together ask this one", f.ID, i+1, len(set))
+			}
+			for _, id := range set {
+				if _, ok := l.facets[id]; !ok || id == f.ID {
+					l.addf(at, "facet %q combines %q, which is not another facet declared under facets:", f.ID, id)
+				}
+			}
+		}
+	}
 	if len(l.kb.Topics) == 0 && len(l.kb.Facets) > 0 {
 		l.addf(Pos{File: "knowledge"}, "facets without topics: declare the topics entries are filed under (topics.yaml)")
 	}

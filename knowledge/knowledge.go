@@ -229,6 +229,10 @@ type Facet struct {
 	// 大きい規模でやっとるん？" is of conditioned medium, the only
 	// therapy the sources follow from animals into people).
 	Implies string `yaml:"implies"`
+	// Combines lists sets of other facets that, asked together in one
+	// message, ask this one too: a date and an approval (「いつ国に承認
+	// される？」) ask a date still to come, whatever words lie between.
+	Combines [][]string `yaml:"combines"`
 	// NoAnswer, when set, is the honest reply to this facet asked of a
 	// topic whose entries do not answer it, instead of the no_facet
 	// message: what a careful answer says when the sources are silent
