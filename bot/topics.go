@@ -1211,14 +1211,20 @@ func (b *Bot) noFacet(lang string, topic int, rd topicReading, ms []Match) Reply
 	r.Text = b.fill(strings.NewReplacer("{topic}", t.Title.In(lang), "{facet}", facet.Title.In(lang)).Replace(msg), lang)
 	// What the sources do say: the topic's entries that answer the rest
 	// of what is asked ("minor AEs in the Muse trial?" offers its safety),
-	// then those the ranking puts first ("How long does each Muse infusion
-	// take?" offers how it is given), then the others in their order.
+	// and a general entry that the ranking puts first and every word it
+	// knows of the question bears out (「上清液は大阪だとどこのクリニック
+	// で受けられる？」 offers how to take part), then those
+	// the ranking puts first ("How long does each Muse infusion take?"
+	// offers how it is given), then the others in their order.
 	offered := make([]*knowledge.Entry, 0, len(tr.byTopic[topic]))
 	strong := tr.strong(rd.facets)
 	for _, e := range tr.byTopic[topic] {
 		if tr.coversAny(e, strong) {
 			offered = append(offered, e)
 		}
+	}
+	if len(ms) > 0 && !t.General && tr.topics[tr.topicOf[ms[0].Entry.ID]].General && ms[0].Known >= wholeCoverage && !slices.Contains(offered, ms[0].Entry) {
+		offered = append(offered, ms[0].Entry)
 	}
 	for _, m := range ms {
 		if tr.topicOf[m.Entry.ID] == topic && !slices.Contains(offered, m.Entry) {

@@ -75,6 +75,12 @@ func TestAFacetTheSourcesDoNotAnswerIsSaidSo(t *testing.T) {
 		{"ALSFRS-Rの満点は何点？", "ja", "満点", "alsfrs-r"},
 		{"Is there a conditioned medium trial running in the US?", "en", "other countries", "cm-human"},
 		{"U-Factorと連携してるクリニックの名前を教えて", "ja", "施設の名前", "trial-ufactor"},
+		// Where a treatment is given, asked of a topic no source names a
+		// place for: the honest reply, offering how to take part when the
+		// whole question bears it out.
+		{"iPS細胞の移植治療、どこの病院で受けれますか", "ja", "施設の名前", "ips-als"},
+		{"上清液を受けられるクリニックを教えて", "ja", "施設の名前", "how-to-join"},
+		{"上清液は大阪だとどこのクリニックで受けられる？", "ja", "jRCT", "how-to-join"},
 		{"Muse細胞を発見したのは誰ですか？", "ja", "発見", "muse-trial-design"},
 		// A topic of one entry, whose answer says that the results
 		// are not given: the honest reply, offering that entry.
