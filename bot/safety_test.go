@@ -94,12 +94,14 @@ func TestAQuestionAfterAnEmergencyDoesNotCancelIt(t *testing.T) {
 		"呼吸器のアラームが鳴って業者さんに直してもらったけど、また止まった。息できてない",
 		"けいれんが止まったけど、落ち着いてみたら呼吸してない",
 		"呼吸が止まった。落ち着いて、どうすればいい？",
+		// which department is no question of what a word means
+		"息が苦しいって何科に行けばいい？",
 	} {
 		if r := ask(b, q); !r.Urgent {
 			t.Errorf("%q: got %s %s (%s), want an urgent reply", q, r.Kind, r.Rule, r.Reason)
 		}
 	}
-	for _, q := range []string{"ALSで息ができなくなるのはなぜですか", "ALSは呼吸が止まる病気ですか", "リルゾールの副作用として息ができなくなることはありますか",
+	for _, q := range []string{"ALSで息ができなくなるのはなぜですか", "ALSは呼吸が止まる病気ですか", "リルゾールの副作用として息ができなくなることはありますか", "呼吸困難ってなに？",
 		"さっきのひきつけはおさまって、今はすやすや寝てます。Muse細胞の次の段階の試験っていつ？"} {
 		if r := ask(b, q); r.Rule == "emergency" {
 			t.Errorf("%q: a question about the disease got the emergency reply", q)
