@@ -700,7 +700,7 @@ func (b *Bot) Screen(q Question) Question {
 	}
 	s := &screened{bot: b, text: q.Text}
 	if s.m, s.ok = b.readMessage(q.Text); s.ok {
-		s.rule = b.rules.first(s.m.forms...)
+		s.rule = b.firstRule(s.m)
 	}
 	q.screened = s
 	q.Urgent = q.Urgent || s.rule != nil && s.rule.Urgent
@@ -717,7 +717,66 @@ func (b *Bot) reading(q Question, text string) (message, *rule, bool) {
 	if !ok {
 		return m, nil, false
 	}
-	return m, b.rules.first(m.forms...), true
+	return m, b.firstRule(m), true
+}
+
+// firstRule returns the first rule a message trips: a question about
+// the disease in general does not cancel a danger told in a statement
+// of its own (see firstOf).
+func (b *Bot) firstRule(m message) *rule {
+	return b.rules.firstOf(m.forms, func() [][]string {
+		var forms [][]string
+		for _, s := range statementsIn(m.text) {
+			if sm, ok := b.readMessage(s); ok {
+				forms = append(forms, sm.forms)
+			}
+		}
+		return forms
+	})
+}
+
+// statementsIn returns the sentences of a message of several that are
+// not questions: not ended by a question mark, nor by a particle that
+// asks (か, の, かな, っけ; not ん: 「息できひん」 tells). nil for a message
+// of one sentence.
+func statementsIn(text string) []string {
+	var out []string
+	n := 0
+	for len(text) > 0 {
+		i := strings.IndexAny(text, "?？!！。\n")
+		part, end := text, ""
+		if i >= 0 {
+			part = text[:i]
+			_, w := utf8.DecodeRuneInString(text[i:])
+			end, text = text[i:i+w], text[i+w:]
+		} else {
+			text = ""
+		}
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		n++
+		if end == "?" || end == "？" || asksByItsEnd(part) {
+			continue
+		}
+		out = append(out, part)
+	}
+	if n < 2 {
+		return nil
+	}
+	return out
+}
+
+// asksByItsEnd reports whether a sentence ends as a question does in
+// Japanese, without a question mark: 「どういう時にこうなるの」.
+func asksByItsEnd(s string) bool {
+	for _, end := range []string{"か", "の", "かな", "かね", "っけ", "なん", "のん"} {
+		if strings.HasSuffix(s, end) {
+			return true
+		}
+	}
+	return false
 }
 
 // refersBack reports whether a short message points back to something

@@ -583,20 +583,43 @@ func newRuleSet(rules []rule, lex *lexicons) ruleSet {
 
 // first returns the first rule that fires on any of the forms of a
 // message (as typed, as read, …), or nil.
-func (rs *ruleSet) first(forms ...string) *rule {
+func (rs *ruleSet) first(forms ...string) *rule { return rs.firstOf(forms, nil) }
+
+// firstOf returns the first rule that fires on any of the forms of a
+// message, or nil. An exception in general (a question about the
+// disease) cancels a rule only when the message names no one and nothing
+// happening now; nor when a statement of its own, apart from the
+// question, tells the danger: statements returns the forms of each of
+// the message's statements, or nil. 「倒れて意識がない。ALSの症状ですか」
+// is an emergency, whatever is asked after it; 「ALSで意識がなくなるのは
+// なぜですか」 is a question.
+func (rs *ruleSet) firstOf(forms []string, statements func() [][]string) *rule {
 	var seen [3]scanned
 	forms = forms[:min(len(forms), len(seen))]
 	for k, f := range forms {
 		seen[k] = rs.scan(f)
 	}
-rules:
+	var told []sentence
+	split := false
 	for i := range rs.rules {
 		// An exception in any form of the message cancels the rule in
 		// all: "how do home ventilator alarms work" is a question,
 		// whatever its words read as romaji.
 		ru := &rs.rules[i]
-		if anyOf(ru.except, forms, seen[:]) || anyOf(ru.general, forms, seen[:]) && !anyOf(ru.someone, forms, seen[:]) {
-			continue rules
+		if anyOf(ru.except, forms, seen[:]) {
+			continue
+		}
+		if anyOf(ru.general, forms, seen[:]) && !anyOf(ru.someone, forms, seen[:]) {
+			if statements == nil {
+				continue
+			}
+			if !split {
+				told, split = rs.sentences(statements()), true
+			}
+			if slices.ContainsFunc(told, func(p sentence) bool { return p.fires(ru) }) {
+				return ru
+			}
+			continue
 		}
 		for k, f := range forms {
 			if ru.matches(f, &seen[k]) {
@@ -605,6 +628,39 @@ rules:
 		}
 	}
 	return nil
+}
+
+// sentence is one sentence of a message: its forms, and what the scan
+// found in each.
+type sentence struct {
+	forms []string
+	seen  []scanned
+}
+
+// sentences scans each sentence's forms.
+func (rs *ruleSet) sentences(forms [][]string) []sentence {
+	out := make([]sentence, len(forms))
+	for i, fs := range forms {
+		out[i].forms = fs
+		for _, f := range fs {
+			out[i].seen = append(out[i].seen, rs.scan(f))
+		}
+	}
+	return out
+}
+
+// fires reports whether rule ru fires on the sentence alone, no
+// exception of it found in it.
+func (p sentence) fires(ru *rule) bool {
+	if anyOf(ru.except, p.forms, p.seen) || anyOf(ru.general, p.forms, p.seen) {
+		return false
+	}
+	for k, f := range p.forms {
+		if ru.matches(f, &p.seen[k]) {
+			return true
+		}
+	}
+	return false
 }
 
 // scanned is what one scan of a text for the rule set's literals found:

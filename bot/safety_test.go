@@ -96,13 +96,23 @@ func TestAQuestionAfterAnEmergencyDoesNotCancelIt(t *testing.T) {
 		"呼吸が止まった。落ち着いて、どうすればいい？",
 		// which department is no question of what a word means
 		"息が苦しいって何科に行けばいい？",
+		// the danger told in a statement of its own, no one named, then
+		// a question about the disease in general
+		"倒れて意識がない。ALSの症状ですか",
+		"けいれんが止まらない。ALSでこうなるのは本当ですか",
+		"喉に餅が詰まった。予防する方法は",
+		"意識がない。どういう時にこうなるの",
+		"息できひん。ALSでこうなるの？",
+		"Collapsed and not responding. Is this normal for ALS?",
 	} {
 		if r := ask(b, q); !r.Urgent {
 			t.Errorf("%q: got %s %s (%s), want an urgent reply", q, r.Kind, r.Rule, r.Reason)
 		}
 	}
 	for _, q := range []string{"ALSで息ができなくなるのはなぜですか", "ALSは呼吸が止まる病気ですか", "リルゾールの副作用として息ができなくなることはありますか", "呼吸困難ってなに？",
-		"さっきのひきつけはおさまって、今はすやすや寝てます。Muse細胞の次の段階の試験っていつ？"} {
+		"さっきのひきつけはおさまって、今はすやすや寝てます。Muse細胞の次の段階の試験っていつ？",
+		// a question in several sentences, none of them telling a danger
+		"ALSで窒息って、よくあることなの？どうして起きるの？", "ALSの人の息苦しさって夜に強くなることが多いって聞いた。なんで？"} {
 		if r := ask(b, q); r.Rule == "emergency" {
 			t.Errorf("%q: a question about the disease got the emergency reply", q)
 		}
