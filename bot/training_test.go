@@ -95,6 +95,7 @@ func TestTrainingSets(t *testing.T) {
 		{"safety-bf.yaml", 0.995},
 		{"safety-bl.yaml", 0.995},
 		{"safety-bo.yaml", 0.995},
+		{"safety-bt.yaml", 0.995},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f, err := os.Open("../testdata/" + tc.file)

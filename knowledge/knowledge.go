@@ -276,7 +276,8 @@ type Rule struct {
 	// Someone are the words that make the message about someone in
 	// particular, now: they keep ExceptInGeneral from cancelling. For an
 	// emergency, a person or a moment (父が, my dad, 今, right now); for a
-	// treatment decision, a change to the treatment one has (薬をやめて).
+	// treatment decision, a change to the treatment one has (薬をやめて),
+	// or a patient of one's own to recommend something to (佐藤さんに…勧め).
 	Someone Texts `yaml:"someone"`
 	// Whole makes the patterns match the whole message (punctuation and
 	// spaces aside) rather than any part of it; for greetings and thanks,
