@@ -78,6 +78,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-bn.yaml", 0.95},
 		{"fresh/set-bp.yaml", 0.96},
 		{"fresh/set-bq.yaml", 0.955},
+		{"fresh/set-br.yaml", 0.985},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.995},
