@@ -307,6 +307,25 @@ func TestAQuotedFigureIsAskedOfItsEntry(t *testing.T) {
 	}
 }
 
+// What comes next frames the rest: results asked with it are the next
+// trial's to establish, not the finished trial's; a design asked in the
+// past tense is the finished trial's.
+func TestWhatComesNextFramesTheRest(t *testing.T) {
+	b := shippedBot(t)
+	for q, want := range map[string]string{
+		"ミューズの効き目をはっきりさせるには何が必要って言うとる？":                                   "muse-next-steps",
+		"Muse治療の効き目はどうやって確かめる予定？":                                         "muse-next-steps",
+		"what's needed before Muse therapy can be shown to actually work": "muse-next-steps",
+		"ミューズの治験って二重盲検やったん？":                                              "muse-trial-design",
+		"Was the Muse trial double-blind?":                                "muse-trial-design",
+		"will there be a bigger double-blind Muse study?":                 "muse-next-steps",
+	} {
+		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
+			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
+		}
+	}
+}
+
 // A date asked with an approval is a date still to come, which no
 // source gives, whatever words lie between; a date in one sentence and
 // the stage in another are not.

@@ -1043,9 +1043,15 @@ func (b *Bot) bestCovering(cands []*knowledge.Entry, rd topicReading, ms []Match
 			if !e.Covers(tr.facets[f].ID) || foreign && !tr.facets[f].Shared {
 				continue
 			}
-			if tr.facets[f].Weak {
+			switch {
+			case tr.facets[f].Weak:
 				n++
-			} else {
+			case tr.facets[f].Frames:
+				// What comes next frames the rest: asked with it,
+				// results are the next trial's to find out.
+				n += 3
+				strong = true
+			default:
 				n += 2
 				strong = true
 			}
