@@ -307,6 +307,17 @@ func TestAQuotedFigureIsAskedOfItsEntry(t *testing.T) {
 	}
 }
 
+// Whether a therapy is standard treatment yet is the general entry's to
+// answer, for every therapy, when the ranking puts it clearly first.
+func TestWhetherItIsStandardIsAnsweredForEveryTherapy(t *testing.T) {
+	b := shippedBot(t)
+	for _, q := range []string{"Muse細胞の治療ってもう正式な治療として認められてるの？", "pt asking if Muse is an 'approved' tx now. is it standard?"} {
+		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != "standard-treatment" {
+			t.Errorf("%q: got %s %s (%s), want standard-treatment", q, r.Kind, r.Entry, r.Reason)
+		}
+	}
+}
+
 // What comes next frames the rest: results asked with it are the next
 // trial's to establish, not the finished trial's; a design asked in the
 // past tense is the finished trial's.

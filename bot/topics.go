@@ -1102,6 +1102,15 @@ func (b *Bot) bestCovering(cands []*knowledge.Entry, rd topicReading, ms []Match
 		}
 		return 0
 	})
+	if len(tied) > 1 && named(tied[0]) && !named(tied[1]) && tr.topics[tr.topicOf[tied[1].ID]].General &&
+		!slices.ContainsFunc(tr.strong(rd.facets), func(f int) bool { return !tr.facets[f].Shared }) &&
+		matchOf(ms, tied[0]).Score < matchOf(ms, tied[1]).Score*b.th.ClarifyRatio {
+		// Asked only what the general entries answer for every topic
+		// (「Muse細胞の治療ってもう正式な治療として認められてるの？」),
+		// and the ranking puts the general entry clearly first: it
+		// answers, rather than a choice with the topic's own.
+		return tied[1], nil
+	}
 	best = tied[0]
 	if len(tied) > 1 {
 		top, next := matchOf(ms, tied[0]), matchOf(ms, tied[1])
