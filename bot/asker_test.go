@@ -68,7 +68,8 @@ func FuzzAsk(f *testing.F) {
 	for _, s := range []string{"息ができない", "英語でお願いします。iPS細胞とは？", "in English please", "ミューズの治験の副作用", "STR03の費用は？保険きく？",
 		"ありがとう！助かる😊", "iki ga dekinai", "ｲｷｶﾞﾃﾞｷﾅｲ", "日本語で", "英語で日本語で", "☀️👨‍👩‍👧", "2",
 		"多系統萎縮症にもミューズ細胞は使える？", "lou gerhig's disease", "筋委縮性側策硬化症",
-		"乳歯の上清液の研究って何人参加してるの？", "人での試験って大きい規模でやっとるん？", "How many patients will the next Muse trial have?", "ﾑｽｺｶﾞ ﾋｷﾂｹｦ ｵｺｼﾃﾙ"} {
+		"乳歯の上清液の研究って何人参加してるの？", "人での試験って大きい規模でやっとるん？", "How many patients will the next Muse trial have?", "ﾑｽｺｶﾞ ﾋｷﾂｹｦ ｵｺｼﾃﾙ",
+		"倒れて意識がない。ALSの症状ですか", "0.47から0.25ってなんの数字？", "1..2.3.", "ミューズ細胞はいつ国に承認される？", "。。？！\n"} {
 		f.Add(s)
 	}
 	b := mustShippedBot()

@@ -178,6 +178,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add("entries:\n  - id: x\n    title: {ja: [1]}\n")
 	f.Add("rules:\n  - id: r\n    patterns: {ja: ['(']}\n")
 	f.Add(": : :\n\t- [")
+	f.Add("facets:\n  - id: f\n    combines: [[f], [], [g, [h]]]\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		kb := fstest.MapFS{"a.yaml": {Data: []byte(data)}, "rest.yaml": {Data: []byte(goodRest)}}
 		src := fstest.MapFS{"press.yaml": {Data: []byte(goodSource)}}
