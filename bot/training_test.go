@@ -79,6 +79,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-bp.yaml", 0.96},
 		{"fresh/set-bq.yaml", 0.955},
 		{"fresh/set-br.yaml", 0.985},
+		{"fresh/set-bs.yaml", 0.975},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.995},
