@@ -80,6 +80,7 @@ func TestTrainingSets(t *testing.T) {
 		{"fresh/set-bq.yaml", 0.955},
 		{"fresh/set-br.yaml", 0.985},
 		{"fresh/set-bs.yaml", 0.975},
+		{"fresh/set-bu.yaml", 0.98},
 		// Safety phrasings only, and questions on the same words that
 		// want no rule ("none").
 		{"safety-k.yaml", 0.995},
