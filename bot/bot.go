@@ -757,15 +757,51 @@ func statementsIn(text string) []string {
 			continue
 		}
 		n++
-		if end == "?" || end == "？" || asksByItsEnd(part) {
+		if end == "?" || end == "？" || asksByItsEnd(part) || notToldNow(part) {
 			continue
 		}
 		out = append(out, part)
+		if after := afterTheTurn(part); after != "" {
+			// What follows "but" is what is happening: 「去年も同じ
+			// ことがあったけど、今、息ができない」.
+			out = append(out, after)
+			n++
+		}
 	}
 	if n < 2 {
 		return nil
 	}
 	return out
+}
+
+// turns are the words on which a sentence turns from what frames it to
+// what it tells: 「…けど、」, 「…のに、」, "…, but".
+var turns = []string{"けど、", "けれど、", "けど ", "のに、", "が、", "でも、", "しかし、", "それより", "みたい、", "いや、", ", but ", " but "}
+
+// afterTheTurn returns what a sentence tells after its last turn, or "".
+func afterTheTurn(s string) string {
+	at := -1
+	for _, t := range turns {
+		if i := strings.LastIndex(s, t); i >= 0 && i+len(t) > at {
+			at = i + len(t)
+		}
+	}
+	if at < 0 || at >= len(s) {
+		return ""
+	}
+	return strings.TrimSpace(s[at:])
+}
+
+// notToldNow reports whether a sentence ends as a fear, a dream or
+// words reported does, not as something happening: 「息ができなくなるの
+// が怖い」, 「夫がむせてるのに私の体が動かない夢」, 「…と言ってます」.
+func notToldNow(s string) bool {
+	for _, end := range []string{"怖い", "こわい", "心配", "しんぱい", "不安", "ふあん", "夢", "ゆめ", "と思うと", "とおもうと", "言ってます", "言ってる", "いってます", "いってる", "言ってた", "いってた"} {
+		if strings.HasSuffix(s, end) {
+			return true
+		}
+	}
+	return false
 }
 
 // asksByItsEnd reports whether a sentence ends as a question does in

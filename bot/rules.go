@@ -588,11 +588,12 @@ func (rs *ruleSet) first(forms ...string) *rule { return rs.firstOf(forms, nil) 
 // firstOf returns the first rule that fires on any of the forms of a
 // message, or nil. An exception in general (a question about the
 // disease) cancels a rule only when the message names no one and nothing
-// happening now; nor when a statement of its own, apart from the
-// question, tells the danger: statements returns the forms of each of
-// the message's statements, or nil. 「倒れて意識がない。ALSの症状ですか」
-// is an emergency, whatever is asked after it; 「ALSで意識がなくなるのは
-// なぜですか」 is a question.
+// happening now. No exception cancels a rule that a statement of its own,
+// apart from the exception, tells: statements returns the forms of each
+// of the message's statements, or nil. 「倒れて意識がない。ALSの症状です
+// か」 and 「先週転んだけど骨は折れてなかった。今日また転んで頭から血が
+// 出てる」 are emergencies; 「ALSで意識がなくなるのはなぜですか」 is a
+// question.
 func (rs *ruleSet) firstOf(forms []string, statements func() [][]string) *rule {
 	var seen [3]scanned
 	forms = forms[:min(len(forms), len(seen))]
@@ -601,33 +602,38 @@ func (rs *ruleSet) firstOf(forms []string, statements func() [][]string) *rule {
 	}
 	var told []sentence
 	split := false
+	var candidate *rule
 	for i := range rs.rules {
 		// An exception in any form of the message cancels the rule in
 		// all: "how do home ventilator alarms work" is a question,
 		// whatever its words read as romaji.
 		ru := &rs.rules[i]
-		if anyOf(ru.except, forms, seen[:]) {
-			continue
-		}
-		if anyOf(ru.general, forms, seen[:]) && !anyOf(ru.someone, forms, seen[:]) {
-			if statements == nil {
+		if anyOf(ru.except, forms, seen[:]) || anyOf(ru.general, forms, seen[:]) && !anyOf(ru.someone, forms, seen[:]) {
+			if statements == nil || candidate != nil {
 				continue
 			}
 			if !split {
 				told, split = rs.sentences(statements()), true
 			}
 			if slices.ContainsFunc(told, func(p sentence) bool { return p.fires(ru) }) {
-				return ru
+				// Told in a statement of its own: it fires, unless
+				// a later urgent rule fires on the whole message (the
+				// exception said whose it is: 「自分を傷つけたくな
+				// る。壁に頭ぶつけたり」 is a crisis).
+				candidate = ru
 			}
 			continue
 		}
 		for k, f := range forms {
 			if ru.matches(f, &seen[k]) {
+				if candidate != nil && !ru.Urgent {
+					return candidate
+				}
 				return ru
 			}
 		}
 	}
-	return nil
+	return candidate
 }
 
 // sentence is one sentence of a message: its forms, and what the scan

@@ -75,7 +75,9 @@ func TestTripsSayWhyARuleFired(t *testing.T) {
 
 // An emergency followed by a question about the disease is still an
 // emergency: the exceptions for questions in general (except_in_general)
-// hold only when no one is named and nothing is happening now.
+// hold only when no one is named and nothing is happening now, and no
+// exception cancels a danger told in a statement of its own, or after the
+// "but" a sentence turns on.
 func TestAQuestionAfterAnEmergencyDoesNotCancelIt(t *testing.T) {
 	b := shippedBot(t)
 	for _, q := range []string{
@@ -104,6 +106,17 @@ func TestAQuestionAfterAnEmergencyDoesNotCancelIt(t *testing.T) {
 		"意識がない。どういう時にこうなるの",
 		"息できひん。ALSでこうなるの？",
 		"Collapsed and not responding. Is this normal for ALS?",
+		// a context that would cancel the rule (a scare over, a dream, a
+		// lesson, a film, a game), then the danger told on its own, or
+		// after "but": no exception cancels what it does not cover
+		"先週転んだけど骨は折れてなかった。今日また転んで頭から血が出てる",
+		"去年も同じことがあったけど、今、息ができない",
+		"今は大丈夫って言ってたのに、また息ができなくなった",
+		"悪い夢を見てるみたい、夫が息をしていない",
+		"習ったとおりにやってるけど、父が息をしてない",
+		"いざという時のために確認したいだけと思ってたけど、今母が息をしていない",
+		"ゲームのボスが強い。それより祖母が倒れて動かない",
+		"映画を見て胸が苦しい…いや、本当に胸が痛くて冷や汗が止まらない",
 	} {
 		if r := ask(b, q); !r.Urgent {
 			t.Errorf("%q: got %s %s (%s), want an urgent reply", q, r.Kind, r.Rule, r.Reason)
