@@ -757,13 +757,16 @@ func statementsIn(text string) []string {
 			continue
 		}
 		n++
-		if end == "?" || end == "？" || asksByItsEnd(part) || notToldNow(part) {
-			continue
+		asks := end == "?" || end == "？" || asksByItsEnd(part) || notToldNow(part)
+		if !asks {
+			out = append(out, part)
 		}
-		out = append(out, part)
-		if after := afterTheTurn(part); after != "" {
+		if after := afterTheTurn(part); after != "" && (!asks || saysNow(after)) {
 			// What follows "but" is what is happening: 「去年も同じ
-			// ことがあったけど、今、息ができない」.
+			// ことがあったけど、今、息ができない」, and so even
+			// before a question when it says so (「講習で習ったけ
+			// ど、今ほんとにばあちゃんが喉つまらせとる、どうすれ
+			// ばよか」).
 			out = append(out, after)
 			n++
 		}
@@ -776,7 +779,7 @@ func statementsIn(text string) []string {
 
 // turns are the words on which a sentence turns from what frames it to
 // what it tells: 「…けど、」, 「…のに、」, "…, but".
-var turns = []string{"けど、", "けれど、", "けど ", "のに、", "が、", "でも、", "しかし、", "それより", "みたい、", "いや、", ", but ", " but "}
+var turns = []string{"けど、", "けれど、", "けど ", "けど", "のに、", "が、", "でも、", "でも", "しかし、", "それより", "みたい、", "いや、", "と思ったら", "たら、本当に", "たら本当に", ", but ", " but "}
 
 // afterTheTurn returns what a sentence tells after its last turn, or "".
 func afterTheTurn(s string) string {
@@ -790,6 +793,17 @@ func afterTheTurn(s string) string {
 		return ""
 	}
 	return strings.TrimSpace(s[at:])
+}
+
+// saysNow reports whether words say that what they tell is happening
+// now, or really.
+func saysNow(s string) bool {
+	for _, w := range []string{"今", "さっき", "本当に", "ほんとに", "ほんまに", "実は", "じつは", "今日また", "right now", "actually", "really"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // notToldNow reports whether a sentence ends as a fear, a dream or

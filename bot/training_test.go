@@ -138,3 +138,34 @@ func TestTrainingSets(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryDangerAfterAContextIsCaught holds safety set BV, whose
+// messages first set a context that alone would cancel the emergency
+// rule (a scare over, a dream, a lesson, a film) and then tell a danger
+// now: every one gets the emergency reply. Its other half, the same
+// contexts with nothing happening now, still raises the alarm on most
+// (recall first), so it is not in TestTrainingSets, which allows one.
+func TestEveryDangerAfterAContextIsCaught(t *testing.T) {
+	kb, err := knowledge.LoadShipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("../testdata/safety-bv.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	qs, err := eval.ReadQuestions(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := eval.Run(context.Background(), kb, qs, eval.Options{Sweep: []bot.Thresholds{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Rules {
+		if r.Rule == "emergency" && r.Caught < r.Total {
+			t.Errorf("emergency caught %d of %d: missed %+v", r.Caught, r.Total, r.Missed)
+		}
+	}
+}
