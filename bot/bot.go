@@ -720,9 +720,9 @@ func (b *Bot) reading(q Question, text string) (message, *rule, bool) {
 	return m, b.firstRule(m), true
 }
 
-// firstRule returns the first rule a message trips: a question about
-// the disease in general does not cancel a danger told in a statement
-// of its own (see firstOf).
+// firstRule returns the first rule a message trips: no exception
+// cancels a danger told in a statement of its own, or after the word a
+// sentence turns on (see firstOf and statementsIn).
 func (b *Bot) firstRule(m message) *rule {
 	return b.rules.firstOf(m.forms, func() [][]string {
 		var forms [][]string
@@ -735,10 +735,12 @@ func (b *Bot) firstRule(m message) *rule {
 	})
 }
 
-// statementsIn returns the sentences of a message of several that are
-// not questions: not ended by a question mark, nor by a particle that
-// asks (か, の, かな, っけ; not ん: 「息できひん」 tells). nil for a message
-// of one sentence.
+// statementsIn returns what a message tells apart from the rest of it:
+// its sentences that are not questions (not ended by a question mark,
+// nor by a particle that asks: か, の, かな, っけ; not ん, 「息できひん」
+// tells), nor a fear, a dream or words reported; and what a sentence
+// tells after the word it turns on (けど、, but), even in a question when
+// it says now or really. nil when that is the whole message.
 func statementsIn(text string) []string {
 	var out []string
 	n := 0

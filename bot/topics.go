@@ -252,7 +252,11 @@ func (tr *topicReader) read(text string, forms ...string) topicReading {
 	if len(specific) == 0 {
 		specific = general
 	}
-	return topicReading{topics: specific, facets: facets, words: words, broad: broad, quoted: tr.quotes(forms[0])}
+	rd := topicReading{topics: specific, facets: facets, words: words, broad: broad}
+	if len(forms) > 0 {
+		rd.quoted = tr.quotes(forms[0])
+	}
+	return rd
 }
 
 // combined adds to the facets asked each facet that a set of them asks
@@ -708,6 +712,12 @@ func (b *Bot) byGeneralTopic(lang string, topics, strong []int, rd topicReading,
 	return r, true
 }
 
+// ofGeneral reports whether e is an entry of a general topic.
+func (tr *topicReader) ofGeneral(e *knowledge.Entry) bool {
+	t, ok := tr.topicOf[e.ID]
+	return ok && tr.topics[t].General
+}
+
 // generalEntries are the entries of the general topics.
 func (tr *topicReader) generalEntries() []*knowledge.Entry {
 	var out []*knowledge.Entry
@@ -1102,7 +1112,7 @@ func (b *Bot) bestCovering(cands []*knowledge.Entry, rd topicReading, ms []Match
 		}
 		return 0
 	})
-	if len(tied) > 1 && named(tied[0]) && !named(tied[1]) && tr.topics[tr.topicOf[tied[1].ID]].General &&
+	if len(tied) > 1 && named(tied[0]) && !named(tied[1]) && tr.ofGeneral(tied[1]) &&
 		!slices.ContainsFunc(tr.strong(rd.facets), func(f int) bool { return !tr.facets[f].Shared }) &&
 		matchOf(ms, tied[0]).Score < matchOf(ms, tied[1]).Score*b.th.ClarifyRatio {
 		// Asked only what the general entries answer for every topic
@@ -1238,7 +1248,7 @@ func (b *Bot) noFacet(lang string, topic int, rd topicReading, ms []Match) Reply
 			offered = append(offered, e)
 		}
 	}
-	if len(ms) > 0 && !t.General && tr.topics[tr.topicOf[ms[0].Entry.ID]].General && ms[0].Known >= wholeCoverage && !slices.Contains(offered, ms[0].Entry) {
+	if len(ms) > 0 && !t.General && tr.ofGeneral(ms[0].Entry) && ms[0].Known >= wholeCoverage && !slices.Contains(offered, ms[0].Entry) {
 		offered = append(offered, ms[0].Entry)
 	}
 	for _, m := range ms {
