@@ -222,7 +222,9 @@ type Facet struct {
 	// Frames marks a facet that says what the others asked are of: asked
 	// with it, a deciding facet is of what it frames, and only an entry
 	// answering both answers ("how many will the next trial enrol?" is
-	// not the finished trial's five patients).
+	// not the finished trial's five patients). It also weighs more than
+	// what it frames when entries are compared ("what is needed to show
+	// it works" asks the next step, not the results).
 	Frames bool `yaml:"frames"`
 	// Implies names the one topic this facet is asked of: a question
 	// asking it and naming no topic is about that one ("人での試験って
@@ -230,7 +232,7 @@ type Facet struct {
 	// therapy the sources follow from animals into people).
 	Implies string `yaml:"implies"`
 	// Combines lists sets of other facets that, asked together in one
-	// message, ask this one too: a date and an approval (「いつ国に承認
+	// sentence, ask this one too: a date and an approval (「いつ国に承認
 	// される？」) ask a date still to come, whatever words lie between.
 	Combines [][]string `yaml:"combines"`
 	// NoAnswer, when set, is the honest reply to this facet asked of a
