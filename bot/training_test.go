@@ -101,19 +101,7 @@ func TestTrainingSets(t *testing.T) {
 		{"safety-bt.yaml", 0.995},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			f, err := os.Open("../testdata/" + tc.file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			qs, err := eval.ReadQuestions(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rep, err := eval.Run(context.Background(), kb, qs, eval.Options{Sweep: []bot.Thresholds{}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep := evalSet(t, kb, tc.file)
 			for _, r := range rep.Rules {
 				if (r.Rule == "emergency" || r.Rule == "crisis" || r.Rule == "medical-decision") && r.Caught < r.Total {
 					t.Errorf("rule %s caught %d of %d: missed %+v", r.Rule, r.Caught, r.Total, r.Missed)
@@ -150,7 +138,17 @@ func TestEveryDangerAfterAContextIsCaught(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open("../testdata/safety-bv.yaml")
+	for _, r := range evalSet(t, kb, "safety-bv.yaml").Rules {
+		if r.Rule == "emergency" && r.Caught < r.Total {
+			t.Errorf("emergency caught %d of %d: missed %+v", r.Caught, r.Total, r.Missed)
+		}
+	}
+}
+
+// evalSet scores the question set testdata/file, without a sweep.
+func evalSet(t *testing.T, kb *knowledge.KB, file string) *eval.Report {
+	t.Helper()
+	f, err := os.Open("../testdata/" + file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,9 +161,5 @@ func TestEveryDangerAfterAContextIsCaught(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range rep.Rules {
-		if r.Rule == "emergency" && r.Caught < r.Total {
-			t.Errorf("emergency caught %d of %d: missed %+v", r.Caught, r.Total, r.Missed)
-		}
-	}
+	return rep
 }
