@@ -117,6 +117,11 @@ func TestAQuestionAfterAnEmergencyDoesNotCancelIt(t *testing.T) {
 		"いざという時のために確認したいだけと思ってたけど、今母が息をしていない",
 		"ゲームのボスが強い。それより祖母が倒れて動かない",
 		"映画を見て胸が苦しい…いや、本当に胸が痛くて冷や汗が止まらない",
+		// a scare over, said in the negative: not over at all
+		"もう大丈夫じゃない、息ができない",
+		"今は元気がない、息が苦しいって",
+		"今日は大丈夫と思ったのに息をしてない",
+		"ただの夢じゃなかった、夫が息をしていない",
 	} {
 		if r := ask(b, q); !r.Urgent {
 			t.Errorf("%q: got %s %s (%s), want an urgent reply", q, r.Kind, r.Rule, r.Reason)
