@@ -781,7 +781,7 @@ func statementsIn(text string) []string {
 
 // turns are the words on which a sentence turns from what frames it to
 // what it tells: 「…けど、」, 「…のに、」, "…, but".
-var turns = []string{"けど、", "けれど、", "けど ", "けど", "のに、", "が、", "でも、", "でも", "しかし、", "それより", "みたい、", "いや、", "と思ったら", "たら、本当に", "たら本当に", ", but ", " but ", " and now ", ", now ", " but now "}
+var turns = []string{"けど、", "けれど、", "けど ", "けど", "のに、", "が、", "でも、", "でも", "しかし、", "それより", "みたい、", "いや、", "と思ったら", "たら、本当に", "たら本当に", ", but ", " but ", " and now ", ", now ", " but now ", "今度は", "と違って、", "じゃなくて、", "ではなく、", "たら、今"}
 
 // afterTheTurn returns what a sentence tells after its last turn, or "".
 func afterTheTurn(s string) string {

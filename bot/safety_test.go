@@ -122,6 +122,8 @@ func TestAQuestionAfterAnEmergencyDoesNotCancelIt(t *testing.T) {
 		"今は元気がない、息が苦しいって",
 		"今日は大丈夫と思ったのに息をしてない",
 		"ただの夢じゃなかった、夫が息をしていない",
+		"骨折もなく安心してたら、今度は意識がない",
+		"大丈夫だけだった先週と違って、今は息ができない",
 	} {
 		if r := ask(b, q); !r.Urgent {
 			t.Errorf("%q: got %s %s (%s), want an urgent reply", q, r.Kind, r.Rule, r.Reason)
