@@ -14,6 +14,16 @@ func ask(b *bot.Bot, text string) bot.Reply {
 	return b.Ask(context.Background(), bot.Question{Text: text})
 }
 
+// answersEach asks each question and wants the entry it maps to answered.
+func answersEach(t *testing.T, b *bot.Bot, want map[string]string) {
+	t.Helper()
+	for q, entry := range want {
+		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != entry {
+			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, entry)
+		}
+	}
+}
+
 func TestAnswerCitesItsSourcesInTheAskersLanguage(t *testing.T) {
 	b := shippedBot(t)
 	for _, tt := range []struct{ q, lang, entry, mustSay string }{
@@ -260,7 +270,7 @@ func TestAConditionNoEntrySpeaksOfIsRefused(t *testing.T) {
 // the ranking cannot answer is not made one by a word.
 func TestAFacetOfOneTherapyNamesIt(t *testing.T) {
 	b := shippedBot(t)
-	for q, want := range map[string]string{
+	answersEach(t, b, map[string]string{
 		"ヒトでの試験はどこまで進んでる？":                     "cm-human",
 		"人での試験って大きい規模でやっとるん？":                  "cm-human",
 		"患者さん何人で試したの？":                         "muse-trial-design",
@@ -269,11 +279,7 @@ func TestAFacetOfOneTherapyNamesIt(t *testing.T) {
 		"どうぶつでためしたら うんどうのうりょく どうなった？":          "cm-animal",
 		// Asked of ALS, and answered from elsewhere: not the therapy's.
 		"前臨床段階ってことは、まだ実際の治療としては認められてないって意味？": "standard-treatment",
-	} {
-		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
-			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
-		}
-	}
+	})
 	if r := ask(b, "what was the ice bucket challenge?"); r.Kind != bot.KindFallback {
 		t.Errorf("the ice bucket challenge (read as mice): got %s %s (%s), want the fallback", r.Kind, r.Entry, r.Reason)
 	}
@@ -290,16 +296,12 @@ func TestAFacetOfOneTherapyNamesIt(t *testing.T) {
 // results all the same. A figure no entry gives names nothing.
 func TestAQuotedFigureIsAskedOfItsEntry(t *testing.T) {
 	b := shippedBot(t)
-	for q, want := range map[string]string{
+	answersEach(t, b, map[string]string{
 		"0.47から0.25ってなんの数字？":               "muse-trial-efficacy",
 		"0.47が0.25になったってどういう意味？":           "muse-trial-efficacy",
 		"what do 0.47 and 0.25 stand for?": "muse-trial-efficacy",
 		"10.1177ってなに？":                     "muse-publication",
-	} {
-		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
-			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
-		}
-	}
+	})
 	for _, q := range []string{"0.8って何の数字？", "ミューズ細胞は0.5ミリリットル打つの？"} {
 		if r := ask(b, q); r.Reason == bot.ReasonQuoted {
 			t.Errorf("%q: a figure no source gives chose %s", q, r.Entry)
@@ -323,18 +325,14 @@ func TestWhetherItIsStandardIsAnsweredForEveryTherapy(t *testing.T) {
 // past tense is the finished trial's.
 func TestWhatComesNextFramesTheRest(t *testing.T) {
 	b := shippedBot(t)
-	for q, want := range map[string]string{
+	answersEach(t, b, map[string]string{
 		"ミューズの効き目をはっきりさせるには何が必要って言うとる？":                                   "muse-next-steps",
 		"Muse治療の効き目はどうやって確かめる予定？":                                         "muse-next-steps",
 		"what's needed before Muse therapy can be shown to actually work": "muse-next-steps",
 		"ミューズの治験って二重盲検やったん？":                                              "muse-trial-design",
 		"Was the Muse trial double-blind?":                                "muse-trial-design",
 		"will there be a bigger double-blind Muse study?":                 "muse-next-steps",
-	} {
-		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
-			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
-		}
-	}
+	})
 }
 
 // A date asked with an approval is a date still to come, which no
@@ -362,15 +360,11 @@ func TestAStudyNamedWithinATherapyIsWhatIsAsked(t *testing.T) {
 	if r := ask(b, "乳歯の上清液の研究って何人参加してるの？"); r.Kind != bot.KindFallback || r.Reason != bot.ReasonNoFacet {
 		t.Errorf("how many take part in the baby-tooth study: got %s %s (%s), want the sources' silence", r.Kind, r.Entry, r.Reason)
 	}
-	for q, want := range map[string]string{
+	answersEach(t, b, map[string]string{
 		"上清液の研究の論文を教えて":        "blog-references",
 		"人での上清液の研究は大規模なの？":     "cm-human",
 		"乳歯から取れる上清液ってALSにええの？": "cm-dental-pulp",
-	} {
-		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
-			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
-		}
-	}
+	})
 }
 
 // A question about another disease, which no source speaks of, is
@@ -388,17 +382,13 @@ func TestAnotherDiseaseIsRefused(t *testing.T) {
 			t.Errorf("%q: got %s %s (%s), want the refusal of another disease", q, r.Kind, r.Entry, r.Reason)
 		}
 	}
-	for q, want := range map[string]string{
+	answersEach(t, b, map[string]string{
 		"筋委縮性側策硬化症ってどんな病気？":                 "als-what",
 		"闘病中の父にミューズ細胞の治験の結果を教えたい":           "muse-trial-efficacy",
 		"what is lou gehrig's disease":      "als-what",
 		"motor neuron disease, what is it?": "als-what",
 		"what is lou gerhig's disease":      "als-what",
-	} {
-		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
-			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
-		}
-	}
+	})
 }
 
 // Whether a treatment no entry speaks of works is refused, not answered
@@ -463,17 +453,13 @@ func TestASubjectNoEntryKnowsIsNotReadAsALS(t *testing.T) {
 // entry has.
 func TestTheAskersSituationDoesNotCountAgainstTheAnswer(t *testing.T) {
 	b := shippedBot(t)
-	for q, want := range map[string]string{
+	answersEach(t, b, map[string]string{
 		"pt's family wants a plain-language explanation of ALS, what do we tell them it is?": "als-what",
 		"any curative tx for ALS at this point or only stuff that slows it?":                 "als-cure",
 		"als curable y/n? pt's son asking at reception":                                      "als-cure",
 		"What is ALS exactly? My mom's neurologist mentioned it today":                       "als-what",
 		"ALSとはなんですか、父が診断されました":                                                               "als-what",
-	} {
-		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
-			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
-		}
-	}
+	})
 }
 
 // Cancer is a word the entries know, as a risk: whether these therapies

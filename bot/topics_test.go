@@ -127,7 +127,7 @@ func TestAFacetTheSourcesDoNotAnswerIsSaidSo(t *testing.T) {
 // The same details are answered where the sources give them.
 func TestADetailTheSourcesGiveIsAnswered(t *testing.T) {
 	b := shippedBot(t)
-	for q, want := range map[string]string{
+	answersEach(t, b, map[string]string{
 		"ミューズ細胞は何回点滴するの？":                                      "muse-how-given",
 		"How often was CL2020 given?":                          "muse-how-given",
 		"U-Factorの研究は何歳から参加できる？":                               "trial-ufactor",
@@ -138,11 +138,7 @@ func TestADetailTheSourcesGiveIsAnswered(t *testing.T) {
 		// the entry, which says so, with the rest of what is asked.
 		"母を治験に参加させたいです。費用はどのくらい？": "how-to-join",
 		"再生医療は保険きくの？":             "standard-treatment",
-	} {
-		if r := ask(b, q); r.Kind != bot.KindAnswer || r.Entry != want {
-			t.Errorf("%q: got %s %s (%s), want %s", q, r.Kind, r.Entry, r.Reason, want)
-		}
-	}
+	})
 }
 
 // A follow-up that asks a facet is answered in the topic of the answer
